@@ -1,0 +1,20 @@
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog
+
+admin.site.site_header = "motcua — quản trị kỹ thuật"
+admin.site.site_title = "motcua"
+
+urlpatterns = [
+    path("", include("motcua.portal.urls")),
+    path("can-bo/", include("motcua.backoffice.urls")),
+    path("tai-khoan/", include("motcua.accounts.urls")),
+    path("api/", include("motcua.api.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("quan-tri/", admin.site.urls),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

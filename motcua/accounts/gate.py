@@ -1,0 +1,203 @@
+"""The one permission gate: may this user do this act, here, now?
+
+Every page, endpoint and service asks ``allows()`` / ``require()``; nothing else decides who may do
+what. Permissions are named ``<area>.<act>`` and mapped to the roles of SPEC §4.1. A role held at
+an agency covers that agency and the agencies under it (a provincial committee covers its
+departments); a role held at a one-stop unit covers that unit and its branches.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+import rules
+from django.db.models import QuerySet
+
+from motcua.core import clock
+from motcua.core.errors import PermissionRefused
+from motcua.core.models import valid_on
+
+from .models import ONE_STOP_ROLES, Membership, Role, User
+
+R = Role
+
+# Which roles may do what (SPEC §4.1). Later features add their acts here, never elsewhere.
+PERMISSIONS: dict[str, frozenset[Role]] = {
+    # Reception at the one-stop unit.
+    "dossier.receive": frozenset({R.RECEPTION_OFFICER, R.POSTAL_AGENT, R.SUPPORT}),
+    "dossier.accept": frozenset({R.RECEPTION_OFFICER}),
+    "dossier.request_completion": frozenset({R.RECEPTION_OFFICER}),
+    "dossier.refuse_at_intake": frozenset({R.RECEPTION_OFFICER}),
+    "dossier.digitize": frozenset({R.RECEPTION_OFFICER}),
+    "dossier.forward": frozenset({R.RECEPTION_OFFICER}),
+    "dossier.return_result": frozenset({R.RECEPTION_OFFICER, R.POSTAL_AGENT}),
+    "dossier.collect_fee": frozenset({R.RECEPTION_OFFICER, R.FINANCE}),
+    "dossier.receive_supplement": frozenset({R.RECEPTION_OFFICER}),
+    "dossier.apply_extension": frozenset({R.ONE_STOP_HEAD, R.RECEPTION_OFFICER}),
+    "dossier.urge": frozenset({R.ONE_STOP_HEAD, R.DEPT_LEADER}),
+    # Processing at the competent agency.
+    "dossier.assign": frozenset({R.DEPT_LEADER}),
+    "dossier.appraise": frozenset({R.HANDLER}),
+    "dossier.consult": frozenset({R.HANDLER}),
+    "dossier.answer_consultation": frozenset({R.COORDINATOR, R.HANDLER, R.DEPT_LEADER}),
+    "dossier.request_supplement": frozenset({R.HANDLER}),
+    "dossier.request_financial_obligation": frozenset({R.HANDLER}),
+    "dossier.confirm_payment": frozenset({R.FINANCE, R.RECEPTION_OFFICER}),
+    "dossier.propose_refusal": frozenset({R.HANDLER}),
+    "dossier.refuse_after_appraisal": frozenset({R.APPROVER}),
+    "dossier.approve": frozenset({R.APPROVER, R.DEPT_LEADER}),
+    "dossier.sign_result": frozenset({R.APPROVER}),
+    "dossier.issue_result": frozenset({R.CLERK}),
+    "dossier.apologise_and_extend": frozenset({R.DEPT_LEADER, R.APPROVER}),
+    "dossier.stop_processing": frozenset({R.RECEPTION_OFFICER, R.ONE_STOP_HEAD}),
+    "dossier.view": frozenset(
+        {
+            R.RECEPTION_OFFICER,
+            R.ONE_STOP_HEAD,
+            R.DEPT_LEADER,
+            R.HANDLER,
+            R.APPROVER,
+            R.CLERK,
+            R.COORDINATOR,
+            R.FINANCE,
+            R.INSPECTOR,
+            R.POSTAL_AGENT,
+        }
+    ),
+    # Reference data, configuration and oversight.
+    "catalog.edit": frozenset({R.PROCEDURE_CONTROLLER}),
+    "catalog.publish": frozenset({R.PROCEDURE_CONTROLLER}),
+    "calendar.edit": frozenset({R.PROCEDURE_CONTROLLER, R.SYSTEM_ADMIN}),
+    "units.edit": frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER}),
+    "accounts.manage": frozenset({R.SYSTEM_ADMIN}),
+    "reports.view": frozenset({R.ONE_STOP_HEAD, R.DEPT_LEADER, R.PROCEDURE_CONTROLLER, R.INSPECTOR}),
+    "payments.reconcile": frozenset({R.FINANCE}),
+    "feedback.handle": frozenset({R.PROCEDURE_CONTROLLER, R.ONE_STOP_HEAD}),
+    "backoffice.enter": frozenset(set(Role) - {R.CITIZEN, R.ORGANISATION, R.AUTHORISED_REP}),
+}
+
+# Roles whose reach is the whole installation (not one agency): the system administrator for
+# configuration, the procedure controller for the catalogue and calendars, inspectors (read-only).
+PROVINCE_WIDE_ROLES = frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER, R.INSPECTOR})
+
+
+def active_memberships(user: User, *, at: dt.date | None = None) -> QuerySet[Membership]:
+    day = at or clock.today()
+    return Membership.objects.filter(valid_on(day), user=user).select_related(
+        "agency", "one_stop_unit", "one_stop_unit__agency"
+    )
+
+
+def roles_of(user: User, *, at: dt.date | None = None) -> set[Role]:
+    if not user.is_authenticated or not user.is_active:
+        return set()
+    return {Role(m.role) for m in active_memberships(user, at=at)}
+
+
+def _agency_chain(agency_id: int | None) -> set[int]:
+    """The agency and all its ancestors."""
+    from motcua.units.models import Agency
+
+    chain: set[int] = set()
+    while agency_id is not None and agency_id not in chain:
+        chain.add(agency_id)
+        agency_id = Agency.objects.filter(pk=agency_id).values_list("parent_id", flat=True).first()
+    return chain
+
+
+def _unit_chain(unit_id: int | None) -> set[int]:
+    from motcua.units.models import OneStopUnit
+
+    chain: set[int] = set()
+    while unit_id is not None and unit_id not in chain:
+        chain.add(unit_id)
+        unit_id = OneStopUnit.objects.filter(pk=unit_id).values_list("parent_centre_id", flat=True).first()
+    return chain
+
+
+def allows(
+    user: User | None,
+    permission: str,
+    *,
+    agency_id: int | None = None,
+    one_stop_unit_id: int | None = None,
+    at: dt.date | None = None,
+) -> bool:
+    """True when ``user`` holds, on ``at``, a role that grants ``permission`` where it is asked.
+
+    Without ``agency_id``/``one_stop_unit_id`` any active membership with a granting role suffices
+    (e.g. to show a menu); with them, the membership must cover that place.
+    """
+    if permission not in PERMISSIONS:
+        raise KeyError(f"unknown permission {permission!r}")
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    granting = PERMISSIONS[permission]
+    memberships = [m for m in active_memberships(user, at=at) if m.role in granting]
+    if not memberships:
+        return False
+    if agency_id is None and one_stop_unit_id is None:
+        return True
+    if any(m.role in PROVINCE_WIDE_ROLES for m in memberships):
+        return True
+    agencies = _agency_chain(agency_id) if agency_id is not None else set()
+    units = _unit_chain(one_stop_unit_id) if one_stop_unit_id is not None else set()
+    for m in memberships:
+        if m.agency_id is not None and m.agency_id in agencies:
+            return True
+        if m.one_stop_unit_id is not None and m.one_stop_unit_id in units:
+            return True
+        # A one-stop unit acts for the agency that owns it.
+        if m.one_stop_unit_id is not None and agency_id is not None and m.one_stop_unit.agency_id in agencies:
+            return True
+    return False
+
+
+def require(
+    user: User | None,
+    permission: str,
+    *,
+    agency_id: int | None = None,
+    one_stop_unit_id: int | None = None,
+    at: dt.date | None = None,
+) -> None:
+    """Raise ``PermissionRefused`` (403, Vietnamese and English) unless ``allows()``."""
+    if not allows(user, permission, agency_id=agency_id, one_stop_unit_id=one_stop_unit_id, at=at):
+        raise PermissionRefused(
+            "Bạn không có quyền thực hiện thao tác này tại cơ quan, đơn vị này.",
+            "You are not allowed to do this at this agency or unit.",
+            code="permission_denied",
+            permission=permission,
+        )
+
+
+def agencies_of(user: User, *, at: dt.date | None = None) -> list[int]:
+    """Agency ids the user works at (directly, or as owner of their one-stop unit)."""
+    ids: list[int] = []
+    for m in active_memberships(user, at=at):
+        if m.agency_id is not None:
+            ids.append(m.agency_id)
+        elif m.one_stop_unit_id is not None:
+            ids.append(m.one_stop_unit.agency_id)
+    return sorted(set(ids))
+
+
+def _predicate(permission: str) -> rules.Predicate:
+    @rules.predicate(name=f"motcua.{permission}")
+    def check(user: User, obj: object = None) -> bool:
+        from motcua.units.models import Agency, OneStopUnit
+
+        if isinstance(obj, Agency):
+            return allows(user, permission, agency_id=obj.pk)
+        if isinstance(obj, OneStopUnit):
+            return allows(user, permission, one_stop_unit_id=obj.pk)
+        return allows(user, permission)
+
+    return check
+
+
+def register_rules(permissions: Iterable[str] = PERMISSIONS) -> None:
+    """Expose every permission to Django's ``user.has_perm("motcua.<permission>", obj)`` and templates."""
+    for permission in permissions:
+        rules.set_perm(f"motcua.{permission}", _predicate(permission))

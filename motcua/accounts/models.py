@@ -1,0 +1,95 @@
+"""Users, roles and memberships (SPEC §4.1)."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.core.models import TimeStamped, Validity
+
+
+class UserKind(models.TextChoices):
+    STAFF = "staff", _("Cán bộ, công chức")
+    CITIZEN = "citizen", _("Công dân")
+    ORGANISATION = "organisation", _("Tổ chức, doanh nghiệp")
+
+
+class Role(models.TextChoices):
+    """System roles mapped to the legal actors of SPEC §4.1."""
+
+    RECEPTION_OFFICER = "reception_officer", _("Cán bộ tiếp nhận")
+    ONE_STOP_HEAD = "one_stop_head", _("Lãnh đạo Bộ phận Một cửa")
+    DEPT_LEADER = "dept_leader", _("Lãnh đạo cơ quan, phòng")
+    HANDLER = "handler", _("Chuyên viên thụ lý")
+    APPROVER = "approver", _("Người có thẩm quyền phê duyệt")
+    CLERK = "clerk", _("Văn thư")
+    COORDINATOR = "coordinator", _("Cơ quan phối hợp")
+    FINANCE = "finance", _("Kế toán, thu phí")
+    PROCEDURE_CONTROLLER = "procedure_controller", _("Kiểm soát thủ tục hành chính")
+    POSTAL_AGENT = "postal_agent", _("Nhân viên bưu chính")
+    INSPECTOR = "inspector", _("Thanh tra, kiểm tra")
+    SUPPORT = "support", _("Hỗ trợ nộp hồ sơ")
+    CITIZEN = "citizen", _("Công dân")
+    ORGANISATION = "organisation", _("Tổ chức")
+    AUTHORISED_REP = "authorised_rep", _("Người được ủy quyền")
+    SYSTEM_ADMIN = "system_admin", _("Quản trị hệ thống")
+
+
+# Roles held at a one-stop unit rather than at an agency.
+ONE_STOP_ROLES = frozenset({Role.RECEPTION_OFFICER, Role.ONE_STOP_HEAD, Role.SUPPORT, Role.POSTAL_AGENT})
+# Roles that need neither an agency nor a one-stop unit.
+UNSCOPED_ROLES = frozenset({Role.CITIZEN, Role.ORGANISATION, Role.AUTHORISED_REP, Role.SYSTEM_ADMIN})
+
+
+class User(AbstractUser):
+    kind = models.CharField(max_length=20, choices=UserKind.choices, default=UserKind.STAFF)
+    full_name = models.CharField(_("họ và tên"), max_length=150, blank=True)
+    phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
+    # Bumped by "log out everywhere": every other session's auth hash stops matching.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def get_session_auth_hash(self) -> str:
+        """Django checks this on every request; mixing in the epoch lets one act end all sessions."""
+        key = f"{settings.SECRET_KEY}:motcua.session:{self.session_epoch}".encode()
+        return hmac.new(key, self.password.encode(), hashlib.sha256).hexdigest()
+
+
+class Membership(Validity, TimeStamped):
+    """A user holds a role at an agency or a one-stop unit, over a period."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=30, choices=Role.choices)
+    agency = models.ForeignKey(
+        "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    one_stop_unit = models.ForeignKey(
+        "units.OneStopUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+    )
+    is_standby = models.BooleanField(default=False, help_text="ND61 Art 12(8): standby officer")
+
+    class Meta:
+        ordering = ["user", "role"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="membership_validity_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~(Q(agency__isnull=False) & Q(one_stop_unit__isnull=False)),
+                name="membership_one_scope",
+            ),
+        ]
+        indexes = [models.Index(fields=["user", "role"])]
+
+    def __str__(self) -> str:
+        where = self.agency or self.one_stop_unit or "—"
+        return f"{self.user} · {self.get_role_display()} · {where}"
