@@ -1,0 +1,72 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from motcua.accounts.models import Role, User, UserKind
+from motcua.accounts.services import grant_membership
+from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
+
+
+@pytest.fixture
+def province(db: None) -> AdminUnit:
+    return AdminUnit.objects.create(
+        code="42", level=Level.PROVINCE, name="Hà Tĩnh", full_name="Tỉnh Hà Tĩnh", kind="tỉnh",
+        valid_from=dt.date(2025, 7, 1), name_folded="ha tinh",
+    )
+
+
+@pytest.fixture
+def make_agency(province: AdminUnit):
+    def make(identifier_code: str, name: str, *, kind: str = AgencyKind.DEPARTMENT, parent: Agency | None = None):
+        return Agency.objects.create(
+            identifier_code=identifier_code, name=name, kind=kind, admin_unit=province, parent=parent,
+            name_folded=name.lower(),
+        )
+
+    return make
+
+
+@pytest.fixture
+def committee(make_agency) -> Agency:
+    return make_agency("000.00.00.H42", "UBND tỉnh Hà Tĩnh", kind=AgencyKind.PROVINCIAL_COMMITTEE)
+
+
+@pytest.fixture
+def justice_dept(make_agency, committee) -> Agency:
+    return make_agency("000.00.12.H42", "Sở Tư pháp", parent=committee)
+
+
+@pytest.fixture
+def finance_dept(make_agency, committee) -> Agency:
+    return make_agency("000.00.13.H42", "Sở Tài chính", parent=committee)
+
+
+@pytest.fixture
+def centre(committee, province) -> OneStopUnit:
+    return OneStopUnit.objects.create(
+        code="ttpvhcc-42", name="Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh",
+        kind=OneStopKind.PROVINCIAL_CENTRE, agency=committee, admin_unit=province,
+    )
+
+
+@pytest.fixture
+def make_user(db: None):
+    def make(username: str, *, role: Role | None = None, password: str = "mat-khau-an-toan-9", **place) -> User:
+        user = User.objects.create_user(username=username, password=password, full_name=username.title())
+        if role is not None:
+            grant_membership(user=user, role=role, **place)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def citizen(make_user) -> User:
+    user = make_user("congdan", role=Role.CITIZEN)
+    user.kind = UserKind.CITIZEN
+    user.save()
+    return user
