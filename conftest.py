@@ -14,16 +14,27 @@ from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKin
 @pytest.fixture
 def province(db: None) -> AdminUnit:
     return AdminUnit.objects.create(
-        code="42", level=Level.PROVINCE, name="Hà Tĩnh", full_name="Tỉnh Hà Tĩnh", kind="tỉnh",
-        valid_from=dt.date(2025, 7, 1), name_folded="ha tinh",
+        code="42",
+        level=Level.PROVINCE,
+        name="Hà Tĩnh",
+        full_name="Tỉnh Hà Tĩnh",
+        kind="tỉnh",
+        valid_from=dt.date(2025, 7, 1),
+        name_folded="ha tinh",
     )
 
 
 @pytest.fixture
 def make_agency(province: AdminUnit):
-    def make(identifier_code: str, name: str, *, kind: str = AgencyKind.DEPARTMENT, parent: Agency | None = None):
+    def make(
+        identifier_code: str, name: str, *, kind: str = AgencyKind.DEPARTMENT, parent: Agency | None = None
+    ):
         return Agency.objects.create(
-            identifier_code=identifier_code, name=name, kind=kind, admin_unit=province, parent=parent,
+            identifier_code=identifier_code,
+            name=name,
+            kind=kind,
+            admin_unit=province,
+            parent=parent,
             name_folded=name.lower(),
         )
 
@@ -48,14 +59,19 @@ def finance_dept(make_agency, committee) -> Agency:
 @pytest.fixture
 def centre(committee, province) -> OneStopUnit:
     return OneStopUnit.objects.create(
-        code="ttpvhcc-42", name="Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh",
-        kind=OneStopKind.PROVINCIAL_CENTRE, agency=committee, admin_unit=province,
+        code="ttpvhcc-42",
+        name="Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh",
+        kind=OneStopKind.PROVINCIAL_CENTRE,
+        agency=committee,
+        admin_unit=province,
     )
 
 
 @pytest.fixture
 def make_user(db: None):
-    def make(username: str, *, role: Role | None = None, password: str = "mat-khau-an-toan-9", **place) -> User:
+    def make(
+        username: str, *, role: Role | None = None, password: str = "mat-khau-an-toan-9", **place
+    ) -> User:
         user = User.objects.create_user(username=username, password=password, full_name=username.title())
         if role is not None:
             grant_membership(user=user, role=role, **place)

@@ -15,7 +15,11 @@ def run_settings(env: dict[str, str], expr: str) -> subprocess.CompletedProcess[
     clean.update(env)
     return subprocess.run(
         [sys.executable, "-c", f"import config.settings as s; print(repr(({expr},)))"],
-        cwd=ROOT, env=clean, capture_output=True, text=True, check=False,
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
     )
 
 
@@ -28,7 +32,8 @@ def test_production_requires_a_secret_key():
 def test_production_defaults_are_safe():
     result = run_settings(
         {"DJANGO_SECRET_KEY": "x" * 50, "DJANGO_ALLOWED_HOSTS": "motcua.example.vn"},
-        "s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, s.TIME_ZONE, s.LANGUAGE_CODE",
+        "s.DEBUG, s.ALLOWED_HOSTS, s.SESSION_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, "
+        "s.TIME_ZONE, s.LANGUAGE_CODE",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "(False, ['motcua.example.vn'], True, 31536000, 'Asia/Ho_Chi_Minh', 'vi')"

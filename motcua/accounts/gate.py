@@ -11,14 +11,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-import rules
+from rules import predicates as rule_predicates
+from rules import permissions as rule_permissions
 from django.db.models import QuerySet
 
 from motcua.core import clock
 from motcua.core.errors import PermissionRefused
 from motcua.core.models import valid_on
 
-from .models import ONE_STOP_ROLES, Membership, Role, User
+from .models import Membership, Role, User
 
 R = Role
 
@@ -149,7 +150,8 @@ def allows(
         if m.one_stop_unit_id is not None and m.one_stop_unit_id in units:
             return True
         # A one-stop unit acts for the agency that owns it.
-        if m.one_stop_unit_id is not None and agency_id is not None and m.one_stop_unit.agency_id in agencies:
+        owner = m.one_stop_unit.agency_id if m.one_stop_unit is not None else None
+        if agency_id is not None and owner in agencies:
             return True
     return False
 
@@ -178,13 +180,12 @@ def agencies_of(user: User, *, at: dt.date | None = None) -> list[int]:
     for m in active_memberships(user, at=at):
         if m.agency_id is not None:
             ids.append(m.agency_id)
-        elif m.one_stop_unit_id is not None:
+        elif m.one_stop_unit is not None:
             ids.append(m.one_stop_unit.agency_id)
     return sorted(set(ids))
 
 
-def _predicate(permission: str) -> rules.Predicate:
-    @rules.predicate(name=f"motcua.{permission}")
+def _predicate(permission: str) -> rule_predicates.Predicate:
     def check(user: User, obj: object = None) -> bool:
         from motcua.units.models import Agency, OneStopUnit
 
@@ -194,10 +195,10 @@ def _predicate(permission: str) -> rules.Predicate:
             return allows(user, permission, one_stop_unit_id=obj.pk)
         return allows(user, permission)
 
-    return check
+    return rule_predicates.Predicate(check, name=f"motcua.{permission}")
 
 
 def register_rules(permissions: Iterable[str] = PERMISSIONS) -> None:
     """Expose every permission to Django's ``user.has_perm("motcua.<permission>", obj)`` and templates."""
     for permission in permissions:
-        rules.set_perm(f"motcua.{permission}", _predicate(permission))
+        rule_permissions.set_perm(f"motcua.{permission}", _predicate(permission))  # type: ignore[no-untyped-call]

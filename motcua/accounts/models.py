@@ -80,7 +80,9 @@ class Membership(Validity, TimeStamped):
         ordering = ["user", "role"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
                 name="membership_validity_ordered",
             ),
             models.CheckConstraint(

@@ -63,7 +63,9 @@ def grant_membership(
     clash = Membership.objects.filter(
         overlapping(valid_from, valid_to),
         Q(agency_id=agency_id) if agency_id is not None else Q(agency__isnull=True),
-        Q(one_stop_unit_id=one_stop_unit_id) if one_stop_unit_id is not None else Q(one_stop_unit__isnull=True),
+        Q(one_stop_unit_id=one_stop_unit_id)
+        if one_stop_unit_id is not None
+        else Q(one_stop_unit__isnull=True),
         user=user,
         role=role,
     )

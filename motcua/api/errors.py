@@ -35,7 +35,11 @@ def problem(
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, MotcuaError):
         return problem(
-            status_code=exc.status, code=exc.code, message_vi=exc.message_vi, message_en=exc.message_en, field=exc.field
+            status_code=exc.status,
+            code=exc.code,
+            message_vi=exc.message_vi,
+            message_en=exc.message_en,
+            field=exc.field,
         )
     if isinstance(exc, Http404):
         return problem(

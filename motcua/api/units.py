@@ -7,14 +7,14 @@ from rest_framework.permissions import AllowAny
 from motcua.units.selectors import current_provinces
 
 
-class ProvinceSerializer(serializers.Serializer):
+class ProvinceSerializer(serializers.Serializer):  # type: ignore[type-arg]
     code = serializers.CharField()
     name = serializers.CharField()
     full_name = serializers.CharField()
     name_en = serializers.CharField()
 
 
-class ProvinceList(ListAPIView):
+class ProvinceList(ListAPIView):  # type: ignore[type-arg]
     """The current provinces (two-tier set, from 01/07/2025) with their official codes."""
 
     permission_classes = [AllowAny]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TextIO
+from typing import Any
 
 from django.db import transaction
 
@@ -27,13 +27,15 @@ DEMO_STAFF: list[tuple[str, str, Role, str, str]] = [
 ]
 
 
-def _place(kind: str, key: str) -> dict[str, int]:
+def _place(kind: str, key: str) -> dict[str, Any]:
     if kind == "unit":
         unit = OneStopUnit.objects.filter(kind=key, valid_to__isnull=True).order_by("code").first()
         return {"one_stop_unit_id": unit.pk} if unit else {}
     if kind == "agency":
         qs = Agency.objects.filter(valid_to__isnull=True)
-        agency = (qs.filter(kind=key) if key in AgencyKind.values else qs.filter(name__startswith=key)).first()
+        agency = (
+            qs.filter(kind=key) if key in AgencyKind.values else qs.filter(name__startswith=key)
+        ).first()
         return {"agency_id": agency.pk} if agency else {}
     return {}
 
@@ -67,7 +69,7 @@ def load_staff() -> list[tuple[str, str]]:
     return logins
 
 
-def load_demo(*, stdout: TextIO | None = None) -> dict[str, Any]:
+def load_demo() -> dict[str, Any]:
     from motcua.units.demo import load_demo_units
 
     summary: dict[str, Any] = {"units": load_demo_units()}

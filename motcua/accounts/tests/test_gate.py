@@ -39,8 +39,11 @@ def test_expired_membership_grants_nothing(make_user, justice_dept):
     from motcua.accounts.services import grant_membership
 
     grant_membership(
-        user=user, role=Role.HANDLER, agency_id=justice_dept.pk,
-        valid_from=dt.date(2024, 1, 1), valid_to=dt.date(2024, 12, 31),
+        user=user,
+        role=Role.HANDLER,
+        agency_id=justice_dept.pk,
+        valid_from=dt.date(2024, 1, 1),
+        valid_to=dt.date(2024, 12, 31),
     )
     assert allows(user, "dossier.appraise", agency_id=justice_dept.pk, at=dt.date(2024, 6, 1)) is True
     assert allows(user, "dossier.appraise", agency_id=justice_dept.pk, at=dt.date(2025, 1, 1)) is False

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Load the demo province, its agencies and one-stop units, staff logins and calendars (idempotent)."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        summary = load_demo(stdout=self.stdout)
+        summary = load_demo()
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
