@@ -48,7 +48,7 @@ SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required in production (MOTCUA_ENV=production).")
-    SECRET_KEY = f"motcua-{MOTCUA_ENV}-only-not-secret"  # noqa: S105 - never used in production
+    SECRET_KEY = f"motcua-{MOTCUA_ENV}-only-not-secret"
 
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver,[::1]"
@@ -232,7 +232,9 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if IS_PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if IS_PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "motcua@localhost")
 

@@ -16,7 +16,13 @@ class MotcuaError(Exception):
     code = "invalid"
 
     def __init__(
-        self, message_vi: str, message_en: str, *, code: str | None = None, field: str | None = None, **extra: Any
+        self,
+        message_vi: str,
+        message_en: str,
+        *,
+        code: str | None = None,
+        field: str | None = None,
+        **extra: Any,
     ) -> None:
         super().__init__(message_en)
         self.message_vi = message_vi

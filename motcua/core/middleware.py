@@ -21,7 +21,12 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         if request.path.startswith(("/api/docs", "/admin/")):
             # The admin and the browsable API docs use their own inline scripts and styles.
-            response.setdefault("Content-Security-Policy", CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"))
+            response.setdefault(
+                "Content-Security-Policy",
+                CSP.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace(
+                    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+                ),
+            )
         else:
             response.setdefault("Content-Security-Policy", CSP)
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")

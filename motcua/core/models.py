@@ -27,7 +27,9 @@ class Validity(models.Model):
         abstract = True
 
     def is_valid_on(self, day: dt.date) -> bool:
-        return (self.valid_from is None or self.valid_from <= day) and (self.valid_to is None or day <= self.valid_to)
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
 
 
 def valid_on(day: dt.date, prefix: str = "") -> Q:
