@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "motcua.units",
     "motcua.accounts",
     "motcua.deadlines",
+    "motcua.catalog",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
