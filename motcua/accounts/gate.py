@@ -11,9 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from rules import predicates as rule_predicates
-from rules import permissions as rule_permissions
 from django.db.models import QuerySet
+from rules import permissions as rule_permissions
+from rules import predicates as rule_predicates
 
 from motcua.core import clock
 from motcua.core.errors import PermissionRefused

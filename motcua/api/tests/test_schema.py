@@ -29,7 +29,9 @@ def test_errors_are_problem_details_in_two_languages():
     from motcua.core.errors import Conflict
 
     conflict = problem_exception_handler(
-        Conflict("Hồ sơ đã được người khác xử lý.", "Someone else already acted on this dossier.", code="stale"),
+        Conflict(
+            "Hồ sơ đã được người khác xử lý.", "Someone else already acted on this dossier.", code="stale"
+        ),
         {},
     )
     assert conflict is not None
