@@ -66,7 +66,7 @@ class CalendarDay(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["day", "province"]
+        ordering = ["day", "province_id"]
         constraints = [
             # NULL province rows are distinct in a plain unique index, so the national calendar
             # needs its own conditional constraint (nulls_distinct=False is PostgreSQL-only).
@@ -116,7 +116,7 @@ class CalendarYear(TimeStamped):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["year", "province"]
+        ordering = ["year", "province_id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["year"], condition=Q(province__isnull=True), name="calendar_year_unique_national"

@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
                 ('province', models.ForeignKey(blank=True, help_text='Empty: the national calendar. A province entry wins over the national one.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='calendar_days', to='units.adminunit')),
             ],
             options={
-                'ordering': ['day', 'province'],
+                'ordering': ['day', 'province_id'],
                 'indexes': [models.Index(fields=['province', 'day'], name='deadlines_c_provinc_b2e285_idx')],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('province__isnull', True)), fields=('day',), name='calendar_day_unique_national'), models.UniqueConstraint(condition=models.Q(('province__isnull', False)), fields=('province', 'day'), name='calendar_day_unique_per_province'), models.CheckConstraint(condition=models.Q(('kind__in', ['day_off', 'makeup_workday'])), name='calendar_day_kind_known'), models.CheckConstraint(condition=models.Q(('source__in', ['seed', 'manual'])), name='calendar_day_source_known'), models.CheckConstraint(condition=models.Q(('legal_basis', ''), _negated=True), name='calendar_day_legal_basis_given'), models.CheckConstraint(condition=models.Q(('name_vi', ''), _negated=True), name='calendar_day_name_given')],
             },
@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
                 ('province', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='calendar_years', to='units.adminunit')),
             ],
             options={
-                'ordering': ['year', 'province'],
+                'ordering': ['year', 'province_id'],
                 'constraints': [models.UniqueConstraint(condition=models.Q(('province__isnull', True)), fields=('year',), name='calendar_year_unique_national'), models.UniqueConstraint(condition=models.Q(('province__isnull', False)), fields=('province', 'year'), name='calendar_year_unique_per_province'), models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='calendar_year_in_range'), models.CheckConstraint(condition=models.Q(('source__in', ['seed', 'manual'])), name='calendar_year_source_known')],
             },
         ),
