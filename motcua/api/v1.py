@@ -3,7 +3,10 @@
 from django.urls import path
 
 from . import units
+from .deadlines import DueDate, WorkingCalendarYear
 
 urlpatterns = [
     path("units/provinces", units.ProvinceList.as_view(), name="provinces"),
+    path("deadlines/due", DueDate.as_view(), name="deadlines-due"),
+    path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
 ]

@@ -93,8 +93,8 @@ def _notices() -> list[Notice]:
             date(2026, 1, 2),
             off,
             CV_12729,
-            "Nghỉ Tết Dương lịch (hoán đổi, làm bù thứ Bảy 10/01/2026)",
-            "New Year holiday (swapped; worked on Saturday 10/01/2026)",
+            "Tết Dương lịch (nghỉ hoán đổi, làm bù thứ Bảy 10/01/2026)",
+            "New Year's Day (swapped day off; worked on Saturday 10/01/2026)",
         ),
         Notice(
             date(2026, 1, 10),
@@ -130,6 +130,31 @@ def _swap_basis(year: int) -> str:
     return f"Lịch nghỉ CBCCVC năm {year} (hoán đổi ngày làm việc)"
 
 
+_TET: Final = re.compile(r"Tết(?! Dương lịch)")
+_WEEKDAY_VI: Final = ("thứ Hai", "thứ Ba", "thứ Tư", "thứ Năm", "thứ Sáu", "thứ Bảy", "Chủ nhật")
+_WEEKDAY_EN: Final = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def _names(name_vi: str, name_en: str) -> tuple[str, str]:
+    """One name for every day of Tết, so an explanation reads "14/02–22/02 (Tết Nguyên Đán)"."""
+    if _TET.search(name_vi):
+        observed = "(nghỉ bù)" in name_vi
+        return (
+            "Tết Nguyên Đán" + (" (nghỉ bù)" if observed else ""),
+            "Lunar New Year" + (" (observed)" if observed else ""),
+        )
+    return name_vi, name_en
+
+
+def _nearest_holiday(day: date, named: dict[date, tuple[str, str]]) -> tuple[str, str]:
+    """The holiday a swapped day off bridges to (the closest named day within three days)."""
+    for distance in (1, 2, 3):
+        for near in (day + timedelta(days=distance), day - timedelta(days=distance)):
+            if near in named:
+                return named[near]
+    return "Ngày nghỉ", "Day off"
+
+
 def seed_days(years: Iterable[int]) -> dict[date, SeedDay]:
     """The national rows the seed wants for ``years``: the package, then ``NOTICES``."""
     year_list = sorted(set(years))
@@ -138,21 +163,27 @@ def seed_days(years: Iterable[int]) -> dict[date, SeedDay]:
     vi = holidays.country_holidays("VN", years=year_list, language="vi")
     en = holidays.country_holidays("VN", years=year_list, language="en_US")
     wanted: dict[date, SeedDay] = {}
+    named: dict[date, tuple[str, str]] = {}
+    swaps: list[tuple[date, date]] = []
     for day in sorted(vi):
         name_vi = "; ".join(vi.get_list(day))
-        name_en = "; ".join(en.get_list(day))
         swap = _SWAP_LABEL.search(name_vi)
         if swap is None:
-            wanted[day] = SeedDay(day, DayKind.DAY_OFF, name_vi, name_en, _default_basis(name_vi))
-            continue
-        # "Ngày nghỉ (thay cho ngày dd/mm/yyyy)": this day is off, the Saturday named is worked.
-        worked = date(int(swap.group(3)), int(swap.group(2)), int(swap.group(1)))
+            names = _names(name_vi, "; ".join(en.get_list(day)))
+            if "(nghỉ bù)" not in name_vi:
+                named[day] = names
+            wanted[day] = SeedDay(day, DayKind.DAY_OFF, *names, _default_basis(name_vi))
+        else:
+            # "Ngày nghỉ (thay cho ngày dd/mm/yyyy)": this day is off, the Saturday named is worked.
+            swaps.append((day, date(int(swap.group(3)), int(swap.group(2)), int(swap.group(1)))))
+    for day, worked in swaps:
+        holiday_vi, holiday_en = _nearest_holiday(day, named)
         basis = _swap_basis(day.year)
         wanted[day] = SeedDay(
             day,
             DayKind.DAY_OFF,
-            name_vi,
-            f"Day off (in exchange for working on {format_day(worked)})",
+            f"{holiday_vi} (nghỉ hoán đổi, làm bù {_WEEKDAY_VI[worked.weekday()]} {format_day(worked)})",
+            f"{holiday_en} (swapped day off; worked on {_WEEKDAY_EN[worked.weekday()]} {format_day(worked)})",
             basis,
         )
         wanted[worked] = SeedDay(

@@ -115,10 +115,11 @@ def test_2026_is_exactly_the_announced_civil_service_schedule():
     assert makeup.name_vi == "Ngày làm bù (cho ngày nghỉ 02/01/2026)"
     assert makeup.name_en == "Make-up working day (for the day off on 02/01/2026)"
     swapped = CalendarDay.objects.get(day=D(2026, 8, 31))
-    assert swapped.name_vi == "Ngày nghỉ (thay cho ngày 22/08/2026)"
-    assert swapped.name_en == "Day off (in exchange for working on 22/08/2026)"
-    assert CalendarDay.objects.get(day=D(2026, 2, 17)).name_vi == "Tết Nguyên Đán"
-    assert CalendarDay.objects.get(day=D(2026, 2, 17)).name_en == "Lunar New Year"
+    assert swapped.name_vi == "Quốc khánh (nghỉ hoán đổi, làm bù thứ Bảy 22/08/2026)"
+    assert swapped.name_en == "National Day (swapped day off; worked on Saturday 22/08/2026)"
+    # Every day of Tết carries one name, so an explanation reads "14/02–22/02 (Tết Nguyên Đán)".
+    tet = CalendarDay.objects.filter(day__range=(D(2026, 2, 16), D(2026, 2, 20)))
+    assert set(tet.values_list("name_vi", "name_en")) == {("Tết Nguyên Đán", "Lunar New Year")}
     assert set(CalendarDay.objects.values_list("source", flat=True)) == {Source.SEED}
 
 
