@@ -147,7 +147,7 @@ class _State:
     used: int = 0  # working or calendar days used before ``anchor`` (PAUSE)
     used_us: int = 0  # working microseconds used before ``anchor`` (hour limits, PAUSE)
     used_working_days: int = 0  # for reporting, whatever the unit
-    shift_days: int = 0  # MONTH limits under PAUSE: calendar days the clock was stopped
+    shift_days: int = 0  # MONTH limits under PAUSE: calendar days the clock was stopped (moves the start)
     paused_at: datetime | None = None
     supplement_open: bool = False
     financial_open: bool = False
@@ -221,9 +221,10 @@ class _Clock:
             )
         elif unit is TimeUnit.MONTH:
             # A month limit cannot be split into used and remaining parts: the calendar days the clock
-            # was stopped are added to its nominal last day instead (BLDS Art 148(3), then 148(5)).
+            # was stopped move its start instead, and the month is counted from there (BLDS
+            # Art 148(3), then 148(5)). Moving the end would disagree with RESTART at month ends.
             state.shift_days += (resume_day - pause_day).days
-            nominal = add_months(state.month_anchor, self.amount) + timedelta(days=state.shift_days)
+            nominal = add_months(state.month_anchor + timedelta(days=state.shift_days), self.amount)
             state.legal_due_at = self.end_of_office_day(self.calendar.working_on_or_after(nominal))
         else:
             # A same-day limit has nothing to keep: it runs again from the resumption.

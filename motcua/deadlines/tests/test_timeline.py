@@ -259,7 +259,9 @@ def test_calendar_day_and_month_limits_under_pause() -> None:
     assert days.legal_due_at == vn(2026, 3, 23, 17)  # 12 remain from 09/03 → Sat 21/03 → Mon 23/03
     month = replay(events, amount=1, unit=TimeUnit.MONTH, calendar=CAL, policy=pause, at=vn(2026, 3, 9, 10))
     assert month.original_due_at == vn(2026, 4, 2, 17)
-    assert month.legal_due_at == vn(2026, 4, 6, 17)  # 02/04 + 4 stopped days
+    assert month.legal_due_at == vn(
+        2026, 4, 6, 17
+    )  # counted from 06/03: the start moves by the 4 stopped days
     restart = replay(events, amount=1, unit=TimeUnit.MONTH, calendar=CAL, at=vn(2026, 3, 9, 10))
     assert restart.legal_due_at == vn(2026, 4, 9, 17)
     same_day_events = [
