@@ -357,11 +357,9 @@ class WorkingCalendar:
     def days_off_between(self, a: date, b: date) -> tuple[DayOff, ...]:
         """The non-working days in ``(a, b]``, each with its entry (None for a plain weekend day)."""
         ia, ib = self._index(a), self._index(b)
+        dates, entries = self._dates, self._entries
         return tuple(
-            DayOff(day, self._entries.get(day))
-            for i in range(ia + 1, ib + 1)
-            if not self._is_work[i]
-            for day in (date.fromordinal(self._first + i),)
+            DayOff(dates[i], entries.get(dates[i])) for i in range(ia + 1, ib + 1) if not self._is_work[i]
         )
 
     def makeup_days_between(self, a: date, b: date) -> tuple[CalendarEntry, ...]:
