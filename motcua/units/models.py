@@ -35,16 +35,28 @@ class AdminUnit(Validity):
     name = models.CharField(max_length=120)
     full_name = models.CharField(max_length=160)
     name_en = models.CharField(max_length=160, blank=True)
-    kind = models.CharField(max_length=40, blank=True, help_text="tỉnh, thành phố, xã, phường, đặc khu, huyện …")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    kind = models.CharField(
+        max_length=40, blank=True, help_text="tỉnh, thành phố, xã, phường, đặc khu, huyện …"
+    )
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     name_folded = models.CharField(max_length=160, db_index=True, editable=False)
 
     class Meta:
         ordering = ["level", "code"]
         constraints = [
             models.UniqueConstraint(fields=["level", "code", "valid_from"], name="unit_code_unique_per_set"),
+            # NULLs are distinct in a unique index, so the legacy set (valid_from empty) needs its own.
+            models.UniqueConstraint(
+                fields=["level", "code"],
+                condition=Q(valid_from__isnull=True),
+                name="unit_code_unique_legacy_set",
+            ),
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
                 name="unit_validity_ordered",
             ),
         ]
@@ -76,8 +88,11 @@ class UnitSuccession(models.Model):
         return f"{self.predecessor} → {self.successor}"
 
 
+# QCVN 102:2016/BTTTT (TT 10/2016/TT-BTTTT), cited by TT01/2018 Art 19: V1V2V3.Z1Z2.Y1Y2.MX1X2.
+IDENTIFIER_CODE_PATTERN = r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$"
+
 identifier_code_validator = RegexValidator(
-    regex=r"^[0-9]{3}\.[0-9]{2}\.[0-9]{2}\.[A-Z][0-9]{2}$",
+    regex=IDENTIFIER_CODE_PATTERN,
     message=_(
         "Mã định danh phải có dạng V1V2V3.Z1Z2.Y1Y2.MX1X2, ví dụ 000.00.12.H38 "
         "(Identifier code must look like 000.00.12.H38)."
@@ -104,7 +119,9 @@ class Agency(Validity, TimeStamped):
     short_name = models.CharField(max_length=80, blank=True)
     kind = models.CharField(max_length=30, choices=AgencyKind.choices)
     admin_unit = models.ForeignKey(AdminUnit, on_delete=models.PROTECT, related_name="agencies")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
     successor = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors"
     )
@@ -115,11 +132,23 @@ class Agency(Validity, TimeStamped):
         verbose_name_plural = "agencies"
         constraints = [
             models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_from__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
                 name="agency_validity_ordered",
             ),
+            # Two agencies may share a code only over disjoint periods (services.check_agency checks the
+            # overlap); these two catch the cases an index can: two open-ended, or two "since ever".
             models.UniqueConstraint(
                 fields=["identifier_code"], condition=Q(valid_to__isnull=True), name="agency_code_unique_open"
+            ),
+            models.UniqueConstraint(
+                fields=["identifier_code"],
+                condition=Q(valid_from__isnull=True),
+                name="agency_code_unique_since_ever",
+            ),
+            models.UniqueConstraint(
+                fields=["identifier_code", "valid_from"], name="agency_code_unique_per_start"
             ),
         ]
         indexes = [models.Index(fields=["identifier_code"])]
@@ -154,6 +183,14 @@ class OneStopUnit(Validity, TimeStamped):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True)
+                | Q(valid_from__isnull=True)
+                | Q(valid_to__gte=F("valid_from")),
+                name="one_stop_unit_validity_ordered",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -180,6 +217,11 @@ class Counter(TimeStamped):
         ordering = ["one_stop_unit", "number"]
         constraints = [
             models.UniqueConstraint(fields=["one_stop_unit", "number"], name="counter_number_unique"),
+            models.UniqueConstraint(
+                fields=["one_stop_unit", "queue_prefix"],
+                condition=~Q(queue_prefix=""),
+                name="counter_queue_prefix_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -212,6 +254,10 @@ class OfficeHours(models.Model):
                 name="office_hours_afternoon_ordered",
             ),
         ]
+
+    def __str__(self) -> str:
+        text = ", ".join(f"{start:%H:%M}–{end:%H:%M}" for start, end in self.windows())
+        return f"{self.one_stop_unit_id} / {self.weekday}: {text}"
 
     def windows(self) -> list[tuple[dt.time, dt.time]]:
         pairs = [(self.morning_start, self.morning_end), (self.afternoon_start, self.afternoon_end)]

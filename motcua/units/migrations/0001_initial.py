@@ -165,4 +165,24 @@ class Migration(migrations.Migration):
             model_name='unitsuccession',
             constraint=models.UniqueConstraint(fields=('predecessor', 'successor'), name='succession_unique'),
         ),
+        migrations.AddConstraint(
+            model_name='adminunit',
+            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('level', 'code'), name='unit_code_unique_legacy_set'),
+        ),
+        migrations.AddConstraint(
+            model_name='agency',
+            constraint=models.UniqueConstraint(condition=models.Q(('valid_from__isnull', True)), fields=('identifier_code',), name='agency_code_unique_since_ever'),
+        ),
+        migrations.AddConstraint(
+            model_name='agency',
+            constraint=models.UniqueConstraint(fields=('identifier_code', 'valid_from'), name='agency_code_unique_per_start'),
+        ),
+        migrations.AddConstraint(
+            model_name='counter',
+            constraint=models.UniqueConstraint(condition=models.Q(('queue_prefix', ''), _negated=True), fields=('one_stop_unit', 'queue_prefix'), name='counter_queue_prefix_unique'),
+        ),
+        migrations.AddConstraint(
+            model_name='onestopunit',
+            constraint=models.CheckConstraint(condition=models.Q(('valid_to__isnull', True), ('valid_from__isnull', True), ('valid_to__gte', models.F('valid_from')), _connector='OR'), name='one_stop_unit_validity_ordered'),
+        ),
     ]
