@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time
+from datetime import datetime, time
 from typing import Any, Final
 
 from drf_spectacular.types import OpenApiTypes
@@ -18,11 +18,10 @@ from rest_framework.views import APIView
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound, ValidationFailed
-from motcua.deadlines.arithmetic import DEFAULT_CUTOFF, MAX_AMOUNT, TimeUnit, due_date, to_local_checked
-from motcua.deadlines.calendars import resolve_province, working_calendar
-from motcua.deadlines.explain import explain
+from motcua.deadlines.arithmetic import DEFAULT_CUTOFF, MAX_AMOUNT, TimeUnit, to_local_checked
+from motcua.deadlines.calendars import resolve_province
 from motcua.deadlines.models import FIRST_YEAR, LAST_YEAR
-from motcua.deadlines.selectors import effective_calendar_days, year_status
+from motcua.deadlines.selectors import effective_calendar_days, explained_due, year_status
 
 # A "+" in a query string is decoded as a space unless it is sent as %2B, so
 # "2026-02-13T14:00:00+07:00" often arrives as "2026-02-13T14:00:00 07:00": restore the sign.
@@ -234,15 +233,19 @@ class DueDate(APIView):
         unit = parse_unit(_param(request, "unit"))
         amount = parse_amount(_param(request, "amount"), unit)
         cutoff = parse_cutoff(_param(request, "cutoff"))
-        calendar = working_calendar(_param(request, "province") or None)
-        due = due_date(received_at=received_at, amount=amount, unit=unit, calendar=calendar, cutoff=cutoff)
-        years = range(due.received_local.year, due.last_day.year + 1)
+        answer = explained_due(
+            received_at=received_at,
+            amount=amount,
+            unit=unit,
+            province_code=_param(request, "province") or None,
+            cutoff=cutoff,
+        )
         body: dict[str, Any] = {
-            "due_at": due.due_at.astimezone(VN_TZ).isoformat(),
-            "explanation_vi": explain(due, calendar, language="vi"),
-            "explanation_en": explain(due, calendar, language="en"),
-            "skipped_days_off": [day.isoformat() for day in due.skipped],
-            "provisional": any(calendar.is_provisional(date(year, 1, 1)) for year in years),
+            "due_at": answer.due.due_at.astimezone(VN_TZ).isoformat(),
+            "explanation_vi": answer.explanation_vi,
+            "explanation_en": answer.explanation_en,
+            "skipped_days_off": [day.isoformat() for day in answer.skipped_days_off],
+            "provisional": answer.provisional,
         }
         return Response(body)
 
