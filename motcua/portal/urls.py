@@ -1,9 +1,11 @@
 from django.urls import path
 
 from . import views
+from .calendar_views import calendar_page
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("lich-lam-viec/", calendar_page, name="calendar"),
 ]
