@@ -3,10 +3,13 @@
 from django.urls import path
 
 from . import units
+from .catalog import ProcedureDetail, ProcedureList
 from .deadlines import DueDate, WorkingCalendarYear
 
 urlpatterns = [
     path("units/provinces", units.ProvinceList.as_view(), name="provinces"),
     path("deadlines/due", DueDate.as_view(), name="deadlines-due"),
     path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
+    path("procedures", ProcedureList.as_view(), name="procedures"),
+    path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
 ]
