@@ -249,5 +249,6 @@ LOGGING = {
 }
 
 # --- motcua domain settings (SPEC rules marked [I] become settings with that default) ---
-# The province whose calendar and catalogue this installation serves (official two-tier code).
-MOTCUA_PROVINCE_CODE = env("MOTCUA_PROVINCE_CODE", "01")
+# The province whose calendar and catalogue this installation serves (official two-tier statistical
+# code; 42 = Hà Tĩnh, the demo province). Every real installation sets its own.
+MOTCUA_PROVINCE_CODE = env("MOTCUA_PROVINCE_CODE", "42")

@@ -8,6 +8,9 @@ from django.db import transaction
 
 from motcua.accounts.models import Membership, Role, User, UserKind
 from motcua.accounts.services import grant_membership
+from motcua.catalog.demo import load_demo_catalog
+from motcua.deadlines.seed import seed_calendars
+from motcua.units.demo import load_demo_units
 from motcua.units.models import Agency, AgencyKind, OneStopKind, OneStopUnit
 
 DEMO_PASSWORD = "motcua-demo"  # noqa: S105 - demo only, printed on purpose
@@ -70,14 +73,10 @@ def load_staff() -> list[tuple[str, str]]:
 
 
 def load_demo() -> dict[str, Any]:
-    from motcua.units.demo import load_demo_units
-
-    summary: dict[str, Any] = {"units": load_demo_units()}
-    try:
-        from motcua.deadlines.seed import seed_calendars
-    except ImportError:  # the deadline engine's calendar seed arrives with its own app
-        pass
-    else:
-        summary["calendars"] = seed_calendars()
-    summary["logins"] = load_staff()
-    return summary
+    """Units and agencies of the demo province, calendars, the real procedure catalogue, staff."""
+    return {
+        "units": load_demo_units(),
+        "calendars": seed_calendars(),
+        "catalog": load_demo_catalog(),
+        "logins": load_staff(),
+    }
