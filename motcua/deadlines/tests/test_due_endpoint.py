@@ -8,6 +8,8 @@ from urllib.parse import quote
 import pytest
 import time_machine
 from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from motcua.core.clock import VN_TZ
 from motcua.deadlines.calendars import bump_revision
@@ -437,3 +439,37 @@ def test_endpoints_are_in_the_openapi_schema(client, db):
     assert "weekends included" in due["description"]
     assert set(due["responses"]) == {"200", "400", "429"}
     assert "/api/v1/deadlines/calendar" in schema["paths"]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    received=st.datetimes(min_value=dt.datetime(2023, 6, 1), max_value=dt.datetime(2029, 6, 1)),
+    offset_hours=st.integers(min_value=-12, max_value=14),
+    amount=st.one_of(st.integers(min_value=0, max_value=4000), st.text(max_size=6)),
+    unit=st.sampled_from(["working_day", "calendar_day", "working_hour", "same_day", "month", "week", ""]),
+    cutoff=st.one_of(st.just(""), st.from_regex(r"\A[0-2]?\d:[0-6]\d\Z")),
+)
+def test_any_input_is_an_answer_or_a_problem_never_a_500(
+    client, seeded, received, offset_hours, amount, unit, cutoff
+):
+    stamp = received.replace(tzinfo=dt.timezone(dt.timedelta(hours=offset_hours))).isoformat()
+    cache.clear()
+    response = get_due(client, stamp, amount, unit, cutoff=cutoff)
+    assert response.status_code in (200, 400), response.content
+    body = response.json()
+    if response.status_code == 400:
+        assert body["field"] in {"received_at", "amount", "unit", "cutoff"}
+        assert body["detail_vi"] and body["detail_en"]
+    else:
+        assert body["due_at"].endswith("+07:00")
+        assert body["due_at"] >= stamp[:10] or offset_hours > 7
+
+
+def test_receipt_on_the_first_day_of_the_calendar_still_gets_an_explanation(client, seeded):
+    # 01/01/2024 is a holiday and the first day of the calendar: explain() looks at the day before.
+    body = get_due(client, "2024-01-01T09:00:00+07:00", 1, "working_day").json()
+    assert body["due_at"] == "2024-01-02T17:00:00+07:00"
+    assert (
+        body["explanation_vi"] == "1 ngày làm việc kể từ 09:00 01/01/2024; hạn trả kết quả 17:00 02/01/2024."
+    )
+    assert body["explanation_en"] == "1 working day from 09:00 01/01/2024; due 17:00 02/01/2024."
