@@ -9,6 +9,7 @@ same order for the same candidates (docs/decisions/0005-catalog-search.md).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 import time
 from collections import defaultdict
@@ -23,7 +24,7 @@ from motcua.core.text import fold
 
 from .models import Procedure, ProcedureVersion, VersionStatus
 
-CANDIDATES = 200
+CANDIDATES = 100
 IN_FORCE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED, VersionStatus.ABOLISHED)
 
 
@@ -128,6 +129,7 @@ def _edit1(a: str, b: str) -> bool:
     return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))
 
 
+@functools.lru_cache(maxsize=65536)
 def _token_score(query_token: str, name_token: str) -> float:
     if query_token == name_token:
         return 1.0
