@@ -98,9 +98,10 @@ def _explain(due: Due, calendar: WorkingCalendar, language: str) -> str:
     except CalendarRangeError:
         received, due_at = due.received_local, due.due_at.astimezone(VN_TZ)
         if language.startswith("en"):
+            noun = due.unit.value.replace("_", " ") + ("" if due.amount == 1 else "s")
             return (
-                f"{due.amount} {due.unit.value.replace('_', ' ')}{'' if due.amount == 1 else 's'} from {received:%H:%M} "
-                f"{format_day(received.date())}; due {due_at:%H:%M} {format_day(due_at.date())}."
+                f"{due.amount} {noun} from {received:%H:%M} {format_day(received.date())}; "
+                f"due {due_at:%H:%M} {format_day(due_at.date())}."
             )
         return (
             f"{due.amount} {_UNIT_VI[due.unit]} kể từ {received:%H:%M} {format_day(received.date())}; "
