@@ -473,3 +473,13 @@ def test_receipt_on_the_first_day_of_the_calendar_still_gets_an_explanation(clie
         body["explanation_vi"] == "1 ngày làm việc kể từ 09:00 01/01/2024; hạn trả kết quả 17:00 02/01/2024."
     )
     assert body["explanation_en"] == "1 working day from 09:00 01/01/2024; due 17:00 02/01/2024."
+
+
+def test_the_public_throttle_applies(client, seeded, monkeypatch):
+    from rest_framework.throttling import ScopedRateThrottle
+
+    monkeypatch.setattr(ScopedRateThrottle, "THROTTLE_RATES", {"public": "2/minute"})
+    statuses = [get_due(client, "2026-02-13T14:00:00+07:00", 10, "working_day").status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    limited = get_due(client, "2026-02-13T14:00:00+07:00", 10, "working_day")
+    assert (limited["Content-Type"], limited.json()["code"]) == ("application/problem+json", "rate_limited")
