@@ -98,7 +98,9 @@ def _run_around(day: date, calendar: WorkingCalendar) -> tuple[DayOff, ...]:
     while calendar.covers(start - _ONE_DAY) and not calendar.is_working(start - _ONE_DAY):
         start -= _ONE_DAY
     end = calendar.next_working(day) - _ONE_DAY
-    return calendar.days_off_between(start - _ONE_DAY, end)
+    # ``start`` itself is a day off; read it directly so a run that opens the calendar never steps
+    # before ``calendar.first_day``.
+    return (DayOff(start, calendar.entry(start)), *calendar.days_off_between(start, end))
 
 
 def _kind_of_day_off(days_off: Sequence[DayOff], en: bool) -> str:

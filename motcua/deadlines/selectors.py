@@ -7,19 +7,16 @@ from datetime import date, datetime, time, timedelta
 
 from django.db.models import QuerySet
 
-from motcua.core.clock import VN_TZ
 from motcua.units.models import AdminUnit
 
 from .arithmetic import (
     DEFAULT_CUTOFF,
     DEFAULT_HOURS,
-    CalendarRangeError,
     Due,
     OfficeHours,
     TimeUnit,
     WorkingCalendar,
     due_date,
-    format_day,
 )
 from .calendars import covered_years, working_calendar
 from .explain import explain
@@ -86,38 +83,6 @@ class ExplainedDue:
         return self.due.skipped
 
 
-def _explain(due: Due, calendar: WorkingCalendar, language: str) -> str:
-    """``explain.explain()``, or a plain sentence when it trips on the calendar's first day.
-
-    Work-around: ``explain`` looks at the day before a receipt made on a day off, which raises
-    ``CalendarRangeError`` when that receipt is on the first day of the calendar (e.g. 01/01/2024,
-    a holiday, with the calendar starting that day). The due date itself is right, so say it plainly.
-    """
-    try:
-        return explain(due, calendar, language=language)
-    except CalendarRangeError:
-        received, due_at = due.received_local, due.due_at.astimezone(VN_TZ)
-        if language.startswith("en"):
-            noun = due.unit.value.replace("_", " ") + ("" if due.amount == 1 else "s")
-            return (
-                f"{due.amount} {noun} from {received:%H:%M} {format_day(received.date())}; "
-                f"due {due_at:%H:%M} {format_day(due_at.date())}."
-            )
-        return (
-            f"{due.amount} {_UNIT_VI[due.unit]} kể từ {received:%H:%M} {format_day(received.date())}; "
-            f"hạn trả kết quả {due_at:%H:%M} {format_day(due_at.date())}."
-        )
-
-
-_UNIT_VI = {
-    TimeUnit.WORKING_DAY: "ngày làm việc",
-    TimeUnit.CALENDAR_DAY: "ngày",
-    TimeUnit.WORKING_HOUR: "giờ làm việc",
-    TimeUnit.SAME_DAY: "ngày (giải quyết trong ngày)",
-    TimeUnit.MONTH: "tháng",
-}
-
-
 def explained_due(
     *,
     received_at: datetime,
@@ -140,8 +105,8 @@ def explained_due(
     years = range(due.received_local.year, due.last_day.year + 1)
     return ExplainedDue(
         due=due,
-        explanation_vi=_explain(due, calendar, "vi"),
-        explanation_en=_explain(due, calendar, "en"),
+        explanation_vi=explain(due, calendar, language="vi"),
+        explanation_en=explain(due, calendar, language="en"),
         provisional=any(calendar.is_provisional(date(year, 1, 1)) for year in years),
     )
 

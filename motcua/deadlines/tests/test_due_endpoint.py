@@ -465,14 +465,18 @@ def test_any_input_is_an_answer_or_a_problem_never_a_500(
         assert body["due_at"] >= stamp[:10] or offset_hours > 7
 
 
-def test_receipt_on_the_first_day_of_the_calendar_still_gets_an_explanation(client, seeded):
-    # 01/01/2024 is a holiday and the first day of the calendar: explain() looks at the day before.
+def test_receipt_on_the_first_day_of_the_calendar_is_explained(client, seeded):
+    # 01/01/2024 is a holiday and the first day of the calendar: the run of days off starts there.
     body = get_due(client, "2024-01-01T09:00:00+07:00", 1, "working_day").json()
     assert body["due_at"] == "2024-01-02T17:00:00+07:00"
-    assert (
-        body["explanation_vi"] == "1 ngày làm việc kể từ 09:00 01/01/2024; hạn trả kết quả 17:00 02/01/2024."
+    assert body["explanation_vi"] == (
+        "1 ngày làm việc kể từ 09:00 01/01/2024 (ngày nghỉ Tết Dương lịch, tính từ ngày làm việc tiếp theo "
+        "02/01/2024); hạn trả kết quả 17:00 02/01/2024."
     )
-    assert body["explanation_en"] == "1 working day from 09:00 01/01/2024; due 17:00 02/01/2024."
+    assert body["explanation_en"] == (
+        "1 working day from 09:00 01/01/2024 (a day off for New Year's Day: counting starts on the next "
+        "working day, 02/01/2024); due 17:00 02/01/2024."
+    )
 
 
 def test_the_public_throttle_applies(client, seeded, monkeypatch):
