@@ -82,8 +82,10 @@ INSTALLED_APPS = [
     "motcua.core",
     "motcua.units",
     "motcua.accounts",
+    "motcua.notifications",
     "motcua.deadlines",
     "motcua.catalog",
+    "motcua.paperwork",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -138,7 +140,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now
 IS_POSTGRES = DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql")
 
 AUTH_USER_MODEL = "accounts.User"
@@ -253,3 +254,19 @@ LOGGING = {
 # The province whose calendar and catalogue this installation serves (official two-tier statistical
 # code; 42 = Hà Tĩnh, the demo province). Every real installation sets its own.
 MOTCUA_PROVINCE_CODE = env("MOTCUA_PROVINCE_CODE", "42")
+
+# --- notifications ---
+# SMS: LoggingSmsBackend records and logs (number masked) without sending; production sets
+# HttpSmsBackend with the gateway below (JSON POST, bearer token). manage.py check warns otherwise.
+MOTCUA_SMS_BACKEND = env("MOTCUA_SMS_BACKEND", "motcua.notifications.sms.LoggingSmsBackend")
+MOTCUA_SMS_GATEWAY_URL = env("MOTCUA_SMS_GATEWAY_URL", "")
+MOTCUA_SMS_GATEWAY_TOKEN = env("MOTCUA_SMS_GATEWAY_TOKEN", "")
+MOTCUA_SMS_GATEWAY_TIMEOUT = float(env("MOTCUA_SMS_GATEWAY_TIMEOUT", "10") or 10)
+MOTCUA_SMS_SENDER = env("MOTCUA_SMS_SENDER", "")  # brand name, if the gateway needs one
+# Longer texts switch to the template's short form, then are cut at a word. Unaccented text fits
+# GSM-7 gateways (160 characters a part instead of 70) at the cost of the diacritics.
+MOTCUA_SMS_MAX_CHARS = int(env("MOTCUA_SMS_MAX_CHARS", "320") or 320)
+MOTCUA_SMS_UNACCENTED = env_bool("MOTCUA_SMS_UNACCENTED", default=False)
+# Delivery attempts per message, and the first back-off delay (doubled after each failure, ≤ 6 h).
+MOTCUA_NOTIFICATION_MAX_ATTEMPTS = int(env("MOTCUA_NOTIFICATION_MAX_ATTEMPTS", "5") or 5)
+MOTCUA_NOTIFICATION_RETRY_SECONDS = int(env("MOTCUA_NOTIFICATION_RETRY_SECONDS", "300") or 300)
