@@ -1,9 +1,10 @@
 """Reads of the catalog: the version in force at an instant, browsing, and search.
 
-Search runs on the pre-folded ``Procedure.search_folded`` column with each database's own engine
-(PostgreSQL: pg_trgm word similarity over a GIN index; SQLite: FTS5 with typo-expanded tokens), which
-returns at most ``CANDIDATES`` rows; one Python ranking then orders them, so both databases give the
-same order for the same candidates (docs/decisions/0005-catalog-search.md).
+Search runs by words on the pre-folded ``Procedure.search_folded`` column with each database's own
+engine (PostgreSQL: the generated ``search_tsv`` column with a GIN index, pg_trgm as a fallback;
+SQLite: FTS5), in stages from exact words to typo variants, at most ``CANDIDATES`` rows; one Python
+ranking then orders them, so both databases give the same order for the same candidates
+(docs/decisions/0005-catalog-search.md).
 """
 
 from __future__ import annotations
@@ -13,8 +14,10 @@ import functools
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
+from typing import Any
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -25,6 +28,7 @@ from motcua.core.text import fold
 from .models import Procedure, ProcedureVersion, VersionStatus
 
 CANDIDATES = 100
+TRIGRAM_BELOW = 3  # PostgreSQL: fewer full-text candidates than this adds pg_trgm matches
 IN_FORCE_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.SUPERSEDED, VersionStatus.ABOLISHED)
 
 
@@ -149,6 +153,11 @@ class Ranked:
     score: tuple[float, int, float, int]
 
 
+@functools.lru_cache(maxsize=16384)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(text.split())
+
+
 def rank(query: str, rows: list[tuple[int, str, str]]) -> list[int]:
     """Order candidate ``(id, code, folded text)`` rows for ``query``: share of query tokens found
     (typos allowed), the query as a contiguous phrase, share of the name covered, shorter first."""
@@ -157,7 +166,7 @@ def rank(query: str, rows: list[tuple[int, str, str]]) -> list[int]:
         return [row[0] for row in rows]
     scored: list[tuple[tuple[float, int, float, int, str], int]] = []
     for procedure_id, code, text in rows:
-        words = text.split()
+        words = _words(text)
         total = 0.0
         positions: list[int] = []
         for qt in q:
@@ -182,7 +191,9 @@ def rank(query: str, rows: list[tuple[int, str, str]]) -> list[int]:
 
 
 class _Vocabulary:
-    """SQLite only: the FTS5 vocabulary with a delete-one index, to expand typos ("ki" → "ky")."""
+    """The indexed words with a delete-one index, to expand typos ("ki" → "ky"): SQLite reads the
+    FTS5 vocabulary, PostgreSQL ``ts_stat`` over the stored ``search_tsv`` column. Reloaded when the
+    table's row count or top id changes, or after ``ttl`` seconds (an edited name)."""
 
     ttl = 60.0
 
@@ -192,19 +203,25 @@ class _Vocabulary:
         self.loaded_at = 0.0
         self.terms: set[str] = set()
         self.deletes: dict[str, set[str]] = defaultdict(set)
+        self.checked_at = 0.0
 
     def _current_key(self) -> tuple[object, ...]:
         with connection.cursor() as cursor:
             cursor.execute("SELECT count(*), max(id) FROM catalog_procedure")
             count, top = cursor.fetchone()
-        return (connection.settings_dict["NAME"], count, top)
+        return (connection.vendor, connection.settings_dict["NAME"], count, top)
 
     def load(self) -> None:
         key = self._current_key()
         if key == self.key and time.monotonic() - self.loaded_at < self.ttl:
             return
+        sql = (
+            "SELECT word FROM ts_stat('SELECT search_tsv FROM catalog_procedure')"
+            if connection.vendor == "postgresql"
+            else "SELECT term FROM catalog_procedure_fts_vocab"
+        )
         with connection.cursor() as cursor:
-            cursor.execute("SELECT term FROM catalog_procedure_fts_vocab")
+            cursor.execute(sql)
             terms = {row[0] for row in cursor.fetchall()}
         deletes: dict[str, set[str]] = defaultdict(set)
         for term in terms:
@@ -212,80 +229,158 @@ class _Vocabulary:
                 deletes[variant].add(term)
         with self.lock:
             self.terms, self.deletes, self.key, self.loaded_at = terms, deletes, key, time.monotonic()
+            _variants.cache_clear()
 
     @staticmethod
     def _deletes(term: str) -> set[str]:
         return {term[:i] + term[i + 1 :] for i in range(len(term))} if len(term) >= 2 else set()
 
-    def variants(self, token: str) -> set[str]:
-        found = {token} if token in self.terms else set()
-        if len(token) < 2:
-            return found
-        candidates = set(self.deletes.get(token, set()))  # a letter too few in the query
-        for variant in self._deletes(token):
-            candidates |= self.deletes.get(variant, set())  # substitution
-            if variant in self.terms:
-                candidates.add(variant)  # a letter too many in the query
-        return found | {c for c in candidates if _token_score(token, c) > 0}
+    def variants(self, token: str) -> tuple[str, ...]:
+        return _variants(token, id(self.terms))
 
 
 _vocabulary = _Vocabulary()
 
 
-def _fts_group(token: str) -> str:
-    variants = sorted(_vocabulary.variants(token))
-    parts = [f'"{v}"' for v in variants]
-    if len(token) >= 3:
-        parts.append(f'"{token}"*')
-    return "(" + " OR ".join(parts) + ")" if parts else ""
+@functools.lru_cache(maxsize=4096)
+def _variants(token: str, _generation: int) -> tuple[str, ...]:
+    """The indexed words that ``token`` may stand for: itself, and one typo away (sorted)."""
+    vocabulary = _vocabulary
+    found = {token} if token in vocabulary.terms else set()
+    if len(token) >= 2:
+        candidates = set(vocabulary.deletes.get(token, set()))  # a letter too few in the query
+        for variant in vocabulary._deletes(token):
+            candidates |= vocabulary.deletes.get(variant, set())  # substitution
+            if variant in vocabulary.terms:
+                candidates.add(variant)  # a letter too many in the query
+        found |= {c for c in candidates if _token_score(token, c) > 0}
+    return tuple(sorted(found))
 
 
-def _candidates_sqlite(query: str, base_ids: set[int] | None) -> list[tuple[int, str, str]]:
-    _vocabulary.load()
-    groups = [g for g in (_fts_group(t) for t in tokens(query)) if g]
-    if not groups:
-        return []
-    sql = (
-        "SELECT p.id, p.code, p.search_folded FROM catalog_procedure_fts f "
-        "JOIN catalog_procedure p ON p.id = f.rowid "
-        "WHERE catalog_procedure_fts MATCH %s AND p.current_version_id IS NOT NULL "
-        "ORDER BY bm25(catalog_procedure_fts) LIMIT %s"
-    )
+def _within_sql(within: QuerySet[Procedure] | None) -> tuple[str, list[Any]]:
+    """``AND p.id IN (…)`` for a filtered queryset, applied before the candidate limit."""
+    if within is None:
+        return "", []
+    sql, params = within.values("id").query.sql_with_params()
+    return f" AND p.id IN ({sql})", list(params)
+
+
+def _or_of_most(groups: list[str], conj: str, disj: str) -> str:
+    """Rows with all but one of the word groups (or any group, for two words or fewer)."""
+    if len(groups) <= 2:
+        return disj.join(groups)
+    return disj.join("(" + conj.join(groups[:i] + groups[i + 1 :]) + ")" for i in range(len(groups)))
+
+
+def _stages(
+    words: list[str], quote: Callable[[str], str], prefix: Callable[[str], str], conj: str, disj: str
+) -> list[str]:
+    """The match expressions tried in turn, each finding what the one before found and more: every
+    word exactly; the known words exactly and the unknown ones by their typo variants; every word by
+    its variants and (3+ letters) as a prefix; all words but one. Rows found by an earlier stage are
+    the ones the ranking puts first, so the search stops at the first stage that finds anything."""
+    groups: list[str] = []
+    mixed: list[str] = []
+    for token in words:
+        parts = [quote(v) for v in _vocabulary.variants(token)]
+        if len(token) >= 3:
+            parts.append(prefix(token))
+        group = "(" + disj.join(parts) + ")" if parts else ""
+        if group:
+            groups.append(group)
+        mixed.append(quote(token) if token in _vocabulary.terms else group)
+    stages: list[str] = []
+    if all(token in _vocabulary.terms for token in words):
+        stages.append(conj.join(quote(w) for w in words))
+    elif all(mixed):
+        stages.append(conj.join(mixed))
+    if groups:
+        stages.append(conj.join(groups))
+    if len(groups) > 1:
+        stages.append(_or_of_most(groups, conj, disj))
+    return stages
+
+
+def _run_stages(
+    sql: str, stages: list[str], params: Callable[[str], list[Any]]
+) -> list[tuple[int, str, str]]:
+    rows: list[tuple[int, str, str]] = []
     with connection.cursor() as cursor:
-        for joiner in (" AND ", " OR "):
-            cursor.execute(sql, [joiner.join(groups), CANDIDATES])
+        for stage in stages:
+            cursor.execute(sql, params(stage))
             rows = cursor.fetchall()
-            if rows or len(groups) == 1:
+            if rows:
                 break
-    return [row for row in rows if base_ids is None or row[0] in base_ids]
+    return rows
 
 
-def _candidates_postgresql(query: str, base_ids: set[int] | None) -> list[tuple[int, str, str]]:
-    folded = " ".join(tokens(query))
+def _candidates_sqlite(query: str, within: QuerySet[Procedure] | None) -> list[tuple[int, str, str]]:
+    """FTS5 candidates, the contiguous phrase first, then by bm25."""
+    _vocabulary.load()
+    words = tokens(query)
+    stages = _stages(words, lambda w: f'"{w}"', lambda w: f'"{w}"*', " AND ", " OR ")
+    if not stages:
+        return []
+    extra, extra_params = _within_sql(within)
+    # S608: fixed fragments and Django's compiled filter; every value is a parameter.
     sql = (
-        "SELECT id, code, search_folded FROM catalog_procedure "
-        "WHERE %s <%% search_folded AND current_version_id IS NOT NULL "
-        "ORDER BY word_similarity(%s, search_folded) DESC, similarity(%s, search_folded) DESC, code "
-        "LIMIT %s"
+        "SELECT p.id, p.code, p.search_folded FROM catalog_procedure_fts f "  # noqa: S608
+        "JOIN catalog_procedure p ON p.id = f.rowid "
+        "WHERE catalog_procedure_fts MATCH %s AND p.current_version_id IS NOT NULL" + extra + " "
+        "ORDER BY instr(' ' || p.search_folded || ' ', %s) > 0 DESC, bm25(catalog_procedure_fts) LIMIT %s"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [folded, folded, folded, CANDIDATES])
-        rows = cursor.fetchall()
-    return [row for row in rows if base_ids is None or row[0] in base_ids]
+    phrase = " " + " ".join(words) + " "
+    return _run_stages(sql, stages, lambda stage: [stage, *extra_params, phrase, CANDIDATES])
+
+
+def _candidates_postgresql(query: str, within: QuerySet[Procedure] | None) -> list[tuple[int, str, str]]:
+    """Full-text candidates from the GIN index on ``search_tsv``, ordered like the Python ranking (more
+    exact words, the phrase, fewer words) so the limit keeps the best; pg_trgm word similarity on the
+    folded text only when the words find fewer than ``TRIGRAM_BELOW`` rows (a typo the vocabulary
+    cannot expand, a missing space)."""
+    _vocabulary.load()
+    words = tokens(query)
+    stages = _stages(words, lambda w: w, lambda w: f"{w}:*", " & ", " | ")
+    extra, extra_params = _within_sql(within)
+    rows: list[tuple[int, str, str]] = []
+    if stages:
+        exact = " + ".join(["(p.search_tsv @@ to_tsquery('simple', %s))::int"] * len(words))
+        sql = (
+            "SELECT p.id, p.code, p.search_folded FROM catalog_procedure p "  # noqa: S608
+            "WHERE p.search_tsv @@ to_tsquery('simple', %s) AND p.current_version_id IS NOT NULL"
+            + extra
+            + f" ORDER BY {exact} DESC, p.search_tsv @@ to_tsquery('simple', %s) DESC, "
+            "length(p.search_tsv), p.code LIMIT %s"
+        )
+        phrase = " <-> ".join(words)
+        rows = _run_stages(sql, stages, lambda stage: [stage, *extra_params, *words, phrase, CANDIDATES])
+    if len(rows) < TRIGRAM_BELOW:
+        seen = {row[0] for row in rows}
+        folded = " ".join(words)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT p.id, p.code, p.search_folded FROM catalog_procedure p "  # noqa: S608
+                "WHERE %s <%% p.search_folded AND p.current_version_id IS NOT NULL"
+                + extra
+                + " ORDER BY word_similarity(%s, p.search_folded) DESC, p.code LIMIT %s",
+                [folded, *extra_params, folded, CANDIDATES],
+            )
+            rows += [row for row in cursor.fetchall() if row[0] not in seen]
+    return rows
 
 
 def search_procedure_ids(query: str, *, within: QuerySet[Procedure] | None = None) -> list[int]:
     """Procedure ids matching ``query`` (with or without accents, small typos), best first."""
     if not tokens(query):
         return []
-    base_ids = set(within.values_list("id", flat=True)) if within is not None else None
     if connection.vendor == "postgresql":
-        rows = _candidates_postgresql(query, base_ids)
+        rows = _candidates_postgresql(query, within)
     else:
-        rows = _candidates_sqlite(query, base_ids)
+        rows = _candidates_sqlite(query, within)
     code_like = query.strip()
     ranked = rank(query, rows)
-    exact = list(
-        Procedure.objects.filter(code=code_like, current_version__isnull=False).values_list("id", flat=True)
-    )
+    exact_qs = Procedure.objects.filter(code=code_like, current_version__isnull=False)
+    if within is not None:
+        exact_qs = exact_qs.filter(pk__in=within.values("id"))
+    exact = list(exact_qs.values_list("id", flat=True))
     return exact + [pk for pk in ranked if pk not in exact]
