@@ -112,7 +112,10 @@ def test_a_change_makes_a_new_draft_and_only_a_controller_may(published, control
         services.create_draft(procedure_code="1.999029", actor=clerk)
     draft = services.create_draft(procedure_code="1.999029", actor=controller)
     services.update_draft(version_id=draft.pk, actor=controller, changes={"name": "Tên mới"})
-    assert [(v.number, v.status, v.name) for v in ProcedureVersion.objects.order_by("number")] == [
+    assert [
+        (v.number, v.status, v.name)
+        for v in ProcedureVersion.objects.filter(procedure__code="1.999029").order_by("number")
+    ] == [
         (1, "published", "Thủ tục thử kịch bản 29"),
         (2, "draft", "Tên mới"),
     ]
