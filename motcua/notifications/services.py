@@ -1,0 +1,356 @@
+"""Notifications: record a message from a template, deliver it after commit, retry with back-off.
+
+``notify`` validates and renders, records the message QUEUED under the caller's idempotency key and
+schedules ``tasks.deliver_message`` with ``transaction.on_commit``: nothing is sent if the caller's
+transaction rolls back, and the same key never sends twice. ``deliver`` claims the message with a
+conditional update (QUEUED or due FAILED → SENDING), sends outside any lock, and records SENT, or
+FAILED with the error and the next attempt (exponential back-off), or GAVE_UP after
+``MOTCUA_NOTIFICATION_MAX_ATTEMPTS`` attempts or a permanent refusal. Delivery errors are recorded,
+never raised. ``retry_due_messages`` (command ``retry_failed_messages``, run by the scheduler) is the
+safety net: due FAILED messages, QUEUED ones whose task was lost, SENDING ones whose worker died.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import logging
+import re
+import smtplib
+from collections.abc import Mapping
+from email.utils import parseaddr
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.core.mail.message import make_msgid
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from motcua.core import clock
+from motcua.core.errors import Conflict, ValidationFailed
+
+from .models import Channel, Language, Message, MessageState
+from .recipients import mask_phone, mask_recipient, normalise_recipient
+from .rendering import render
+from .sms import SmsError, get_sms_backend
+from .tasks import deliver_message
+
+logger = logging.getLogger(__name__)
+
+_SUBJECT_REF = re.compile(r"([a-z][a-z0-9_.-]{0,49}):(\S{1,64})")
+MAX_KEY_LENGTH = 200
+MAX_ERROR_LENGTH = 2000
+MAX_RETRY_DELAY = dt.timedelta(hours=6)
+STALE_QUEUED_AFTER = dt.timedelta(minutes=15)
+SENDING_LEASE = dt.timedelta(minutes=15)
+
+
+class DeliveryError(Exception):
+    """A backend reported success without sending (e.g. a mail backend that accepted nothing)."""
+
+
+def notify(
+    *,
+    template_key: str,
+    channel: str,
+    recipient: str,
+    context: Mapping[str, str | int],
+    subject_ref: str,
+    language: str = Language.VI,
+    idempotency_key: str,
+) -> Message:
+    """Render and record one message, and schedule its delivery after the current transaction commits.
+
+    Returns the new QUEUED message, or the message already recorded under ``idempotency_key`` (then
+    nothing new is scheduled). Raises ValidationFailed for a bad channel, recipient
+    (``invalid_recipient``), language, template key, context or subject reference, and Conflict
+    (``idempotency_key_reused``) when the key already names a different notification.
+    """
+    if channel not in Channel.values:
+        raise ValidationFailed(
+            f"Kênh thông báo không hợp lệ: “{channel}” (email hoặc sms).",
+            f"Invalid notification channel: “{channel}” (email or sms).",
+            code="invalid_channel",
+            field="channel",
+        )
+    if language not in Language.values:
+        raise ValidationFailed(
+            f"Ngôn ngữ không được hỗ trợ: “{language}” (vi hoặc en).",
+            f"Unsupported language: “{language}” (vi or en).",
+            code="unsupported_language",
+            field="language",
+        )
+    address = normalise_recipient(channel, recipient)
+    subject_type, subject_id = _parse_subject_ref(subject_ref)
+    key = idempotency_key.strip()
+    if not key or len(key) > MAX_KEY_LENGTH:
+        raise ValidationFailed(
+            f"Khóa chống trùng phải có từ 1 đến {MAX_KEY_LENGTH} ký tự.",
+            f"The idempotency key must be 1 to {MAX_KEY_LENGTH} characters long.",
+            code="invalid_idempotency_key",
+            field="idempotency_key",
+        )
+    rendered = render(template_key=template_key, channel=channel, language=language, context=context)
+    identity = {
+        "channel": channel,
+        "recipient": address,
+        "template_key": template_key,
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+    }
+
+    existing = Message.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        return _same_notification(existing, identity)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                **identity,
+                language=language,
+                subject=rendered.subject,
+                body=rendered.body,
+                idempotency_key=key,
+            )
+    except IntegrityError:
+        # Another transaction recorded the same key between our read and our insert.
+        existing = Message.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_notification(existing, identity)
+
+    message_id = message.pk
+    transaction.on_commit(lambda: _enqueue(message_id))
+    return message
+
+
+def deliver(*, message_id: int) -> Message | None:
+    """Try to send one message now. Never raises for a delivery error; returns the message as left.
+
+    Does nothing (and returns the message unchanged) when it is SENT, GAVE_UP, being sent by
+    another worker, or FAILED with its next attempt still in the future. Returns None when the row
+    does not exist.
+    """
+    now = clock.now()
+    claimed = (
+        Message.objects.filter(pk=message_id)
+        .filter(Q(state=MessageState.QUEUED) | Q(state=MessageState.FAILED, next_attempt_at__lte=now))
+        .update(
+            state=MessageState.SENDING,
+            attempts=F("attempts") + 1,
+            claimed_at=now,
+            next_attempt_at=None,
+            updated_at=now,
+        )
+    )
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        logger.warning("notification message %s does not exist; nothing to deliver", message_id)
+        return None
+    if not claimed:
+        return message
+
+    try:
+        provider_id = _send(message)
+    except Exception as exc:  # every backend error is recorded on the message, never raised
+        return _record_failure(message, exc)
+
+    sent_at = clock.now()
+    Message.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+        state=MessageState.SENT,
+        sent_at=sent_at,
+        provider_message_id=provider_id[:200],
+        last_error="",
+        updated_at=sent_at,
+    )
+    logger.info(
+        "notification message %s (%s, %s to %s) sent on attempt %s",
+        message.pk,
+        message.template_key,
+        message.channel,
+        mask_recipient(message.channel, message.recipient),
+        message.attempts,
+    )
+    message.refresh_from_db()
+    return message
+
+
+@dataclasses.dataclass(frozen=True)
+class RetryReport:
+    interrupted: int
+    """SENDING past the lease (the worker died): made FAILED and due now, or GAVE_UP."""
+    failed_due: int
+    """FAILED messages whose next attempt is due."""
+    queued_stale: int
+    """QUEUED messages older than the stale delay (their task was lost)."""
+    enqueued: int
+    """Delivery tasks enqueued (failed_due + queued_stale, minus enqueue errors)."""
+
+
+def retry_due_messages(
+    *,
+    at: dt.datetime | None = None,
+    limit: int = 500,
+    stale_after: dt.timedelta = STALE_QUEUED_AFTER,
+    lease: dt.timedelta = SENDING_LEASE,
+) -> RetryReport:
+    """Enqueue delivery for every message that is due and has no task on its way; safe to run often.
+
+    A message enqueued twice is still sent once: ``deliver`` claims it with a conditional update.
+    """
+    now = at or clock.now()
+    interrupted = 0
+    stuck = Message.objects.filter(state=MessageState.SENDING, claimed_at__lte=now - lease).order_by("pk")
+    for message in stuck[:limit]:
+        interrupted += _release_interrupted(message, now)
+
+    due = Q(state=MessageState.FAILED, next_attempt_at__lte=now)
+    stale = Q(state=MessageState.QUEUED, created_at__lte=now - stale_after)
+    rows = list(Message.objects.filter(due | stale).order_by("pk").values_list("pk", "state")[:limit])
+    enqueued = sum(1 for pk, _state in rows if _enqueue(pk))
+    return RetryReport(
+        interrupted=interrupted,
+        failed_due=sum(1 for _pk, state in rows if state == MessageState.FAILED),
+        queued_stale=sum(1 for _pk, state in rows if state == MessageState.QUEUED),
+        enqueued=enqueued,
+    )
+
+
+def max_attempts() -> int:
+    return max(1, int(settings.MOTCUA_NOTIFICATION_MAX_ATTEMPTS))
+
+
+def retry_delay(attempts: int) -> dt.timedelta:
+    """Back-off after the ``attempts``-th failed attempt: base, 2×base, 4×base … at most 6 hours."""
+    base = dt.timedelta(seconds=int(settings.MOTCUA_NOTIFICATION_RETRY_SECONDS))
+    factor: int = 2 ** min(max(0, attempts - 1), 16)
+    return min(base * factor, MAX_RETRY_DELAY)
+
+
+# --- helpers ---
+
+
+def _parse_subject_ref(subject_ref: str) -> tuple[str, str]:
+    match = _SUBJECT_REF.fullmatch(subject_ref or "")
+    if match is None:
+        raise ValidationFailed(
+            "Tham chiếu đối tượng phải có dạng “loại:mã”, ví dụ “dossier:123”.",
+            "The subject reference must look like “type:id”, e.g. “dossier:123”.",
+            code="invalid_subject_ref",
+            field="subject_ref",
+        )
+    return match.group(1), match.group(2)
+
+
+def _same_notification(existing: Message, identity: Mapping[str, str]) -> Message:
+    if any(getattr(existing, field) != value for field, value in identity.items()):
+        raise Conflict(
+            f"Khóa chống trùng “{existing.idempotency_key}” đã được dùng cho một thông báo khác.",
+            f"The idempotency key “{existing.idempotency_key}” was already used for another notification.",
+            code="idempotency_key_reused",
+            field="idempotency_key",
+        )
+    return existing
+
+
+def _enqueue(message_id: int, run_after: dt.datetime | None = None) -> bool:
+    """Enqueue delivery; an enqueue error is logged (the retry command picks the message up later)."""
+    try:
+        task = deliver_message if run_after is None else deliver_message.using(run_after=run_after)
+        task.enqueue(message_id)
+    except Exception:
+        logger.exception("could not enqueue delivery of notification message %s", message_id)
+        return False
+    return True
+
+
+def _send(message: Message) -> str:
+    if message.channel == Channel.SMS:
+        return get_sms_backend().send(message.recipient, message.body, reference=f"motcua-{message.pk}")
+    return _send_email(message)
+
+
+def _send_email(message: Message) -> str:
+    sender = str(settings.DEFAULT_FROM_EMAIL or "")
+    domain = parseaddr(sender)[1].rpartition("@")[2] or None
+    message_id_header = make_msgid(idstring=f"motcua.{message.pk}", domain=domain)
+    email = EmailMessage(
+        subject=message.subject,
+        body=message.body,
+        from_email=sender,
+        to=[message.recipient],
+        headers={
+            "Message-ID": message_id_header,
+            "Auto-Submitted": "auto-generated",  # RFC 3834: no vacation replies
+        },
+    )
+    if email.send(fail_silently=False) != 1:
+        raise DeliveryError("the mail backend accepted no message")
+    return message_id_header
+
+
+def _is_permanent(exc: Exception) -> bool:
+    if isinstance(exc, SmsError):
+        return exc.permanent
+    return isinstance(exc, smtplib.SMTPRecipientsRefused)
+
+
+def _describe(exc: Exception, message: Message) -> str:
+    """The error for technical support, without the recipient's address or number."""
+    text = f"{type(exc).__name__}: {exc}"
+    masked = mask_recipient(message.channel, message.recipient)
+    text = text.replace(message.recipient, masked)
+    if message.channel == Channel.SMS:
+        text = text.replace(f"0{message.recipient[3:]}", mask_phone(message.recipient))
+    return text[:MAX_ERROR_LENGTH]
+
+
+def _record_failure(message: Message, exc: Exception) -> Message:
+    now = clock.now()
+    error = _describe(exc, message)
+    give_up = _is_permanent(exc) or message.attempts >= max_attempts()
+    next_attempt_at = None if give_up else now + retry_delay(message.attempts)
+    Message.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+        state=MessageState.GAVE_UP if give_up else MessageState.FAILED,
+        last_error=error,
+        next_attempt_at=next_attempt_at,
+        updated_at=now,
+    )
+    masked = mask_recipient(message.channel, message.recipient)
+    if give_up:
+        logger.error(
+            "notification message %s (%s, %s to %s) given up after attempt %s: %s",
+            message.pk,
+            message.template_key,
+            message.channel,
+            masked,
+            message.attempts,
+            error,
+        )
+    else:
+        logger.warning(
+            "notification message %s (%s, %s to %s) failed on attempt %s, next at %s: %s",
+            message.pk,
+            message.template_key,
+            message.channel,
+            masked,
+            message.attempts,
+            next_attempt_at,
+            error,
+        )
+        if next_attempt_at is not None and deliver_message.get_backend().supports_defer:
+            message_id, run_after = message.pk, next_attempt_at
+            transaction.on_commit(lambda: _enqueue(message_id, run_after))
+    message.refresh_from_db()
+    return message
+
+
+def _release_interrupted(message: Message, now: dt.datetime) -> int:
+    give_up = message.attempts >= max_attempts()
+    return Message.objects.filter(
+        pk=message.pk, state=MessageState.SENDING, claimed_at=message.claimed_at
+    ).update(
+        state=MessageState.GAVE_UP if give_up else MessageState.FAILED,
+        next_attempt_at=None if give_up else now,
+        last_error="Interrupted: the worker stopped while sending; the message may have been delivered.",
+        updated_at=now,
+    )
