@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "motcua.notifications",
     "motcua.deadlines",
     "motcua.catalog",
+    "motcua.dossiers",
     "motcua.paperwork",
     "motcua.portal",
     "motcua.backoffice",
@@ -270,3 +271,21 @@ MOTCUA_SMS_UNACCENTED = env_bool("MOTCUA_SMS_UNACCENTED", default=False)
 # Delivery attempts per message, and the first back-off delay (doubled after each failure, ≤ 6 h).
 MOTCUA_NOTIFICATION_MAX_ATTEMPTS = int(env("MOTCUA_NOTIFICATION_MAX_ATTEMPTS", "5") or 5)
 MOTCUA_NOTIFICATION_RETRY_SECONDS = int(env("MOTCUA_NOTIFICATION_RETRY_SECONDS", "300") or 300)
+
+# --- dossiers ---
+# Dossier code <receiving agency identifier>-<YYMMDD>-<sequence>: digits of the daily sequence
+# (TT01/2018 Art 19: 4; TT04/2025 Art 23(2): "tối thiểu gồm 04 ký tự") [I].
+MOTCUA_CODE_SEQUENCE_WIDTH = max(int(env("MOTCUA_CODE_SEQUENCE_WIDTH", "4") or 4), 4)
+# SPEC §6.1 rule 8 [I]: classify a finished dossier against its legal due date (False) or against
+# the extended appointment (True).
+MOTCUA_CLASSIFY_EXTENSION_AWARE = env_bool("MOTCUA_CLASSIFY_EXTENSION_AWARE", default=False)
+# ND61 Art 19(4): a supplement during processing is requested within this many working days [I].
+MOTCUA_SUPPLEMENT_WINDOW_DAYS = int(env("MOTCUA_SUPPLEMENT_WINDOW_DAYS", "3") or 3)
+# SPEC §6.1 rule 9 [I]: "day" (default) or "session".
+MOTCUA_TIMELINESS_GRANULARITY = env("MOTCUA_TIMELINESS_GRANULARITY", "day") or "day"
+# ND61 Art 18(2), ND118 Art 18 [S]: accepted after this local time, the electronic hand-over may wait
+# for the start of the next working day; the paper file within this many working days.
+MOTCUA_HANDOVER_CUTOFF = env("MOTCUA_HANDOVER_CUTOFF", "15:00") or "15:00"
+MOTCUA_PAPER_HANDOVER_WORKING_DAYS = int(env("MOTCUA_PAPER_HANDOVER_WORKING_DAYS", "1") or 1)
+# Uploaded component files: PDF, JPEG or PNG (sniffed from the bytes), at most this many bytes.
+MOTCUA_DOSSIER_FILE_MAX_BYTES = int(env("MOTCUA_DOSSIER_FILE_MAX_BYTES", str(20 * 1024 * 1024)) or 0)

@@ -1,0 +1,105 @@
+"""Side effects of an act, run after the transaction commits (STYLE.md: never inside the act).
+
+``services._record`` schedules ``after_event(event_id=…)`` with ``transaction.on_commit(…,
+robust=True)``: a failing notification is logged, never undoes the act. Each effect takes ids and
+is safe to run twice (the notifications app deduplicates on the idempotency key).
+
+Forms: the event records which form it produced (``DossierEvent.form``: form01 … form07);
+``paperwork`` sits above ``dossiers`` and renders them from the dossier and its events, so nothing
+here builds a form.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from motcua.notifications.services import notify
+
+from .models import Dossier, DossierEvent
+
+logger = logging.getLogger(__name__)
+
+# Event name → notification template (notifications/rendering.TEMPLATE_SPECS).
+TEMPLATES: Final[dict[str, str]] = {
+    "accepted": "dossier.accepted",
+    "completion_requested": "dossier.completion_requested",
+    "supplement_requested": "dossier.supplement_requested",
+    "supplement_received": "dossier.supplement_received",
+    "extended": "dossier.extended",
+    "result_issued": "dossier.result_ready",
+    "refused_after_appraisal": "dossier.result_ready",
+    "stopped": "dossier.stopped",
+}
+
+
+def _iso(value: object) -> str:
+    return value.isoformat() if hasattr(value, "isoformat") else str(value or "")
+
+
+def context_for(event: DossierEvent, dossier: Dossier) -> dict[str, str | int]:
+    """The values the event's template asks for (see TEMPLATE_SPECS)."""
+    data = event.data or {}
+    unit = dossier.received_at_unit
+    return_unit = dossier.return_unit or unit
+    base: dict[str, str | int] = {
+        "applicant_name": dossier.applicant_name,
+        "procedure_name": dossier.procedure_version.name,
+        "unit_name": unit.name,
+    }
+    name = event.name
+    if name == "completion_requested":
+        missing = "; ".join(item.get("name", "") for item in data.get("missing", []))
+        guidance = " ".join(part for part in (missing, data.get("guidance", "")) if part)
+        return {**base, "reference": dossier.reference, "reason": event.reason, "guidance": guidance or "-"}
+    base["dossier_code"] = dossier.reference
+    if name in ("accepted", "supplement_received"):
+        return {**base, "received_at": _iso(event.at), "due_at": _iso(dossier.due_at)}
+    if name == "supplement_requested":
+        missing = "; ".join(item.get("name", "") for item in data.get("missing", []))
+        guidance = " ".join(part for part in (missing, data.get("guidance", "")) if part)
+        return {**base, "reason": event.reason, "guidance": guidance or "-"}
+    if name == "extended":
+        return {
+            **base,
+            "agency_name": dossier.competent_agency.name,
+            "reason": event.reason,
+            "original_due_at": str(data.get("original_due_at", "")),
+            "new_due_at": str(data.get("new_due_at", "")),
+        }
+    if name in ("result_issued", "refused_after_appraisal"):
+        return {**base, "pickup_place": return_unit.address or return_unit.name}
+    return {**base, "reason": event.reason or "-"}
+
+
+def notify_applicant(*, event_id: int) -> int:
+    """E-mail and SMS to the applicant for the events that call for it; returns the messages queued."""
+    event = DossierEvent.objects.select_related("dossier").filter(pk=event_id).first()
+    if event is None or event.name not in TEMPLATES:
+        return 0
+    dossier = Dossier.objects.select_related(
+        "procedure_version", "received_at_unit", "return_unit", "competent_agency"
+    ).get(pk=event.dossier_id)
+    context = context_for(event, dossier)
+    sent = 0
+    for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
+        if not recipient:
+            continue
+        notify(
+            template_key=TEMPLATES[event.name],
+            channel=channel,
+            recipient=recipient,
+            context=context,
+            subject_ref=f"dossier:{dossier.pk}",
+            idempotency_key=f"dossier-event:{event.pk}:{channel}",
+        )
+        sent += 1
+    return sent
+
+
+def after_event(*, event_id: int) -> None:
+    """Everything that follows an act, after commit."""
+    try:
+        notify_applicant(event_id=event_id)
+    except Exception:  # a side effect never undoes the act; the notification log shows what failed
+        logger.exception("notifying the applicant of dossier event %s failed", event_id)

@@ -1,0 +1,474 @@
+"""Dossiers (SPEC §4.3): the dossier, its components and files, tasks, consultations, clock events,
+fee lines, the result, and the append-only, hash-chained event log.
+
+Nothing here decides anything: ``services.py`` is the only code that changes a dossier (STYLE.md, the
+one door). The models hold the invariants a row can hold by itself (constraints), and refuse to
+change or delete an event or a clock event once written (append-only; on PostgreSQL a trigger
+refuses it too, migration 0002).
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import TIME_UNIT_CHOICES, Channel, CollectedWhen
+from motcua.core.errors import Conflict
+from motcua.workflow import State, Step
+
+from .applicants import ApplicantKind, IdentifierType
+
+STATE_CHOICES = [(s.value, s.value) for s in State]
+STEP_CHOICES = [(s.value, s.value) for s in Step]
+
+
+class ResultDelivery(models.TextChoices):
+    COUNTER = "counter", _("Nhận tại Bộ phận Một cửa")
+    POSTAL = "postal", _("Nhận qua bưu chính công ích")
+    ONLINE = "online", _("Nhận bản điện tử (kho dữ liệu cá nhân)")
+
+
+class PaidOnline(models.IntegerChoices):
+    """``DuocThanhToanTrucTuyen`` (SPEC §4.3 flags)."""
+
+    NO = 0, _("Không")
+    NATIONAL_PLATFORM = 1, _("Qua nền tảng thanh toán của Cổng DVCQG")
+    PROVINCIAL_GATEWAY = 2, _("Qua cổng thanh toán của tỉnh")
+
+
+class CopyType(models.TextChoices):
+    ORIGINAL = "original", _("Bản chính")
+    COPY = "copy", _("Bản sao")
+    CERTIFIED_COPY = "certified_copy", _("Bản sao chứng thực")
+    ELECTRONIC = "electronic", _("Bản điện tử")
+
+
+class Timeliness(models.TextChoices):
+    EARLY = "early", _("Trước hạn")
+    ON_TIME = "on_time", _("Đúng hạn")
+    LATE = "late", _("Quá hạn")
+
+
+class Dossier(models.Model):
+    """Hồ sơ: one citizen dossier, opened under one frozen procedure version and case."""
+
+    # Identity: the code exists only once accepted (TT01/2018 Art 19); online submissions carry a
+    # temporary reference until then.
+    code = models.CharField(max_length=40, null=True, blank=True, unique=True)
+    temporary_reference = models.CharField(max_length=24, null=True, blank=True, unique=True)
+
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"
+    )
+    procedure_case = models.ForeignKey(
+        "catalog.ProcedureCase", null=True, blank=True, on_delete=models.PROTECT, related_name="dossiers"
+    )
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    # The time limit of the version's channel offer, copied at acceptance (the version is frozen
+    # anyway; the copy makes the clock replay independent of later catalogue reads).
+    time_limit_amount = models.PositiveIntegerField(null=True, blank=True)
+    time_limit_unit = models.CharField(  # noqa: DJ001 - amount and unit are NULL together
+        max_length=16, choices=TIME_UNIT_CHOICES, null=True, blank=True
+    )
+
+    # Applicant (chủ hồ sơ).
+    applicant_kind = models.CharField(max_length=14, choices=ApplicantKind.choices)
+    applicant_name = models.CharField(max_length=255)
+    applicant_identifier_type = models.CharField(max_length=20, choices=IdentifierType.choices)
+    applicant_identifier = models.CharField(max_length=20)
+    applicant_date_of_birth = models.DateField(null=True, blank=True)
+    applicant_address = models.CharField(max_length=500, blank=True)
+    applicant_commune = models.ForeignKey(
+        "units.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    applicant_phone = models.CharField(max_length=15, blank=True)
+    applicant_email = models.EmailField(blank=True)
+    # Authorised representative (người được ủy quyền, ``UyQuyen``): all empty when there is none.
+    has_representative = models.BooleanField(default=False)
+    representative_name = models.CharField(max_length=255, blank=True)
+    representative_identifier_type = models.CharField(
+        max_length=20, choices=IdentifierType.choices, blank=True
+    )
+    representative_identifier = models.CharField(max_length=20, blank=True)
+    representative_date_of_birth = models.DateField(null=True, blank=True)
+    representative_address = models.CharField(max_length=500, blank=True)
+    representative_commune = models.ForeignKey(
+        "units.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    representative_phone = models.CharField(max_length=15, blank=True)
+    representative_email = models.EmailField(blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="submitted_dossiers",
+        help_text="The applicant's own account (online submissions); empty at the counter.",
+    )
+
+    # The three units (SPEC §2 item 3) and the agency whose identifier opens the code.
+    received_at_unit = models.ForeignKey(
+        "units.OneStopUnit", on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    receiving_agency = models.ForeignKey(
+        "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
+    )
+    competent_agency = models.ForeignKey(
+        "units.Agency", on_delete=models.PROTECT, related_name="competent_dossiers"
+    )
+    return_unit = models.ForeignKey(
+        "units.OneStopUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="returned_dossiers"
+    )
+
+    # Instants (stored in UTC).
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True)
+    original_due_at = models.DateTimeField(null=True, blank=True)
+    extended_due_at = models.DateTimeField(null=True, blank=True)
+    handover_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="ND61 Art 18(2), ND118 Art 18: the electronic hand-over deadline"
+    )
+    paper_handover_due_at = models.DateTimeField(null=True, blank=True)
+    forwarded_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    state = models.CharField(max_length=40, choices=STATE_CHOICES, db_index=True)
+    step = models.CharField(max_length=30, choices=STEP_CHOICES, null=True, blank=True)  # noqa: DJ001
+    national_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    timeliness = models.CharField(  # noqa: DJ001 - set when processing ends
+        max_length=10, choices=Timeliness.choices, null=True, blank=True
+    )
+
+    result_delivery = models.CharField(
+        max_length=10, choices=ResultDelivery.choices, default=ResultDelivery.COUNTER
+    )
+    result_delivery_address = models.CharField(max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    notes = models.TextField(blank=True)
+    # Kept for national-portal dossiers split by DVCQG; motcua's own inter-agency work is ONE dossier
+    # with tasks at several agencies (SPEC scenario 20), so this stays empty for it.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+
+    # National index flags (SPEC §4.3).
+    has_digitized_components = models.BooleanField(default=False)
+    has_reused_components = models.BooleanField(default=False)
+    vneid_verified = models.BooleanField(default=False)
+    paid_online = models.PositiveSmallIntegerField(choices=PaidOnline.choices, default=PaidOnline.NO)
+    # Internal evaluation flags (SPEC scenarios 14-15).
+    supplement_outside_window = models.BooleanField(default=False)
+    supplement_requested_twice = models.BooleanField(default=False)
+
+    version = models.PositiveIntegerField(default=1, help_text="optimistic check: bumped by every act")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=[s.value for s in State]), name="dossier_state_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__isnull=True) | Q(received_at__isnull=False),
+                name="dossier_code_only_when_received",
+            ),
+            models.CheckConstraint(
+                condition=Q(due_at__isnull=True)
+                | Q(received_at__isnull=True)
+                | Q(due_at__gte=F("received_at")),
+                name="dossier_due_after_receipt",
+            ),
+            models.CheckConstraint(
+                condition=(Q(time_limit_amount__isnull=True) & Q(time_limit_unit__isnull=True))
+                | (Q(time_limit_amount__isnull=False) & Q(time_limit_unit__isnull=False)),
+                name="dossier_time_limit_amount_and_unit_together",
+            ),
+            models.CheckConstraint(condition=Q(paid_online__in=[0, 1, 2]), name="dossier_paid_online_0_1_2"),
+        ]
+        indexes = [
+            models.Index(fields=["competent_agency", "state"]),
+            models.Index(fields=["received_at_unit", "received_at"]),
+            models.Index(fields=["due_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """The code once accepted, else the temporary reference, else the row id."""
+        return self.code or self.temporary_reference or f"#{self.pk}"
+
+    @property
+    def is_extended(self) -> bool:
+        return self.extended_due_at is not None
+
+
+class CodeCounter(models.Model):
+    """The last sequence number issued per receiving agency and local day (gap-free codes)."""
+
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    day = models.DateField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["agency", "day"], name="code_counter_per_agency_day")]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class DossierComponent(models.Model):
+    """Thành phần hồ sơ as submitted (SPEC §4.3 DossierComponent)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="components")
+    template = models.ForeignKey(
+        "catalog.ComponentTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.TextField()
+    copy_type = models.CharField(max_length=16, choices=CopyType.choices, default=CopyType.COPY)
+    count = models.PositiveSmallIntegerField(default=1)
+    digitized_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    digitized_at = models.DateTimeField(null=True, blank=True)
+    reused_from = models.CharField(
+        max_length=255, blank=True, help_text="personal store, national DB code (MaCSDL) or result code"
+    )
+    original_returned_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["dossier", "position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def _file_path(instance: DossierFile, filename: str) -> str:
+    return f"dossiers/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class DossierFile(models.Model):
+    """A digitized copy of a component, stored through Django's storage API with its SHA-256."""
+
+    component = models.ForeignKey(DossierComponent, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(upload_to=_file_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, db_index=True)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=40)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["component", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ProcessingTask(models.Model):
+    """A step instance at one agency, with its own budget (SPEC §4.3 ProcessingTask, scenario 19)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="tasks")
+    position = models.PositiveSmallIntegerField(default=0)
+    step_code = models.CharField(max_length=40)
+    name = models.CharField(max_length=255)
+    agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="dossier_tasks")
+    from_agency = models.ForeignKey(
+        "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    is_lead = models.BooleanField(default=False)
+    role = models.CharField(max_length=30, blank=True)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier_tasks",
+    )
+    budget_amount = models.PositiveIntegerField()
+    budget_unit = models.CharField(max_length=16, choices=TIME_UNIT_CHOICES)
+    started_at = models.DateTimeField()
+    due_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=40, blank=True)
+    opinion = models.TextField(blank=True)
+    timeliness = models.CharField(  # noqa: DJ001 - set when the task completes
+        max_length=10, choices=Timeliness.choices, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["dossier", "position", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(due_at__gte=F("started_at")), name="task_due_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.agency_id}"
+
+
+class Consultation(models.Model):
+    """Lấy ý kiến (ND61 Art 19(5)): content and deadline to another agency, and its answer."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="consultations")
+    requested_agency = models.ForeignKey("units.Agency", on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    content = models.TextField()
+    deadline = models.DateTimeField()
+    response = models.TextField(blank=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["dossier", "requested_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} → {self.requested_agency_id}"
+
+
+class FeeLine(models.Model):
+    """A fee or charge due on the dossier, from the version's fees (payments come later)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fee_lines")
+    fee = models.ForeignKey("catalog.Fee", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    description = models.TextField(blank=True)
+    amount = models.PositiveBigIntegerField(help_text="VND")
+    collect_at = models.CharField(max_length=14, choices=CollectedWhen.choices)
+    is_paid = models.BooleanField(default=False)
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.amount}"
+
+
+class Result(models.Model):
+    """Kết quả giải quyết: signed, then numbered and issued (SPEC §4.3 Result)."""
+
+    dossier = models.OneToOneField(Dossier, on_delete=models.CASCADE, related_name="result")
+    is_refusal = models.BooleanField(default=False)
+    number = models.CharField(max_length=60, blank=True)
+    signer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    signed_at = models.DateTimeField(null=True, blank=True)
+    issued_at = models.DateTimeField(null=True, blank=True)
+    file = models.FileField(upload_to="results/%Y/%m/", max_length=200, blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    result_code = models.CharField(max_length=60, blank=True, help_text="MaGiayToKetQua")
+
+    def __str__(self) -> str:
+        return self.number or f"result of {self.dossier_id}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Append-only rows: the event log and the clock timeline
+# --------------------------------------------------------------------------------------------------
+
+
+class AppendOnlyViolation(Conflict):
+    code = "append_only"
+
+    def __init__(self, model: str) -> None:
+        super().__init__(
+            "Lịch sử hồ sơ chỉ được ghi thêm; không được sửa hay xóa.",
+            "The dossier history is append-only; rows cannot be changed or deleted.",
+            model=model,
+        )
+
+
+class AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyViolation(self.model.__name__)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyViolation(self.model.__name__)
+
+
+class AppendOnly(models.Model):
+    objects: ClassVar[models.Manager[Any]] = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyViolation(type(self).__name__)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AppendOnlyViolation(type(self).__name__)
+
+
+class DossierEvent(AppendOnly):
+    """One act on a dossier: who, when, why, from where to where, which form; hash-chained."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    act = models.CharField(max_length=40)
+    name = models.CharField(max_length=40, help_text="past tense: accepted, supplement_requested …")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_role = models.CharField(max_length=30)
+    at = models.DateTimeField()
+    reason = models.TextField(blank=True)
+    state_before = models.CharField(max_length=40)
+    state_after = models.CharField(max_length=40)
+    step_before = models.CharField(max_length=30, blank=True)
+    step_after = models.CharField(max_length=30, blank=True)
+    form = models.CharField(max_length=10, blank=True, help_text="form01 … form07 produced by the act")
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["dossier", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "seq"], name="dossier_event_seq_unique"),
+            models.CheckConstraint(condition=Q(seq__gte=1), name="dossier_event_seq_positive"),
+        ]
+        indexes = [models.Index(fields=["name", "at"]), models.Index(fields=["at"])]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}#{self.seq} {self.name}"
+
+
+class ClockEvent(AppendOnly):
+    """One entry of the dossier's clock timeline (``deadlines.timeline.ClockEvent``), in order."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="clock_events")
+    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="clock_events")
+    kind = models.CharField(max_length=40)
+    at = models.DateTimeField()
+    new_due_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["dossier", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event"], name="clock_event_one_per_event"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"

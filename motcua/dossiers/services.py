@@ -1,0 +1,1712 @@
+"""The one door (STYLE.md, the life cycle; DESIGN.md "The dossier"): every act on a dossier.
+
+Each service, inside one transaction: lock the dossier row (``SELECT … FOR UPDATE``; SQLite takes
+the write lock at BEGIN), refuse a stale ``expected_version`` (409), check the act against the state
+table with the roles the actor holds *at the agency or unit concerned* (``workflow.check``), ask the
+permission gate (``accounts.gate.require``), validate the inputs, append the hash-chained event and
+the clock event, replay the clock (``deadlines.timeline.replay`` on the competent agency's province
+calendar) into the due dates, update state, step, national status and dates, bump ``version``, and
+schedule the side effects with ``transaction.on_commit``. A refused act raises before the
+transaction commits, so it changes nothing.
+
+``actor=None`` is the system itself (acts whose row admits the ``system`` pseudo-role).
+``at`` defaults to ``core.clock.now()``; it may not be earlier than the dossier's last event.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import secrets
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import partial
+from typing import Any, Final
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+
+from motcua.accounts import gate
+from motcua.accounts.models import Membership, User
+from motcua.catalog.models import (
+    AgencyRole,
+    Channel,
+    ChannelOffer,
+    ComponentTemplate,
+    InternalProcess,
+    ProcedureCase,
+    ProcedureVersion,
+    ProcessStep,
+    VersionAgency,
+)
+from motcua.catalog.selectors import version_in_force
+from motcua.core import clock
+from motcua.core.clock import VN_TZ
+from motcua.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
+from motcua.deadlines import timeline as tl
+from motcua.deadlines.arithmetic import (
+    DEFAULT_HOURS,
+    Granularity,
+    OfficeHours,
+    TimeUnit,
+    WorkingCalendar,
+)
+from motcua.deadlines.calendars import office_hours_for, working_calendar
+from motcua.units.models import Agency, Level, OneStopUnit
+from motcua.workflow import Act, ClockEffect, State, Step, Transition, after, check, national_status
+from motcua.workflow import roles as wf_roles
+
+from . import codes, effects, history
+from .applicants import Person, clean_person
+from .models import (
+    ClockEvent,
+    Consultation,
+    CopyType,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    DossierFile,
+    FeeLine,
+    ProcessingTask,
+    Result,
+    ResultDelivery,
+)
+
+__all__ = [
+    "ComponentInput",
+    "Intake",
+    "TaskInput",
+    "accept_dossier",
+    "answer_consultation",
+    "apologise_and_extend",
+    "appraise",
+    "approve",
+    "assign_handler",
+    "attach_component_file",
+    "complete_task",
+    "confirm_payment",
+    "consult",
+    "forward_dossier",
+    "issue_result",
+    "propose_refusal",
+    "receive_at_counter",
+    "receive_supplement",
+    "refuse_after_appraisal",
+    "refuse_at_intake",
+    "request_completion",
+    "request_financial_obligation",
+    "request_supplement",
+    "request_withdrawal",
+    "resubmit_dossier",
+    "return_result",
+    "sign_result",
+    "stop_processing",
+    "submit_dossier",
+]
+
+# The gate's permission for each act done by staff. Where accounts.gate has no "dossier.<act>"
+# entry, the closest existing one is used (reported to the accounts owner, decision 0008):
+# recording an applicant's resubmission or withdrawal request at the counter is reception work.
+_PERMISSION_FALLBACK: Final[dict[Act, str]] = {
+    Act.SUBMIT: "dossier.receive",  # a postal agent handing a dossier in
+    Act.RESUBMIT: "dossier.receive",
+    Act.REQUEST_WITHDRAWAL: "dossier.receive",
+}
+
+# Where an act happens: the receiving one-stop unit ("unit"), the competent agency ("agency"), or
+# either ("both": forwarding between agencies, payment, stopping).
+_UNIT: Final = "unit"
+_AGENCY: Final = "agency"
+_BOTH: Final = "both"
+_SCOPE: Final[dict[Act, str]] = {
+    Act.SUBMIT: _UNIT,
+    Act.ACCEPT: _UNIT,
+    Act.REQUEST_COMPLETION: _UNIT,
+    Act.REFUSE_AT_INTAKE: _UNIT,
+    Act.RESUBMIT: _UNIT,
+    Act.FORWARD: _BOTH,
+    Act.RECEIVE_SUPPLEMENT: _UNIT,
+    Act.RETURN_RESULT: _UNIT,
+    Act.REQUEST_WITHDRAWAL: _UNIT,
+    Act.CONFIRM_PAYMENT: _BOTH,
+    Act.STOP_PROCESSING: _BOTH,
+}
+
+# --------------------------------------------------------------------------------------------------
+# Inputs
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ComponentInput:
+    """A component handed in: a template of the case (or free text), copy type and count."""
+
+    template_id: int | None = None
+    name: str = ""
+    copy_type: str = CopyType.COPY
+    count: int = 1
+    reused_from: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    """What opens a dossier: at the counter (``receive_at_counter``) or online (``submit_dossier``)."""
+
+    procedure_version_id: int
+    applicant: Person
+    received_at_unit_id: int
+    channel: str = Channel.IN_PERSON
+    procedure_case_id: int | None = None
+    competent_agency_id: int | None = None
+    return_unit_id: int | None = None
+    representative: Person | None = None
+    components: tuple[ComponentInput, ...] = ()
+    result_delivery: str = ResultDelivery.COUNTER
+    result_delivery_address: str = ""
+    summary: str = ""
+    vneid_verified: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TaskInput:
+    """A task at one agency (SPEC T18): its budget, or the version's internal process steps there."""
+
+    agency_id: int
+    name: str = ""
+    step_code: str = ""
+    budget_amount: int | None = None
+    budget_unit: str = TimeUnit.WORKING_DAY
+    is_lead: bool = False
+
+
+@dataclass(slots=True)
+class _Pending:
+    """What an act will write, computed before anything is written."""
+
+    clock_kind: str | None = None
+    new_due_at: dt.datetime | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------------------------------
+# Errors
+# --------------------------------------------------------------------------------------------------
+
+
+def _required(field_name: str, vi: str, en: str) -> ValidationFailed:
+    return ValidationFailed(f"Cần ghi {vi}.", f"The {en} is required.", code="required", field=field_name)
+
+
+def _stale(dossier: Dossier, expected: int) -> Conflict:
+    return Conflict(
+        "Hồ sơ đã được cán bộ khác cập nhật trong lúc bạn thao tác; hãy tải lại hồ sơ và thực hiện lại.",
+        "The dossier was updated by another officer while you were working on it; reload it and try again.",
+        code="stale_dossier",
+        expected_version=expected,
+        current_version=dossier.version,
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Where the actor stands
+# --------------------------------------------------------------------------------------------------
+
+
+def _agency_chain(agency_id: int | None) -> set[int]:
+    chain: set[int] = set()
+    while agency_id is not None and agency_id not in chain:
+        chain.add(agency_id)
+        agency_id = Agency.objects.filter(pk=agency_id).values_list("parent_id", flat=True).first()
+    return chain
+
+
+def _unit_chain(unit_id: int | None) -> set[int]:
+    chain: set[int] = set()
+    while unit_id is not None and unit_id not in chain:
+        chain.add(unit_id)
+        unit_id = OneStopUnit.objects.filter(pk=unit_id).values_list("parent_centre_id", flat=True).first()
+    return chain
+
+
+def roles_at(
+    user: User,
+    *,
+    agency_ids: Iterable[int | None] = (),
+    unit_ids: Iterable[int | None] = (),
+    day: dt.date | None = None,
+) -> set[str]:
+    """The roles ``user`` holds on ``day`` at these agencies or one-stop units (or above them).
+
+    The same reach as ``accounts.gate.allows``: a role at an agency covers the agencies under it, a
+    role at a one-stop unit covers its branches and acts for the agency that owns it.
+    """
+    agencies: set[int] = set()
+    for agency_id in agency_ids:
+        agencies |= _agency_chain(agency_id)
+    units: set[int] = set()
+    for unit_id in unit_ids:
+        units |= _unit_chain(unit_id)
+    held: set[str] = set()
+    membership: Membership
+    for membership in gate.active_memberships(user, at=day):
+        owner = membership.one_stop_unit.agency_id if membership.one_stop_unit is not None else None
+        if (
+            membership.role in gate.PROVINCE_WIDE_ROLES
+            or (membership.agency_id is not None and membership.agency_id in agencies)
+            or (membership.one_stop_unit_id is not None and membership.one_stop_unit_id in units)
+            or (owner is not None and owner in agencies)
+        ):
+            held.add(str(membership.role))
+    return held
+
+
+def _applicant_roles(user: User, *, day: dt.date) -> set[str]:
+    return {str(role) for role in gate.roles_of(user, at=day)} & set(wf_roles.APPLICANT)
+
+
+def _authorise(
+    dossier: Dossier,
+    act: Act,
+    actor: User | None,
+    *,
+    at: dt.datetime,
+    agency_id: int | None = None,
+    unit_id: int | None = None,
+    is_owner: bool | None = None,
+) -> tuple[Transition, str]:
+    """The table's row for ``act`` and the actor's role in it; raises the table's or the gate's refusal."""
+    day = at.astimezone(VN_TZ).date()
+    scope = _SCOPE.get(act, _AGENCY)
+    agency = agency_id if agency_id is not None else dossier.competent_agency_id
+    unit = unit_id if unit_id is not None else dossier.received_at_unit_id
+    place_agency = agency if scope in (_AGENCY, _BOTH) else None
+    place_unit = unit if scope in (_UNIT, _BOTH) else None
+    if actor is None:
+        roles = {wf_roles.SYSTEM}
+    else:
+        roles = roles_at(actor, agency_ids=[place_agency], unit_ids=[place_unit], day=day)
+        owner = is_owner if is_owner is not None else dossier.submitted_by_id == actor.pk
+        if owner:
+            roles |= _applicant_roles(actor, day=day)
+    transition = check(act=act, state=State(dossier.state), step=_step(dossier), roles=roles)
+    acting = sorted(transition.roles & roles)
+    role = next((r for r in acting if r not in wf_roles.APPLICANT), acting[0])
+    if actor is not None and role not in wf_roles.APPLICANT:
+        permission = f"dossier.{act.value}"
+        if permission not in gate.PERMISSIONS:
+            permission = _PERMISSION_FALLBACK[act]
+        gate.require(actor, permission, agency_id=place_agency, one_stop_unit_id=place_unit, at=day)
+    return transition, role
+
+
+def _step(dossier: Dossier) -> Step | None:
+    return Step(dossier.step) if dossier.step else None
+
+
+# --------------------------------------------------------------------------------------------------
+# Time and the clock
+# --------------------------------------------------------------------------------------------------
+
+
+def _instant(at: dt.datetime | None, dossier: Dossier | None = None) -> dt.datetime:
+    when = clock.now() if at is None else at
+    if when.tzinfo is None or when.utcoffset() is None:
+        raise ValidationFailed(
+            "Thời điểm phải kèm múi giờ.",
+            "The instant must carry a time zone.",
+            code="naive_datetime",
+            field="at",
+        )
+    if dossier is not None and dossier.pk is not None:
+        last = (
+            DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("at", flat=True).first()
+        )
+        if last is not None and when < last:
+            raise ValidationFailed(
+                "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.",
+                "An act cannot be dated before the dossier's last act.",
+                code="at_before_last_event",
+                field="at",
+            )
+    return when
+
+
+def _province_code(agency: Agency) -> str | None:
+    unit = agency.admin_unit
+    while unit.level != Level.PROVINCE and unit.parent is not None:
+        unit = unit.parent
+    return unit.code if unit.level == Level.PROVINCE else None
+
+
+def calendar_for(dossier: Dossier) -> WorkingCalendar:
+    """The competent agency's province calendar (SPEC §6.1 rule 3); the national one if unknown."""
+    try:
+        return working_calendar(_province_code(dossier.competent_agency))
+    except ValidationFailed as error:
+        if error.code != "unknown_province":
+            raise
+        return working_calendar(None)
+
+
+def hours_for(dossier: Dossier) -> OfficeHours:
+    return office_hours_for(dossier.received_at_unit) if dossier.received_at_unit_id else DEFAULT_HOURS
+
+
+def _replay(dossier: Dossier, extra: Sequence[tl.ClockEvent], *, at: dt.datetime) -> tl.Timeline | None:
+    if dossier.time_limit_amount is None or dossier.time_limit_unit is None:
+        return None
+    rows = ClockEvent.objects.filter(dossier=dossier).order_by("at", "id")
+    events = [tl.ClockEvent(tl.ClockEventKind(r.kind), r.at, r.new_due_at) for r in rows]
+    events.extend(extra)
+    if not events:
+        return None
+    version = dossier.procedure_version
+    return tl.replay(
+        events,
+        amount=dossier.time_limit_amount,
+        unit=TimeUnit(dossier.time_limit_unit),
+        calendar=calendar_for(dossier),
+        hours=hours_for(dossier),
+        cutoff=version.same_day_cutoff,
+        policy=tl.SupplementPolicy(version.supplement_clock_policy),
+        granularity=Granularity(settings.MOTCUA_TIMELINESS_GRANULARITY),
+        extension_aware=settings.MOTCUA_CLASSIFY_EXTENSION_AWARE,
+        at=max(at, events[-1].at),
+    )
+
+
+def timeline_for(dossier: Dossier, *, at: dt.datetime | None = None) -> tl.Timeline | None:
+    """The dossier's clock replayed as of ``at`` (None before acceptance or without a time limit)."""
+    return _replay(dossier, (), at=at or clock.now())
+
+
+def _end_of_day(day: dt.date, hours: OfficeHours) -> dt.datetime:
+    return dt.datetime.combine(day, hours.end_of_day(day), VN_TZ)
+
+
+# --------------------------------------------------------------------------------------------------
+# The record of an act
+# --------------------------------------------------------------------------------------------------
+
+
+def _json(data: dict[str, Any]) -> dict[str, Any]:
+    """Data as it reads back from the JSON column, so the hash recomputes the same."""
+    result: dict[str, Any] = json.loads(json.dumps(data, cls=DjangoJSONEncoder))
+    return result
+
+
+def _record(
+    dossier: Dossier,
+    transition: Transition,
+    *,
+    actor: User | None,
+    role: str,
+    at: dt.datetime,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+    new_due_at: dt.datetime | None = None,
+    step_override: Step | None = None,
+) -> DossierEvent:
+    """Append the event (and its clock event), then move the dossier and recompute its due dates."""
+    state_before, step_before = State(dossier.state), _step(dossier)
+    position = after(transition, state=state_before, step=step_before)
+    step_after = step_override if step_override is not None else position.step
+    clock_kind = transition.clock.clock_event
+    extra = [tl.ClockEvent(tl.ClockEventKind(clock_kind), at, new_due_at)] if clock_kind else []
+    timeline = _replay(dossier, extra, at=at) if (extra or dossier.received_at) else None
+    payload = dict(data or {})
+    if timeline is not None and extra:
+        payload.setdefault("due_at", timeline.due_at)
+    last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", "hash").first()
+    fields: dict[str, Any] = {
+        "dossier_id": dossier.pk,
+        "seq": last[0] + 1 if last else 1,
+        "act": transition.act.value,
+        "name": transition.event,
+        "actor_id": actor.pk if actor is not None else None,
+        "actor_role": role,
+        "at": at,
+        "reason": reason,
+        "state_before": state_before.value,
+        "state_after": position.state.value,
+        "step_before": step_before.value if step_before else "",
+        "step_after": step_after.value if step_after else "",
+        "form": transition.form or "",
+        "data": _json(payload),
+        "prev_hash": last[1] if last else history.GENESIS,
+    }
+    event = DossierEvent(
+        **fields,
+        actor_name=(actor.full_name or actor.username) if actor else "",
+        hash=history.event_hash(fields),
+    )
+    event.save()
+    if clock_kind:
+        ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=at, new_due_at=new_due_at).save()
+    dossier.state = position.state.value
+    dossier.step = step_after.value if step_after else None
+    dossier.national_status = national_status(position.state)
+    if timeline is not None:
+        dossier.original_due_at = timeline.original_due_at
+        dossier.due_at = timeline.due_at
+        dossier.extended_due_at = timeline.extended_due_at
+        dossier.timeliness = timeline.timeliness.value if timeline.timeliness else None
+    if transition.clock in (ClockEffect.FINISH, ClockEffect.STOP):
+        dossier.finished_at = at
+    dossier.version += 1
+    dossier.save()
+    transaction.on_commit(partial(effects.after_event, event_id=event.pk), robust=True)
+    return event
+
+
+def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
+    dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
+    if expected_version is not None and dossier.version != expected_version:
+        raise _stale(dossier, expected_version)
+    return dossier
+
+
+def _reason(transition: Transition, reason: str) -> str:
+    text = reason.strip()
+    if transition.requires_reason and not text:
+        raise _required("reason", "lý do", "reason")
+    return text
+
+
+# --------------------------------------------------------------------------------------------------
+# Intake: opening a dossier
+# --------------------------------------------------------------------------------------------------
+
+
+def _version_for(intake: Intake, at: dt.datetime) -> ProcedureVersion:
+    version = (
+        ProcedureVersion.objects.select_related("procedure").filter(pk=intake.procedure_version_id).first()
+    )
+    if version is None:
+        raise NotFound("Không tìm thấy thủ tục.", "Procedure version not found.", code="version_not_found")
+    in_force = version_in_force(version.procedure.code, at=at)
+    if in_force is None or in_force.pk != version.pk:
+        raise ValidationFailed(
+            "Phiên bản thủ tục này không còn (hoặc chưa) có hiệu lực vào ngày tiếp nhận.",
+            "This procedure version is not in force on the day of receipt.",
+            code="version_not_in_force",
+            field="procedure_version_id",
+        )
+    return version
+
+
+def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase | None:
+    cases = list(version.cases.all())
+    if case_id is None:
+        if len(cases) > 1:
+            raise _required("procedure_case_id", "trường hợp của thủ tục", "procedure case")
+        return cases[0] if cases else None
+    case = next((c for c in cases if c.pk == case_id), None)
+    if case is None:
+        raise ValidationFailed(
+            "Trường hợp không thuộc thủ tục này.",
+            "The case does not belong to this procedure version.",
+            code="invalid",
+            field="procedure_case_id",
+        )
+    return case
+
+
+def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agency:
+    if agency_id is not None:
+        agency = Agency.objects.filter(pk=agency_id).first()
+    else:
+        named = (
+            VersionAgency.objects.filter(
+                version=version,
+                agency__isnull=False,
+                role__in=[AgencyRole.COMPETENT, AgencyRole.IMPLEMENTING],
+            )
+            .order_by("role", "position")
+            .first()
+        )
+        agency = named.agency if named is not None else None
+    if agency is None:
+        raise _required("competent_agency_id", "cơ quan có thẩm quyền giải quyết", "competent agency")
+    return agency
+
+
+def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User | None) -> Dossier:
+    """A dossier row in NEW (counter) or DRAFT (online), with its components; no code, no clock."""
+    version = _version_for(intake, at)
+    case = _case_for(version, intake.procedure_case_id)
+    if intake.channel not in Channel.values:
+        raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
+    unit = OneStopUnit.objects.filter(pk=intake.received_at_unit_id).first()
+    if unit is None:
+        raise _required("received_at_unit_id", "nơi tiếp nhận", "receiving unit")
+    agency = _competent_agency(version, intake.competent_agency_id)
+    applicant = clean_person(intake.applicant, field="applicant")
+    rep = clean_person(intake.representative, field="representative") if intake.representative else None
+    if intake.result_delivery not in ResultDelivery.values:
+        raise ValidationFailed(
+            "Hình thức nhận kết quả không hợp lệ.", "Unknown result delivery.", field="result_delivery"
+        )
+    if intake.result_delivery == ResultDelivery.POSTAL and not intake.result_delivery_address.strip():
+        raise _required("result_delivery_address", "địa chỉ nhận kết quả qua bưu chính", "postal address")
+    dossier = Dossier(
+        procedure_version=version,
+        procedure_case=case,
+        channel=intake.channel,
+        applicant_kind=applicant.kind,
+        applicant_name=applicant.full_name,
+        applicant_identifier_type=applicant.identifier_type,
+        applicant_identifier=applicant.identifier_number,
+        applicant_date_of_birth=applicant.date_of_birth,
+        applicant_address=applicant.address,
+        applicant_commune_id=applicant.commune_id,
+        applicant_phone=applicant.phone,
+        applicant_email=applicant.email,
+        has_representative=rep is not None,
+        submitted_by=submitted_by,
+        received_at_unit=unit,
+        competent_agency=agency,
+        return_unit_id=intake.return_unit_id or unit.pk,
+        state=state.value,
+        result_delivery=intake.result_delivery,
+        result_delivery_address=intake.result_delivery_address.strip(),
+        summary=intake.summary.strip(),
+        vneid_verified=intake.vneid_verified,
+    )
+    if rep is not None:
+        dossier.representative_name = rep.full_name
+        dossier.representative_identifier_type = rep.identifier_type
+        dossier.representative_identifier = rep.identifier_number
+        dossier.representative_date_of_birth = rep.date_of_birth
+        dossier.representative_address = rep.address
+        dossier.representative_commune_id = rep.commune_id
+        dossier.representative_phone = rep.phone
+        dossier.representative_email = rep.email
+    if state == State.DRAFT:
+        dossier.temporary_reference = f"TMP-{secrets.token_hex(6).upper()}"
+    dossier.save()
+    _add_components(dossier, intake.components, case)
+    return dossier
+
+
+def _add_components(
+    dossier: Dossier, components: Sequence[ComponentInput], case: ProcedureCase | None
+) -> None:
+    templates = {t.pk: t for t in ComponentTemplate.objects.filter(case=case)} if case else {}
+    start = dossier.components.count()
+    for position, item in enumerate(components, start=start):
+        template = templates.get(item.template_id) if item.template_id is not None else None
+        if item.template_id is not None and template is None:
+            raise ValidationFailed(
+                "Thành phần hồ sơ không thuộc trường hợp của thủ tục.",
+                "The component does not belong to the procedure case.",
+                code="invalid_component",
+                field="components",
+            )
+        name = item.name.strip() or (template.name if template else "")
+        if not name:
+            raise _required("components", "tên thành phần hồ sơ", "component name")
+        if item.copy_type not in CopyType.values or item.count < 1:
+            raise ValidationFailed(
+                "Loại bản hoặc số lượng thành phần không hợp lệ.",
+                "Invalid copy type or count.",
+                code="invalid_component",
+                field="components",
+            )
+        DossierComponent.objects.create(
+            dossier=dossier,
+            template=template,
+            name=name,
+            copy_type=item.copy_type,
+            count=item.count,
+            reused_from=item.reused_from.strip(),
+            position=position,
+        )
+        if item.reused_from.strip():
+            dossier.has_reused_components = True
+    if dossier.has_reused_components:
+        Dossier.objects.filter(pk=dossier.pk).update(has_reused_components=True)
+
+
+def _missing_components(dossier: Dossier) -> list[ComponentTemplate]:
+    if dossier.procedure_case_id is None:
+        return []
+    present = set(dossier.components.exclude(template=None).values_list("template_id", flat=True))
+    return [
+        t
+        for t in ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id, is_required=True)
+        if t.pk not in present
+    ]
+
+
+def _offer(dossier: Dossier) -> ChannelOffer | None:
+    offers = list(
+        ChannelOffer.objects.filter(version_id=dossier.procedure_version_id).prefetch_related("fees")
+    )
+
+    def rank(offer: ChannelOffer) -> tuple[int, int, int]:
+        return (
+            0 if offer.channel == dossier.channel else 1,
+            0 if offer.case_id == dossier.procedure_case_id else (1 if offer.case_id is None else 2),
+            0 if offer.time_limit_amount is not None else 1,
+        )
+
+    usable = [o for o in offers if o.case_id in (None, dossier.procedure_case_id)] or offers
+    return min(usable, key=rank) if usable else None
+
+
+def _accept(
+    dossier: Dossier, transition: Transition, *, actor: User | None, role: str, at: dt.datetime
+) -> None:
+    """T2/T7: the code, the time limit, the fees, the hand-over deadlines, and the clock's START."""
+    missing = _missing_components(dossier)
+    if missing:
+        names = "; ".join(t.name for t in missing)
+        raise ValidationFailed(
+            f"Hồ sơ còn thiếu thành phần bắt buộc: {names}. Hãy hướng dẫn bổ sung, hoàn thiện (Mẫu 02).",
+            f"Required components are missing: {names}. Request completion (Form 02) instead.",
+            code="missing_components",
+            field="components",
+            missing=[t.pk for t in missing],
+        )
+    receiving = dossier.received_at_unit.agency
+    dossier.receiving_agency = receiving
+    dossier.code = codes.issue_code(receiving_agency=receiving, accepted_at=at)
+    dossier.received_at = at
+    offer = _offer(dossier)
+    if offer is not None and offer.time_limit_amount is not None and offer.time_limit_unit:
+        dossier.time_limit_amount = offer.time_limit_amount
+        dossier.time_limit_unit = offer.time_limit_unit
+        for fee in offer.fees.all():
+            if fee.amount is not None and fee.amount > 0:
+                FeeLine.objects.create(
+                    dossier=dossier,
+                    fee=fee,
+                    description=fee.description or fee.get_kind_display(),
+                    amount=fee.amount,
+                    collect_at=fee.collected_when,
+                )
+    calendar, hours = calendar_for(dossier), hours_for(dossier)
+    dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
+    _record(
+        dossier,
+        transition,
+        actor=actor,
+        role=role,
+        at=at,
+        data={"code": dossier.code, "handover_due_at": dossier.handover_due_at},
+    )
+
+
+def handover_deadlines(
+    accepted_at: dt.datetime, calendar: WorkingCalendar, hours: OfficeHours
+) -> tuple[dt.datetime, dt.datetime]:
+    """(electronic, paper) hand-over deadlines to the competent agency.
+
+    ND61 Art 18(2); ND118 Art 18 as restated in 2025 internal processes [S]: the e-dossier goes at
+    once, or at the start of the next working day when accepted after 15:00 (scenario 6: 15:20 Tue
+    03/03/2026 → 07:00 Wed 04/03; 14:20 → 17:00 Tue 03/03); the paper file within 1 working day.
+    """
+    local = accepted_at.astimezone(VN_TZ)
+    day = local.date()
+    cutoff = dt.time.fromisoformat(settings.MOTCUA_HANDOVER_CUTOFF)
+    if calendar.is_working(day) and local.time() < cutoff:
+        electronic = _end_of_day(day, hours)
+    else:
+        following = calendar.next_working(day)
+        electronic = dt.datetime.combine(following, hours.windows_for(following, calendar)[0][0], VN_TZ)
+    paper_day = calendar.add_working_days(day, settings.MOTCUA_PAPER_HANDOVER_WORKING_DAYS)
+    return electronic, _end_of_day(paper_day, hours)
+
+
+def receive_at_counter(*, intake: Intake, actor: User, at: dt.datetime | None = None) -> Dossier:
+    """T2: a complete dossier accepted at the counter: code, Form 01, the clock starts."""
+    when = _instant(at)
+    with transaction.atomic():
+        dossier = _open(intake, state=State.NEW, at=when, submitted_by=None)
+        transition, role = _authorise(dossier, Act.ACCEPT, actor, at=when)
+        _accept(dossier, transition, actor=actor, role=role, at=when)
+    return dossier
+
+
+def submit_dossier(*, intake: Intake, actor: User, at: dt.datetime | None = None) -> Dossier:
+    """T1: an online (or postal) submission: SUBMITTED with a temporary reference, no code, no clock."""
+    when = _instant(at)
+    with transaction.atomic():
+        is_applicant = bool(_applicant_roles(actor, day=when.astimezone(VN_TZ).date()))
+        dossier = _open(intake, state=State.DRAFT, at=when, submitted_by=actor if is_applicant else None)
+        transition, role = _authorise(dossier, Act.SUBMIT, actor, at=when, is_owner=is_applicant)
+        dossier.submitted_at = when
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"reference": dossier.temporary_reference},
+        )
+    return dossier
+
+
+def accept_dossier(
+    *, dossier_id: int, actor: User, at: dt.datetime | None = None, expected_version: int | None = None
+) -> Dossier:
+    """T7: an online or postal submission is complete and valid: code, e-Form 01, the clock starts."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.ACCEPT, actor, at=when)
+        _accept(dossier, transition, actor=actor, role=role, at=when)
+    return dossier
+
+
+def _completion_data(dossier: Dossier, missing_component_ids: Sequence[int], guidance: str) -> dict[str, Any]:
+    """ND61 Art 15(3), 17(1)(a): everything missing, in one list, in one go."""
+    case_templates = (
+        {t.pk: t for t in ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id)}
+        if dossier.procedure_case_id
+        else {}
+    )
+    unknown = [pk for pk in missing_component_ids if pk not in case_templates]
+    if unknown:
+        raise ValidationFailed(
+            "Thành phần cần bổ sung không thuộc trường hợp của thủ tục.",
+            "A component to complete does not belong to the procedure case.",
+            code="invalid_component",
+            field="missing_component_ids",
+        )
+    if not missing_component_ids and not guidance.strip():
+        raise _required(
+            "missing_component_ids", "các thành phần cần bổ sung", "list of components to complete"
+        )
+    return {
+        "missing": [
+            {"template_id": pk, "name": case_templates[pk].name}
+            for pk in dict.fromkeys(missing_component_ids)
+        ],
+        "guidance": guidance.strip(),
+    }
+
+
+def request_completion(
+    *,
+    actor: User,
+    reason: str,
+    missing_component_ids: Sequence[int] = (),
+    guidance: str = "",
+    dossier_id: int | None = None,
+    intake: Intake | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T3 (counter: pass ``intake``) / T5 (online: pass ``dossier_id``): Form 02, no code, no clock.
+
+    At the counter the record of the guidance is a dossier row in INTAKE_SUPPLEMENT_REQUESTED with
+    neither code nor ``received_at`` (SPEC scenario 3: counted in no statistic of received dossiers).
+    """
+    with transaction.atomic():
+        dossier, when = _intake_target(dossier_id, intake, at, expected_version)
+        transition, role = _authorise(dossier, Act.REQUEST_COMPLETION, actor, at=when)
+        text = _reason(transition, reason)
+        data = _completion_data(dossier, missing_component_ids, guidance)
+        _record(dossier, transition, actor=actor, role=role, at=when, reason=text, data=data)
+    return dossier
+
+
+def refuse_at_intake(
+    *,
+    actor: User,
+    reason: str,
+    dossier_id: int | None = None,
+    intake: Intake | None = None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T4 (counter) / T8 (online): Form 03 with the reason; terminal, no code, no clock."""
+    with transaction.atomic():
+        dossier, when = _intake_target(dossier_id, intake, at, expected_version)
+        transition, role = _authorise(dossier, Act.REFUSE_AT_INTAKE, actor, at=when)
+        text = _reason(transition, reason)
+        _record(dossier, transition, actor=actor, role=role, at=when, reason=text)
+    return dossier
+
+
+def _intake_target(
+    dossier_id: int | None, intake: Intake | None, at: dt.datetime | None, expected_version: int | None
+) -> tuple[Dossier, dt.datetime]:
+    if (dossier_id is None) == (intake is None):
+        raise ValidationFailed(
+            "Cần đúng một trong hai: hồ sơ đã nộp hoặc thông tin tiếp nhận tại quầy.",
+            "Give exactly one of dossier_id (an online submission) or intake (at the counter).",
+            code="invalid",
+            field="dossier_id",
+        )
+    if intake is not None:
+        when = _instant(at)
+        return _open(intake, state=State.NEW, at=when, submitted_by=None), when
+    assert dossier_id is not None
+    dossier = _lock(dossier_id, expected_version)
+    return dossier, _instant(at, dossier)
+
+
+def resubmit_dossier(
+    *,
+    dossier_id: int,
+    actor: User,
+    components: Sequence[ComponentInput] = (),
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T6: the completed dossier comes back (online, or recorded at the counter)."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.RESUBMIT, actor, at=when)
+        _add_components(dossier, components, dossier.procedure_case)
+        dossier.submitted_at = when
+        _record(
+            dossier, transition, actor=actor, role=role, at=when, data={"components_added": len(components)}
+        )
+    return dossier
+
+
+# --------------------------------------------------------------------------------------------------
+# Files (digitization)
+# --------------------------------------------------------------------------------------------------
+
+_MAGIC: Final = (
+    (b"%PDF-", "application/pdf"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+)
+
+
+def sniff_content_type(head: bytes) -> str | None:
+    """PDF, JPEG or PNG from the first bytes (never from the name or the browser's claim)."""
+    return next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
+
+
+def attach_component_file(
+    *, component_id: int, actor: User, content: bytes, name: str, at: dt.datetime | None = None
+) -> DossierFile:
+    """Store a digitized copy of a component (reception officer, or the applicant before acceptance)."""
+    component = DossierComponent.objects.filter(pk=component_id).first()
+    if component is None:
+        raise NotFound("Không tìm thấy thành phần hồ sơ.", "Component not found.", code="component_not_found")
+    limit = settings.MOTCUA_DOSSIER_FILE_MAX_BYTES
+    if len(content) > limit:
+        raise ValidationFailed(
+            f"Tệp quá lớn ({len(content):,} byte); tối đa {limit:,} byte.".replace(",", "."),
+            f"The file is too large ({len(content):,} bytes); the limit is {limit:,} bytes.",
+            code="file_too_large",
+            field="file",
+        )
+    kind = sniff_content_type(content[:16])
+    if kind is None:
+        raise ValidationFailed(
+            "Chỉ nhận tệp PDF, JPEG hoặc PNG.",
+            "Only PDF, JPEG or PNG files are accepted.",
+            code="unsupported_file_type",
+            field="file",
+        )
+    with transaction.atomic():
+        dossier = _lock(component.dossier_id, None)
+        when = _instant(at)
+        day = when.astimezone(VN_TZ).date()
+        is_owner = dossier.submitted_by_id == actor.pk and State(dossier.state) in {
+            State.DRAFT,
+            State.SUBMITTED,
+            State.INTAKE_SUPPLEMENT_REQUESTED,
+            State.PROCESSING_SUPPLEMENT_REQUESTED,
+        }
+        if not is_owner:
+            gate.require(actor, "dossier.digitize", one_stop_unit_id=dossier.received_at_unit_id, at=day)
+            if State(dossier.state) in {State.INTAKE_REFUSED, State.STOPPED, State.RETURNED}:
+                raise ValidationFailed(
+                    "Hồ sơ đã kết thúc; không thể bổ sung tệp.",
+                    "The dossier is closed; files cannot be added.",
+                    code="dossier_closed",
+                )
+        digest = hashlib.sha256(content).hexdigest()
+        stored = DossierFile(
+            component=component,
+            original_name=name[:255] or "tep",
+            sha256=digest,
+            size=len(content),
+            content_type=kind,
+            uploaded_by=actor,
+            uploaded_at=when,
+        )
+        stored.file.save(digest, ContentFile(content), save=False)
+        stored.save()
+        if not is_owner:
+            DossierComponent.objects.filter(pk=component.pk).update(digitized_by=actor, digitized_at=when)
+            dossier.has_digitized_components = True
+        dossier.version += 1
+        dossier.save()
+    return stored
+
+
+# --------------------------------------------------------------------------------------------------
+# Forwarding and inter-agency tasks
+# --------------------------------------------------------------------------------------------------
+
+
+def _budget_from_process(dossier: Dossier, agency_id: int) -> tuple[int, TimeUnit] | None:
+    """The version's internal process steps at ``agency_id`` in the competent province, summed."""
+    process = InternalProcess.objects.filter(
+        version_id=dossier.procedure_version_id, province_code=_province_code(dossier.competent_agency) or ""
+    ).first()
+    if process is None:
+        return None
+    steps = list(ProcessStep.objects.filter(process=process, agency_id=agency_id))
+    if not steps:
+        return None
+    hours = sum(
+        (
+            s.budget_amount * (Decimal(8) if s.budget_unit == TimeUnit.WORKING_DAY else Decimal(1))
+            for s in steps
+        ),
+        Decimal(0),
+    )
+    if hours % 8 == 0:
+        return int(hours / 8), TimeUnit.WORKING_DAY
+    return int(hours.to_integral_value()), TimeUnit.WORKING_HOUR
+
+
+def _open_task(
+    dossier: Dossier, task: TaskInput, *, at: dt.datetime, from_agency_id: int | None, position: int
+) -> ProcessingTask:
+    agency = Agency.objects.filter(pk=task.agency_id).first()
+    if agency is None:
+        raise NotFound("Không tìm thấy cơ quan.", "Agency not found.", code="agency_not_found")
+    if task.budget_amount is not None:
+        if task.budget_amount < 1 or task.budget_unit not in (TimeUnit.WORKING_DAY, TimeUnit.WORKING_HOUR):
+            raise ValidationFailed(
+                "Thời hạn của bước xử lý không hợp lệ.",
+                "Invalid task budget.",
+                code="invalid_budget",
+                field="tasks",
+            )
+        budget: tuple[int, TimeUnit] | None = (task.budget_amount, TimeUnit(task.budget_unit))
+    else:
+        budget = _budget_from_process(dossier, agency.pk)
+        if budget is None and task.is_lead and dossier.time_limit_amount and dossier.time_limit_unit:
+            budget = (dossier.time_limit_amount, TimeUnit(dossier.time_limit_unit))
+    if budget is None:
+        raise ValidationFailed(
+            f"Chưa có thời hạn cho bước xử lý tại {agency.name}: ghi rõ hoặc khai báo quy trình nội bộ.",
+            f"No budget for the task at {agency.name}: give one or declare the internal process.",
+            code="no_task_budget",
+            field="tasks",
+        )
+    amount, unit = budget
+    due = tl.step_due(
+        started_at=at,
+        budget_amount=amount,
+        budget_unit=unit,
+        calendar=calendar_for(dossier),
+        hours=hours_for(dossier),
+    )
+    return ProcessingTask.objects.create(
+        dossier=dossier,
+        position=position,
+        step_code=task.step_code,
+        name=task.name.strip() or agency.name,
+        agency=agency,
+        from_agency_id=from_agency_id,
+        is_lead=task.is_lead,
+        budget_amount=amount,
+        budget_unit=unit.value,
+        started_at=at,
+        due_at=due.due_at,
+    )
+
+
+def forward_dossier(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    tasks: Sequence[TaskInput] = (),
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T9: hand the dossier over to the competent agency (a lead task there); T18: add tasks at other
+    agencies (inter-agency work, each task with its own budget). The dossier stays one dossier."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.FORWARD, actor, at=when)
+        first = State(dossier.state) == State.RECEIVED
+        wanted = list(tasks)
+        if first and not any(t.agency_id == dossier.competent_agency_id for t in wanted):
+            wanted.insert(0, TaskInput(agency_id=dossier.competent_agency_id, is_lead=True))
+        if not wanted:
+            raise _required("tasks", "cơ quan nhận hồ sơ", "receiving agency of the forwarded dossier")
+        lead = dossier.tasks.filter(is_lead=True).values_list("agency_id", flat=True).first()
+        position = dossier.tasks.count()
+        opened = []
+        for offset, item in enumerate(wanted):
+            if first and item.agency_id == dossier.competent_agency_id:
+                item = TaskInput(**{**_task_fields(item), "is_lead": True})
+            task = _open_task(
+                dossier, item, at=when, from_agency_id=None if first else lead, position=position + offset
+            )
+            opened.append({"task_id": task.pk, "agency_id": task.agency_id, "due_at": task.due_at})
+        data: dict[str, Any] = {"tasks": opened}
+        if first:
+            dossier.forwarded_at = when
+            data["handover_due_at"] = dossier.handover_due_at
+            data["is_handover_late"] = bool(dossier.handover_due_at and when > dossier.handover_due_at)
+        _record(dossier, transition, actor=actor, role=role, at=when, data=data)
+    return dossier
+
+
+def _task_fields(task: TaskInput) -> dict[str, Any]:
+    return {name: getattr(task, name) for name in TaskInput.__slots__}
+
+
+def complete_task(
+    *, task_id: int, actor: User, outcome: str, opinion: str = "", at: dt.datetime | None = None
+) -> ProcessingTask:
+    """An agency finishes its part: early, on time or late against its own budget (scenario 19).
+
+    Not an act of the state table (the dossier does not move); it is asked of the gate as answering
+    for one's agency (``dossier.answer_consultation``) at the task's agency.
+    """
+    task = ProcessingTask.objects.filter(pk=task_id).first()
+    if task is None:
+        raise NotFound("Không tìm thấy bước xử lý.", "Task not found.", code="task_not_found")
+    with transaction.atomic():
+        dossier = _lock(task.dossier_id, None)
+        task = ProcessingTask.objects.select_for_update().get(pk=task_id)
+        when = _instant(at, dossier)
+        gate.require(
+            actor, "dossier.answer_consultation", agency_id=task.agency_id, at=when.astimezone(VN_TZ).date()
+        )
+        if task.completed_at is not None:
+            raise Conflict(
+                "Bước xử lý đã hoàn thành.", "The task is already completed.", code="task_completed"
+            )
+        if not outcome.strip():
+            raise _required("outcome", "kết quả xử lý", "outcome")
+        task.completed_at = when
+        task.outcome = outcome.strip()[:40]
+        task.opinion = opinion.strip()
+        task.assignee = task.assignee or actor
+        task.timeliness = tl.classify_step(
+            started_at=task.started_at,
+            finished_at=when,
+            budget_amount=task.budget_amount,
+            budget_unit=TimeUnit(task.budget_unit),
+            calendar=calendar_for(dossier),
+            hours=hours_for(dossier),
+            granularity=Granularity(settings.MOTCUA_TIMELINESS_GRANULARITY),
+        ).value
+        task.save()
+        dossier.version += 1
+        dossier.save(update_fields=["version", "updated_at"])
+    return task
+
+
+# --------------------------------------------------------------------------------------------------
+# Processing at the competent agency
+# --------------------------------------------------------------------------------------------------
+
+
+def _simple(
+    act: Act,
+    *,
+    dossier_id: int,
+    actor: User | None,
+    at: dt.datetime | None,
+    expected_version: int | None,
+    reason: str = "",
+    data: dict[str, Any] | None = None,
+) -> Dossier:
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, act, actor, at=when)
+        text = _reason(transition, reason)
+        _record(dossier, transition, actor=actor, role=role, at=when, reason=text, data=data)
+    return dossier
+
+
+def _lead_task(dossier: Dossier) -> ProcessingTask | None:
+    return dossier.tasks.filter(is_lead=True, completed_at__isnull=True).first()
+
+
+def assign_handler(
+    *,
+    dossier_id: int,
+    actor: User,
+    handler_id: int,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T10: the head of the competent agency assigns a handler (ND61 Art 19(1))."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.ASSIGN, actor, at=when)
+        handler = User.objects.filter(pk=handler_id, is_active=True).first()
+        held = (
+            roles_at(handler, agency_ids=[dossier.competent_agency_id], day=when.astimezone(VN_TZ).date())
+            if handler
+            else set()
+        )
+        if handler is None or wf_roles.HANDLER not in held:
+            raise ValidationFailed(
+                "Người được phân công không phải chuyên viên thụ lý của cơ quan giải quyết.",
+                "The person assigned is not a handler at the competent agency.",
+                code="not_a_handler",
+                field="handler_id",
+            )
+        task = _lead_task(dossier)
+        if task is not None:
+            ProcessingTask.objects.filter(pk=task.pk).update(assignee=handler, role=wf_roles.HANDLER)
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"handler_id": handler.pk, "handler_name": handler.full_name or handler.username},
+        )
+    return dossier
+
+
+def _require_assignee(dossier: Dossier, actor: User) -> None:
+    task = _lead_task(dossier)
+    if task is not None and task.assignee_id is not None and task.assignee_id != actor.pk:
+        raise PermissionRefused(
+            "Hồ sơ được phân công cho chuyên viên khác.",
+            "The dossier is assigned to another handler.",
+            code="not_assigned_handler",
+        )
+
+
+def appraise(
+    *,
+    dossier_id: int,
+    actor: User,
+    opinion: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T11: the assigned handler records an appraisal or verification (ND61 Art 19(3))."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.APPRAISE, actor, at=when)
+        _require_assignee(dossier, actor)
+        if not opinion.strip():
+            raise _required("opinion", "ý kiến thẩm định", "appraisal opinion")
+        _record(dossier, transition, actor=actor, role=role, at=when, data={"opinion": opinion.strip()})
+    return dossier
+
+
+def consult(
+    *,
+    dossier_id: int,
+    actor: User,
+    agency_id: int,
+    content: str,
+    deadline: dt.datetime,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Consultation:
+    """T12a: ask another agency's opinion with content and a deadline (ND61 Art 19(5))."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.CONSULT, actor, at=when)
+        _require_assignee(dossier, actor)
+        if not content.strip():
+            raise _required("content", "nội dung xin ý kiến", "consultation content")
+        if deadline.tzinfo is None or deadline <= when:
+            raise ValidationFailed(
+                "Thời hạn trả lời phải sau thời điểm xin ý kiến.",
+                "The answer deadline must be after the request.",
+                code="invalid_deadline",
+                field="deadline",
+            )
+        agency = Agency.objects.filter(pk=agency_id).first()
+        if agency is None or agency.pk == dossier.competent_agency_id:
+            raise ValidationFailed(
+                "Cơ quan được xin ý kiến không hợp lệ.",
+                "Invalid agency to consult.",
+                code="invalid_agency",
+                field="agency_id",
+            )
+        consultation = Consultation.objects.create(
+            dossier=dossier,
+            requested_agency=agency,
+            requested_by=actor,
+            requested_at=when,
+            content=content.strip(),
+            deadline=deadline,
+        )
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"consultation_id": consultation.pk, "agency_id": agency.pk, "deadline": deadline},
+        )
+    return consultation
+
+
+def answer_consultation(
+    *,
+    consultation_id: int,
+    actor: User,
+    response: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Consultation:
+    """T12b: the consulted agency answers; the dossier is back at APPRAISING once no question is open."""
+    found = Consultation.objects.filter(pk=consultation_id).first()
+    if found is None:
+        raise NotFound(
+            "Không tìm thấy yêu cầu xin ý kiến.", "Consultation not found.", code="consultation_not_found"
+        )
+    with transaction.atomic():
+        dossier = _lock(found.dossier_id, expected_version)
+        consultation = Consultation.objects.select_for_update().get(pk=consultation_id)
+        when = _instant(at, dossier)
+        transition, role = _authorise(
+            dossier, Act.ANSWER_CONSULTATION, actor, at=when, agency_id=consultation.requested_agency_id
+        )
+        if consultation.responded_at is not None:
+            raise Conflict(
+                "Yêu cầu này đã được trả lời.", "This consultation is already answered.", code="answered"
+            )
+        if not response.strip():
+            raise _required("response", "nội dung trả lời", "response")
+        consultation.response = response.strip()
+        consultation.responded_at = when
+        consultation.responded_by = actor
+        consultation.save()
+        still_open = dossier.consultations.filter(responded_at__isnull=True).exists()
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={
+                "consultation_id": consultation.pk,
+                "is_late": when > consultation.deadline,
+                "still_open": still_open,
+            },
+            step_override=Step.CONSULTING if still_open else None,
+        )
+    return consultation
+
+
+def request_supplement(
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str,
+    missing_component_ids: Sequence[int] = (),
+    guidance: str = "",
+    override_basis: str = "",
+    confirm_repeat: bool = False,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T13: Form 02 through the one-stop unit; the clock stops (RESTART or PAUSE per the version).
+
+    ND61 Art 19(4): within 3 working days of receipt (the setting ``MOTCUA_SUPPLEMENT_WINDOW_DAYS``);
+    later only with ``override_basis`` naming the specialised law, and flagged (scenario 14). Guidance
+    is given in one go (ND61 Art 15(3)): a second request needs ``confirm_repeat`` and is flagged,
+    since QD766 2.1 counts such a dossier as late (scenario 15).
+    """
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.REQUEST_SUPPLEMENT, actor, at=when)
+        _require_assignee(dossier, actor)
+        text = _reason(transition, reason)
+        data = _completion_data(dossier, missing_component_ids, guidance)
+        previous = ClockEvent.objects.filter(
+            dossier=dossier, kind=tl.ClockEventKind.SUPPLEMENT_REQUESTED
+        ).count()
+        if previous and not confirm_repeat:
+            raise ValidationFailed(
+                "Hồ sơ đã được yêu cầu bổ sung một lần. NĐ 61 Điều 15(3) yêu cầu hướng dẫn một lần, đầy đủ; "
+                "nếu vẫn yêu cầu lần nữa, hồ sơ bị tính là trễ hạn theo chỉ số QĐ 766 (2.1). "
+                "Xác nhận để tiếp tục.",
+                "A supplement was already requested once. ND61 Art 15(3) requires complete guidance "
+                "in one go; a second request counts the dossier as late in the QD766 index (2.1). "
+                "Confirm to proceed.",
+                code="second_supplement_request",
+                field="confirm_repeat",
+            )
+        calendar = calendar_for(dossier)
+        anchor = (
+            ClockEvent.objects.filter(dossier=dossier, kind=tl.ClockEventKind.SUPPLEMENT_RECEIVED)
+            .order_by("-at")
+            .values_list("at", flat=True)
+            .first()
+        ) or dossier.received_at
+        assert anchor is not None
+        window_end = tl.supplement_window_end(anchor, calendar, settings.MOTCUA_SUPPLEMENT_WINDOW_DAYS)
+        outside = when.astimezone(VN_TZ).date() > window_end
+        if outside and not override_basis.strip():
+            raise ValidationFailed(
+                f"Đã quá thời hạn {settings.MOTCUA_SUPPLEMENT_WINDOW_DAYS} ngày làm việc để yêu cầu bổ sung "
+                f"(đến hết ngày {window_end:%d/%m/%Y}; NĐ 61 Điều 19(4)). Chỉ được yêu cầu khi ghi rõ căn cứ "
+                "pháp luật chuyên ngành.",
+                f"The {settings.MOTCUA_SUPPLEMENT_WINDOW_DAYS}-working-day window to request a supplement "
+                f"ended on {window_end:%d/%m/%Y} (ND61 Art 19(4)). A request now needs the legal basis in "
+                "specialised law.",
+                code="supplement_window_passed",
+                field="override_basis",
+                window_end=window_end.isoformat(),
+            )
+        data.update(
+            {
+                "window_end": window_end,
+                "outside_window": outside,
+                "override_basis": override_basis.strip(),
+                "repeat": bool(previous),
+                "policy": dossier.procedure_version.supplement_clock_policy,
+            }
+        )
+        if outside:
+            dossier.supplement_outside_window = True
+        if previous:
+            dossier.supplement_requested_twice = True
+        _record(dossier, transition, actor=actor, role=role, at=when, reason=text, data=data)
+    return dossier
+
+
+def receive_supplement(
+    *,
+    dossier_id: int,
+    actor: User,
+    components: Sequence[ComponentInput] = (),
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T14: the supplement is complete; a new appointment (RESTART: the full limit again), Form 01."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.RECEIVE_SUPPLEMENT, actor, at=when)
+        _add_components(dossier, components, dossier.procedure_case)
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"previous_due_at": dossier.due_at, "components_added": len(components)},
+        )
+    return dossier
+
+
+def request_financial_obligation(
+    *,
+    dossier_id: int,
+    actor: User,
+    amount: int,
+    description: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T16: taxes, levies or fees due before the result; the clock pauses until paid."""
+    if amount < 0:
+        raise ValidationFailed(
+            "Số tiền không hợp lệ.", "Invalid amount.", code="invalid_amount", field="amount"
+        )
+    if not description.strip():
+        raise _required("description", "nội dung nghĩa vụ tài chính", "description of the obligation")
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.REQUEST_FINANCIAL_OBLIGATION, actor, at=when)
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"amount": amount, "description": description.strip()},
+        )
+    return dossier
+
+
+def confirm_payment(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    receipt_no: str = "",
+    paid_online: int = 0,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T17: payment confirmed (at the counter, by finance, or by reconciliation); the clock resumes."""
+    if paid_online not in (0, 1, 2):
+        raise ValidationFailed(
+            "Hình thức thanh toán trực tuyến không hợp lệ.",
+            "Invalid online payment flag.",
+            field="paid_online",
+        )
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.CONFIRM_PAYMENT, actor, at=when)
+        if paid_online:
+            dossier.paid_online = paid_online
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"receipt_no": receipt_no.strip(), "paid_online": paid_online},
+        )
+    return dossier
+
+
+def propose_refusal(
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T19a: the handler proposes a reasoned refusal after appraisal."""
+    return _simple(
+        Act.PROPOSE_REFUSAL,
+        dossier_id=dossier_id,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+def refuse_after_appraisal(
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T19b: not eligible; the reasoned Form 03 is the result, returned like one (ND61 Art 19(8))."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.REFUSE_AFTER_APPRAISAL, actor, at=when)
+        text = _reason(transition, reason)
+        Result.objects.update_or_create(
+            dossier=dossier,
+            defaults={"is_refusal": True, "signer": actor, "signed_at": when, "issued_at": when},
+        )
+        _record(dossier, transition, actor=actor, role=role, at=when, reason=text)
+    return dossier
+
+
+def approve(
+    *,
+    dossier_id: int,
+    actor: User,
+    opinion: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T21a: the competent person approves the appraised result."""
+    return _simple(
+        Act.APPROVE,
+        dossier_id=dossier_id,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        data={"opinion": opinion.strip()},
+    )
+
+
+def sign_result(
+    *, dossier_id: int, actor: User, at: dt.datetime | None = None, expected_version: int | None = None
+) -> Dossier:
+    """T21b: the result is (digitally) signed (TT01/2018 Art 10(1)(d))."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.SIGN_RESULT, actor, at=when)
+        Result.objects.update_or_create(dossier=dossier, defaults={"signer": actor, "signed_at": when})
+        _record(dossier, transition, actor=actor, role=role, at=when)
+    return dossier
+
+
+def issue_result(
+    *,
+    dossier_id: int,
+    actor: User,
+    number: str,
+    content: bytes | None = None,
+    file_name: str = "",
+    result_code: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T21c: numbered and issued; processing ends (``finished_at``) and is classified."""
+    if not number.strip():
+        raise _required("number", "số văn bản kết quả", "result number")
+    kind = sniff_content_type(content[:16]) if content else None
+    if content is not None and kind != "application/pdf":
+        raise ValidationFailed(
+            "Tệp kết quả phải là PDF.",
+            "The result file must be a PDF.",
+            code="unsupported_file_type",
+            field="file",
+        )
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.ISSUE_RESULT, actor, at=when)
+        result, _ = Result.objects.get_or_create(dossier=dossier)
+        result.number = number.strip()
+        result.result_code = result_code.strip()
+        result.issued_at = when
+        if content is not None:
+            result.sha256 = hashlib.sha256(content).hexdigest()
+            result.file.save(file_name or f"{result.sha256}.pdf", ContentFile(content), save=False)
+        result.save()
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"number": result.number, "sha256": result.sha256},
+        )
+    return dossier
+
+
+def return_result(
+    *, dossier_id: int, actor: User | None, at: dt.datetime | None = None, expected_version: int | None = None
+) -> Dossier:
+    """T22: the result (or the refusal notice) is handed over at the return unit, by post or online."""
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(
+            dossier,
+            Act.RETURN_RESULT,
+            actor,
+            at=when,
+            unit_id=dossier.return_unit_id or dossier.received_at_unit_id,
+        )
+        dossier.returned_at = when
+        FeeLine.objects.filter(dossier=dossier, collect_at="on_return", is_paid=False).update(
+            is_paid=True, paid_at=when
+        )
+        _record(
+            dossier, transition, actor=actor, role=role, at=when, data={"delivery": dossier.result_delivery}
+        )
+    return dossier
+
+
+def apologise_and_extend(
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str,
+    new_due: dt.datetime | dt.date,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T20: Form 04, the apology with the reason and the new appointment; at most once, to a later date.
+
+    ND61 Art 19(9), kept after ND118 [S]: at the latest one working day before the due date; a later
+    apology is still recorded (the applicant must be told) but flagged ``apology_late``.
+    """
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        transition, role = _authorise(dossier, Act.APOLOGISE_AND_EXTEND, actor, at=when)
+        text = _reason(transition, reason)
+        hours, calendar = hours_for(dossier), calendar_for(dossier)
+        new_due_at = new_due if isinstance(new_due, dt.datetime) else _end_of_day(new_due, hours)
+        if dossier.extended_due_at is not None:
+            raise ValidationFailed(
+                "Hồ sơ đã được hẹn lại một lần; không được gia hạn lần thứ hai (NĐ 61 Điều 19(9)).",
+                "The appointment was already rescheduled once; a second extension is not allowed "
+                "(ND61 Art 19(9)).",
+                code="second_extension",
+                field="new_due",
+            )
+        legal = dossier.due_at
+        assert legal is not None
+        deadline = tl.apology_deadline(legal, calendar)
+        _record(
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            reason=text,
+            new_due_at=new_due_at,
+            data={
+                "original_due_at": legal,
+                "new_due_at": new_due_at,
+                "apology_deadline": deadline,
+                "apology_late": when.astimezone(VN_TZ).date() > deadline,
+            },
+        )
+    return dossier
+
+
+def request_withdrawal(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T23a: the applicant asks to withdraw (online, at the counter, by post); refused once a result
+    is signed or ready (TT03 Art 7: only while no decision or result exists)."""
+    return _simple(
+        Act.REQUEST_WITHDRAWAL,
+        dossier_id=dossier_id,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        reason=reason,
+    )
+
+
+def stop_processing(
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T15 (no supplement in time; reason required) / T23b (on the applicant's request): TT03 Form 05."""
+    return _simple(
+        Act.STOP_PROCESSING,
+        dossier_id=dossier_id,
+        actor=actor,
+        at=at,
+        expected_version=expected_version,
+        reason=reason,
+    )
