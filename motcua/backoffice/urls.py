@@ -9,3 +9,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lich-lam-viec/", calendar_page, name="calendar"),
 ]
+
+from .process_views import process_page  # noqa: E402
+
+urlpatterns += [path("quy-trinh/<str:code>/", process_page, name="process")]

@@ -91,6 +91,7 @@ def fields_in_use() -> list[tuple[int, str]]:
     """(field id, field name) of the fields that published procedures belong to, in folded order."""
     rows = (
         Procedure.objects.filter(current_version__isnull=False, field__isnull=False)
+        .order_by()  # Meta.ordering would add the code to SELECT DISTINCT
         .values_list("field_id", "field__name", "field__name_folded")
         .distinct()
     )

@@ -9,3 +9,10 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("lich-lam-viec/", calendar_page, name="calendar"),
 ]
+
+from .catalog_views import catalog_detail, catalog_list  # noqa: E402
+
+urlpatterns += [
+    path("thu-tuc/", catalog_list, name="catalog"),
+    path("thu-tuc/<str:code>/", catalog_detail, name="catalog_detail"),
+]

@@ -1,0 +1,152 @@
+"""Public procedure catalog: /thu-tuc/ (browse and search) and /thu-tuc/<code>/ (one procedure).
+
+Filters are a GET form (level, field, agency) beside the one search box; results are ranked by
+relevance when searching, by code otherwise, 20 a page. The procedure page says what a citizen needs
+before coming: components per case, time limit and fees per channel, where to submit, conditions,
+legal bases, results, and — for the in-person channel with a time limit — the expected result date
+if submitted now, computed by the deadline engine over the installation's province calendar.
+No JavaScript, no images; printable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from motcua.catalog.models import (
+    AgencyRole,
+    Channel,
+    ChannelOffer,
+    Level,
+    Procedure,
+    ProcedureVersion,
+)
+from motcua.catalog.representation import prefetched
+from motcua.catalog.selectors import (
+    agency_names_in_use,
+    fields_in_use,
+    public_version,
+    published_procedures,
+    search_procedure_ids,
+)
+from motcua.core import clock
+from motcua.core.errors import MotcuaError
+from motcua.deadlines.arithmetic import TimeUnit
+from motcua.deadlines.selectors import ExplainedDue, explained_due
+from motcua.units.selectors import one_stop_units_in_province, province_by_code
+
+PAGE_SIZE = 20
+CHANNEL_ORDER = {Channel.IN_PERSON: 0, Channel.ONLINE: 1, Channel.POSTAL: 2}
+WHERE_ROLES = (AgencyRole.IMPLEMENTING, AgencyRole.COMPETENT, AgencyRole.RECEIVING)
+
+
+def catalog_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    level = request.GET.get("level", "").strip()
+    if level not in Level.values:
+        level = ""
+    field = request.GET.get("field", "").strip()
+    if not field.isdigit():
+        field = ""
+    agency = request.GET.get("agency", "").strip()[:300]
+    filters = {"level": level, "field": field, "agency": agency}
+    qs = published_procedures(**filters)
+    page: Page[Any]
+    if query:
+        ids = search_procedure_ids(query, within=qs if any(filters.values()) else None)
+        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+        page_ids = [int(pk) for pk in page]
+        by_id = {p.pk: p for p in Procedure.objects.filter(pk__in=page_ids).select_related("field")}
+        procedures = [by_id[pk] for pk in page_ids if pk in by_id]
+    else:
+        page = Paginator(qs.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
+        procedures = list(page)
+    kept = {key: value for key, value in {"q": query, **filters}.items() if value}
+    context = {
+        "query": query,
+        "filters": filters,
+        "levels": Level.choices,
+        "fields": fields_in_use(),
+        "agencies": agency_names_in_use(),
+        "page": page,
+        "procedures": procedures,
+        "page_query": urlencode(kept),
+        "is_filtered": bool(kept),
+    }
+    return render(request, "portal/catalog/list.html", context)
+
+
+@dataclass(frozen=True)
+class Estimate:
+    offer: ChannelOffer
+    due: ExplainedDue
+    explanation: str
+
+
+def _estimate(offers: list[ChannelOffer]) -> Estimate | None:
+    """The expected result if submitted in person now; None when there is no time limit or the
+    calendar does not cover it (said nothing rather than a wrong date)."""
+    offer = next(
+        (o for o in offers if o.channel == Channel.IN_PERSON and o.time_limit is not None),
+        None,
+    )
+    if offer is None or offer.time_limit_amount is None or offer.time_limit_unit is None:
+        return None
+    try:
+        due = explained_due(
+            received_at=clock.now(),
+            amount=offer.time_limit_amount,
+            unit=TimeUnit(offer.time_limit_unit),
+            province_code=str(settings.MOTCUA_PROVINCE_CODE),
+        )
+    except (MotcuaError, ValueError):
+        return None
+    english = (get_language() or "vi").startswith("en")
+    return Estimate(offer, due, due.explanation_en if english else due.explanation_vi)
+
+
+def _ordered(offers: list[ChannelOffer]) -> list[ChannelOffer]:
+    return sorted(offers, key=lambda o: (CHANNEL_ORDER.get(Channel(o.channel), 9), o.position))
+
+
+def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
+    found = public_version(code)
+    if found is None:
+        raise Http404(code)
+    version: ProcedureVersion = prefetched(ProcedureVersion.objects.filter(pk=found.pk)).get()
+    general = _ordered([o for o in version.offers.all() if o.case_id is None])
+    cases: list[dict[str, Any]] = [
+        {"case": case, "components": list(case.components.all()), "offers": _ordered(list(case.offers.all()))}
+        for case in version.cases.all()
+    ]
+    every_offer = general + [o for case in cases for o in case["offers"]]
+    agencies: dict[str, list[str]] = {}
+    for row in version.agencies.all():
+        if row.role in WHERE_ROLES and row.name not in agencies.setdefault(row.role, []):
+            agencies[row.role].append(row.name)
+    province = province_by_code(str(settings.MOTCUA_PROVINCE_CODE))
+    one_stop_units = (
+        list(one_stop_units_in_province(province, day=clock.today())) if province is not None else []
+    )
+    context: dict[str, Any] = {
+        "version": version,
+        "procedure": version.procedure,
+        "levels": [label for value, label in Level.choices if value in version.level_list],
+        "offers": general,
+        "cases": cases,
+        "has_online": any(o.channel == Channel.ONLINE for o in every_offer),
+        "estimate": _estimate(general or every_offer),
+        "agencies": [(AgencyRole(role).label, names) for role, names in agencies.items()],
+        "province": province,
+        "one_stop_units": one_stop_units,
+        "legal_bases": list(version.legal_bases.all()),
+        "results": list(version.results.all()),
+    }
+    return render(request, "portal/catalog/detail.html", context)
