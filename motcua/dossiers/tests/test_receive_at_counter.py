@@ -1,0 +1,184 @@
+"""Counter intake across boundaries and history (SPEC scenarios 22, 30), applicants and files."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from motcua.accounts.models import Role
+from motcua.core.errors import PermissionRefused, ValidationFailed
+from motcua.deadlines.models import CalendarDay
+from motcua.dossiers import services
+from motcua.dossiers.applicants import Person, clean_person
+from motcua.dossiers.models import Dossier, DossierFile
+from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
+
+from .factories import applicant, staff, vn
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def test_scenario_22_boundary_independent_code_from_b_calendar_from_a(world, make_user):
+    other_province = AdminUnit.objects.create(
+        code="40",
+        level=Level.PROVINCE,
+        name="Nghệ An",
+        full_name="Tỉnh Nghệ An",
+        valid_from=dt.date(2025, 7, 1),
+    )
+    commune_b = Agency.objects.create(
+        identifier_code="000.00.15.H40",
+        name="UBND xã B",
+        kind=AgencyKind.COMMUNE_COMMITTEE,
+        admin_unit=other_province,
+        name_folded="ubnd xa b",
+    )
+    centre_b = OneStopUnit.objects.create(
+        code="xa-b",
+        name="Trung tâm xã B",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=commune_b,
+        admin_unit=other_province,
+    )
+    officer_b = staff(make_user, Role.RECEPTION_OFFICER, "tiepnhan-b", one_stop_unit_id=centre_b.pk)
+    # The competent agency's province (42) takes a day off that the receiving province does not.
+    CalendarDay.objects.create(
+        province=world.agency.admin_unit,
+        day=dt.date(2026, 3, 5),
+        kind="day_off",
+        name_vi="Nghỉ riêng của tỉnh",
+        legal_basis="QĐ 1/2026/QĐ-UBND",
+    )
+    dossier = services.receive_at_counter(
+        intake=world.intake(received_at_unit_id=centre_b.pk, return_unit_id=world.centre.pk),
+        actor=officer_b,
+        at=vn(2026, 3, 2, 9),
+    )
+    assert dossier.code == "000.00.15.H40-260302-0001"
+    assert (dossier.received_at_unit, dossier.competent_agency, dossier.return_unit) == (
+        centre_b,
+        world.agency,
+        world.centre,
+    )
+    assert dossier.due_at == vn(2026, 3, 17, 17, 0)  # 10 working days, skipping 42's day off on 05/03
+
+
+def test_scenario_30_legacy_district_unit_is_kept(world, make_user, province):
+    legacy_province = AdminUnit.objects.create(
+        code="42",
+        level=Level.PROVINCE,
+        name="Hà Tĩnh",
+        full_name="Tỉnh Hà Tĩnh",
+        valid_to=dt.date(2025, 6, 30),
+    )
+    district = AdminUnit.objects.create(
+        code="436",
+        level=Level.DISTRICT,
+        name="Thạch Hà",
+        full_name="Huyện Thạch Hà",
+        parent=legacy_province,
+        valid_to=dt.date(2025, 6, 30),
+    )
+    district_agency = Agency.objects.create(
+        identifier_code="000.00.36.H42",
+        name="UBND huyện Thạch Hà",
+        kind=AgencyKind.DISTRICT_COMMITTEE,
+        admin_unit=district,
+        valid_to=dt.date(2025, 6, 30),
+        name_folded="ubnd huyen thach ha",
+    )
+    district_unit = OneStopUnit.objects.create(
+        code="bpmc-thach-ha",
+        name="Bộ phận Một cửa huyện Thạch Hà",
+        kind=OneStopKind.DISTRICT_RECEPTION,
+        agency=district_agency,
+        admin_unit=district,
+        valid_to=dt.date(2025, 6, 30),
+    )
+    officer = staff(make_user, Role.RECEPTION_OFFICER, "bpmc-huyen", one_stop_unit_id=district_unit.pk)
+    dossier = services.receive_at_counter(
+        intake=world.intake(
+            received_at_unit_id=district_unit.pk,
+            competent_agency_id=district_agency.pk,
+            applicant=applicant(commune_id=district.pk),
+        ),
+        actor=officer,
+        at=vn(2025, 6, 20, 9),
+    )
+    assert dossier.code == "000.00.36.H42-250620-0001"
+    seen = Dossier.objects.select_related("received_at_unit__admin_unit", "applicant_commune").get(
+        pk=dossier.pk
+    )
+    assert seen.received_at_unit.name == "Bộ phận Một cửa huyện Thạch Hà"
+    assert seen.received_at_unit.admin_unit.code == "436" and seen.received_at_unit.admin_unit.is_legacy
+    assert seen.applicant_commune.full_name == "Huyện Thạch Hà"
+    assert seen.due_at == vn(2025, 7, 4, 17, 0)
+
+
+@pytest.mark.parametrize(
+    ("changes", "code"),
+    [
+        ({"identifier_number": "04209000123"}, "invalid_identifier"),
+        ({"identifier_type": "enterprise_code", "identifier_number": "010123456"}, "invalid_identifier"),
+        ({"phone": "0123"}, "invalid_phone"),
+        ({"email": "khong-hop-le"}, "invalid_email"),
+        ({"full_name": "  "}, "required"),
+    ],
+)
+def test_applicant_is_validated(changes, code):
+    with pytest.raises(ValidationFailed) as refused:
+        clean_person(applicant(**changes), field="applicant")
+    assert refused.value.code == code
+    assert refused.value.message_vi and refused.value.message_en
+
+
+def test_applicant_values_are_normalised():
+    person = clean_person(
+        Person(
+            full_name=" Công ty  TNHH  Hoa Sen ",
+            identifier_type="enterprise_code",
+            identifier_number="0101234567-001",
+            kind="organisation",
+            phone="+84 912.345.678",
+        ),
+        field="applicant",
+    )
+    assert (person.full_name, person.phone, person.identifier_number) == (
+        "Công ty TNHH Hoa Sen",
+        "0912345678",
+        "0101234567-001",
+    )
+
+
+def test_files_are_sniffed_sized_and_hashed(world, factory, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    dossier = factory.create(at=vn(2026, 3, 2, 9))
+    component = dossier.components.first()
+    stored = services.attach_component_file(
+        component_id=component.pk, actor=world.reception, content=PDF, name="don.pdf", at=vn(2026, 3, 2, 10)
+    )
+    assert (stored.content_type, stored.size) == ("application/pdf", len(PDF))
+    assert len(stored.sha256) == 64 and stored.file.read() == PDF
+    dossier.refresh_from_db()
+    assert dossier.has_digitized_components is True
+    component.refresh_from_db()
+    assert component.digitized_by == world.reception
+    with pytest.raises(ValidationFailed) as exe:
+        services.attach_component_file(
+            component_id=component.pk, actor=world.reception, content=b"MZ\x90\x00", name="a.pdf"
+        )
+    assert exe.value.code == "unsupported_file_type"
+    settings.MOTCUA_DOSSIER_FILE_MAX_BYTES = 10
+    with pytest.raises(ValidationFailed) as big:
+        services.attach_component_file(
+            component_id=component.pk, actor=world.reception, content=PDF, name="b.pdf"
+        )
+    assert big.value.code == "file_too_large"
+    with pytest.raises(PermissionRefused):
+        services.attach_component_file(
+            component_id=component.pk, actor=world.handler, content=PDF[:5], name="c.pdf"
+        )
+    assert DossierFile.objects.count() == 1
