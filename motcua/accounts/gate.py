@@ -27,11 +27,15 @@ R = Role
 PERMISSIONS: dict[str, frozenset[Role]] = {
     # Reception at the one-stop unit.
     "dossier.receive": frozenset({R.RECEPTION_OFFICER, R.POSTAL_AGENT, R.SUPPORT}),
+    "dossier.submit": frozenset({R.POSTAL_AGENT, R.SUPPORT}),  # on the applicant's behalf (SPEC T1)
+    "dossier.resubmit": frozenset({R.RECEPTION_OFFICER, R.POSTAL_AGENT, R.SUPPORT}),
+    "dossier.request_withdrawal": frozenset({R.RECEPTION_OFFICER}),  # recorded at the counter (T23)
     "dossier.accept": frozenset({R.RECEPTION_OFFICER}),
     "dossier.request_completion": frozenset({R.RECEPTION_OFFICER}),
     "dossier.refuse_at_intake": frozenset({R.RECEPTION_OFFICER}),
     "dossier.digitize": frozenset({R.RECEPTION_OFFICER}),
-    "dossier.forward": frozenset({R.RECEPTION_OFFICER}),
+    # T9 from the one-stop unit; T18 onward between agencies by the lead agency.
+    "dossier.forward": frozenset({R.RECEPTION_OFFICER, R.DEPT_LEADER, R.HANDLER}),
     "dossier.return_result": frozenset({R.RECEPTION_OFFICER, R.POSTAL_AGENT}),
     "dossier.collect_fee": frozenset({R.RECEPTION_OFFICER, R.FINANCE}),
     "dossier.receive_supplement": frozenset({R.RECEPTION_OFFICER}),
@@ -51,7 +55,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dossier.sign_result": frozenset({R.APPROVER}),
     "dossier.issue_result": frozenset({R.CLERK}),
     "dossier.apologise_and_extend": frozenset({R.DEPT_LEADER, R.APPROVER}),
-    "dossier.stop_processing": frozenset({R.RECEPTION_OFFICER, R.ONE_STOP_HEAD}),
+    "dossier.stop_processing": frozenset({R.RECEPTION_OFFICER, R.ONE_STOP_HEAD, R.HANDLER}),  # T15, T23
+    "dossier.report_incident": frozenset(
+        {
+            R.RECEPTION_OFFICER,
+            R.ONE_STOP_HEAD,
+            R.DEPT_LEADER,
+            R.HANDLER,
+            R.APPROVER,
+            R.CLERK,
+            R.COORDINATOR,
+            R.FINANCE,
+            R.POSTAL_AGENT,
+        }
+    ),  # T24: a lost or damaged dossier
     "dossier.view": frozenset(
         {
             R.RECEPTION_OFFICER,

@@ -111,11 +111,6 @@ __all__ = [
 # The gate's permission for each act done by staff. Where accounts.gate has no "dossier.<act>"
 # entry, the closest existing one is used (reported to the accounts owner, decision 0008):
 # recording an applicant's resubmission or withdrawal request at the counter is reception work.
-_PERMISSION_FALLBACK: Final[dict[Act, str]] = {
-    Act.SUBMIT: "dossier.receive",  # a postal agent handing a dossier in
-    Act.RESUBMIT: "dossier.receive",
-    Act.REQUEST_WITHDRAWAL: "dossier.receive",
-}
 
 # Where an act happens: the receiving one-stop unit ("unit"), the competent agency ("agency"), or
 # either ("both": forwarding between agencies, payment, stopping).
@@ -296,10 +291,13 @@ def _authorise(
     acting = sorted(transition.roles & roles)
     role = next((r for r in acting if r not in wf_roles.APPLICANT), acting[0])
     if actor is not None and role not in wf_roles.APPLICANT:
-        permission = f"dossier.{act.value}"
-        if permission not in gate.PERMISSIONS:
-            permission = _PERMISSION_FALLBACK[act]
-        gate.require(actor, permission, agency_id=place_agency, one_stop_unit_id=place_unit, at=day)
+        gate.require(
+            actor,
+            f"dossier.{act.value}",
+            agency_id=place_agency,
+            one_stop_unit_id=place_unit,
+            at=day,
+        )
     return transition, role
 
 

@@ -64,12 +64,11 @@ def test_t15_no_supplement_in_time_stops_with_a_reason(world, factory):
     services.request_supplement(
         dossier_id=dossier.pk, actor=world.handler, reason="Thiếu", guidance="A", at=vn(2026, 3, 3, 9)
     )
-    # The table lets the handler stop too (T15), but accounts.gate grants "dossier.stop_processing" to
-    # the one-stop unit only: the reception officer stops it (gap reported to the accounts owner).
+    # T15: the handler (or the one-stop unit) stops a dossier whose supplement never came.
     with pytest.raises(ValidationFailed) as no_reason:
-        services.stop_processing(dossier_id=dossier.pk, actor=world.reception, at=vn(2026, 4, 3, 9))
+        services.stop_processing(dossier_id=dossier.pk, actor=world.handler, at=vn(2026, 4, 3, 9))
     assert no_reason.value.field == "reason"
     stopped = services.stop_processing(
-        dossier_id=dossier.pk, actor=world.reception, reason="Quá hạn bổ sung", at=vn(2026, 4, 3, 9)
+        dossier_id=dossier.pk, actor=world.handler, reason="Quá hạn bổ sung", at=vn(2026, 4, 3, 9)
     )
     assert stopped.state == "stopped" and stopped.events.last().reason == "Quá hạn bổ sung"
