@@ -22,9 +22,12 @@ def _tamper(sql: str, params: list[object]) -> None:
     table = DossierEvent._meta.db_table
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")  # a superuser skips triggers
+            # The table's owner can switch the trigger off (inside the test's transaction, rolled back);
+            # deferred foreign-key checks must fire first.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only")
             cursor.execute(sql, params)
-            cursor.execute("SET LOCAL session_replication_role = origin")
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {table}_append_only")
         else:
             cursor.execute(f"DROP TRIGGER {table}_append_only")
             cursor.execute(sql, params)
@@ -87,9 +90,11 @@ def test_a_removed_event_is_a_gap(factory):
     dossier = factory.create(at=vn(2026, 3, 2, 8), trait="assigned")
     table = DossierEvent._meta.db_table
     with connection.cursor() as cursor:
+        clock_table = ClockEvent._meta.db_table
         if connection.vendor == "postgresql":
-            cursor.execute("SET LOCAL session_replication_role = replica")
-        cursor.execute(f"DELETE FROM {ClockEvent._meta.db_table} WHERE dossier_id = %s", [dossier.pk])  # noqa: S608
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute(f"ALTER TABLE {clock_table} DISABLE TRIGGER {clock_table}_append_only")
+        cursor.execute(f"DELETE FROM {clock_table} WHERE dossier_id = %s", [dossier.pk])  # noqa: S608
     _tamper(f"DELETE FROM {table} WHERE dossier_id = %s AND seq = 2", [dossier.pk])  # noqa: S608
     kinds = {(p.seq, p.kind) for p in verify_history(dossier.pk)}
     assert (3, "sequence_gap") in kinds and (3, "prev_hash_mismatch") in kinds
