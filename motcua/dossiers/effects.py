@@ -30,6 +30,7 @@ TEMPLATES: Final[dict[str, str]] = {
     "result_issued": "dossier.result_ready",
     "refused_after_appraisal": "dossier.result_ready",
     "stopped": "dossier.stopped",
+    "incident_reported": "dossier.incident_reported",
 }
 
 

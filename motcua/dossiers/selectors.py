@@ -11,10 +11,11 @@ from django.db.models import Q, QuerySet
 from motcua.accounts import gate
 from motcua.accounts.models import User
 from motcua.core import clock
+from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound
-from motcua.workflow import ACT_LABELS, Act
+from motcua.workflow import ACT_LABELS, ACTIVE, Act, State
 
-from .models import Dossier, DossierEvent, ProcessingTask
+from .models import Consultation, Dossier, DossierEvent, ProcessingTask
 
 
 def _not_found() -> NotFound:
@@ -135,4 +136,82 @@ def dossiers_due_before(*, at: dt.datetime | None = None) -> QuerySet[Dossier]:
     """Open dossiers whose appointment is before ``at`` (default now)."""
     return Dossier.objects.filter(
         due_at__lt=at or clock.now(), finished_at__isnull=True, due_at__isnull=False
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Deadline watch (SPEC §6.1 rule 11, scenario 16; ND61 Art 19(5))
+# --------------------------------------------------------------------------------------------------
+
+# The clock runs: accepted or at the agency. While the applicant supplements or pays the clock is
+# stopped or paused (SPEC §6.1 rule 7, T16), and a withdrawal request waits for the one-stop unit.
+CLOCK_RUNNING = (State.RECEIVED.value, State.IN_PROCESSING.value)
+# The longest run of days off in a Vietnamese calendar (Tết: 9 days in 2026) with room to spare:
+# the apology deadline is never further than this before the due date.
+_LONGEST_BREAK = dt.timedelta(days=21)
+
+
+def _running() -> QuerySet[Dossier]:
+    return Dossier.objects.filter(
+        state__in=CLOCK_RUNNING, finished_at__isnull=True, due_at__isnull=False
+    ).select_related("competent_agency__admin_unit", "received_at_unit", "procedure_version")
+
+
+def dossiers_apology_overdue(*, at: dt.datetime) -> QuerySet[Dossier]:
+    """Dossiers whose clock runs, with neither a result nor an extension, whose apology deadline
+    (the end of the last working day before the due date, ND61 Art 19(9)) has passed at ``at``.
+
+    Scenario 16: 5 working days accepted Mon 09/03/2026, due Mon 16/03; from Fri 13/03 17:00 on,
+    without Form 04, the dossier is listed.
+    """
+    from .services import apology_deadline_end
+
+    candidates = _running().filter(extended_due_at__isnull=True, due_at__lte=at + _LONGEST_BREAK)
+    ids = [d.pk for d in candidates if (deadline := apology_deadline_end(d)) is not None and deadline <= at]
+    return Dossier.objects.filter(pk__in=ids)
+
+
+def dossiers_due_within(*, working_days: int = 1, at: dt.datetime) -> QuerySet[Dossier]:
+    """Dossiers whose clock runs, not yet due at ``at``, due by the end of the ``working_days``-th
+    working day after the day of ``at`` (0: today), in the competent agency's calendar."""
+    from .services import calendar_for
+
+    day = at.astimezone(VN_TZ).date()
+    horizon = at + _LONGEST_BREAK + dt.timedelta(days=2 * working_days)
+    ids = []
+    for dossier in _running().filter(due_at__gt=at, due_at__lte=horizon):
+        assert dossier.due_at is not None
+        last = calendar_for(dossier).add_working_days(day, working_days)
+        if dossier.due_at.astimezone(VN_TZ).date() <= last:
+            ids.append(dossier.pk)
+    return Dossier.objects.filter(pk__in=ids)
+
+
+def consultations_overdue(*, at: dt.datetime) -> QuerySet[Consultation]:
+    """Consultations unanswered past their deadline on dossiers still being processed: the lead
+    agency informs the head of the one-stop unit (ND61 Art 19(5))."""
+    return Consultation.objects.filter(
+        responded_at__isnull=True,
+        deadline__lt=at,
+        dossier__state__in=[s.value for s in ACTIVE],
+        dossier__finished_at__isnull=True,
+    ).order_by("deadline", "pk")
+
+
+def dossiers_with_abolished_agency(*, at: dt.datetime) -> QuerySet[Dossier]:
+    """Dossiers being processed whose competent agency, or an agency with an open task, is no longer
+    in force on the day of ``at`` and has a successor (scenario 30: ``transfer_to_successor``)."""
+    day = at.astimezone(VN_TZ).date()
+    abolished = Q(valid_to__lt=day, successor__isnull=False)
+    from motcua.units.models import Agency
+
+    agencies = Agency.objects.filter(abolished).values("pk")
+    return Dossier.objects.filter(
+        Q(competent_agency__in=agencies)
+        | Q(
+            pk__in=ProcessingTask.objects.filter(completed_at__isnull=True, agency__in=agencies).values(
+                "dossier"
+            )
+        ),
+        state__in=[s.value for s in ACTIVE],
     )

@@ -57,7 +57,7 @@ from motcua.deadlines.arithmetic import (
 )
 from motcua.deadlines.calendars import office_hours_for, working_calendar
 from motcua.units.models import Agency, Level, OneStopUnit
-from motcua.workflow import Act, ClockEffect, State, Step, Transition, after, check, national_status
+from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
 
 from . import codes, effects, history
@@ -97,6 +97,7 @@ __all__ = [
     "receive_supplement",
     "refuse_after_appraisal",
     "refuse_at_intake",
+    "report_incident",
     "request_completion",
     "request_financial_obligation",
     "request_supplement",
@@ -106,6 +107,8 @@ __all__ = [
     "sign_result",
     "stop_processing",
     "submit_dossier",
+    "transfer_to_successor",
+    "warn_deadlines",
 ]
 
 # The gate's permission for each act done by staff. Where accounts.gate has no "dossier.<act>"
@@ -1708,3 +1711,404 @@ def stop_processing(
         expected_version=expected_version,
         reason=reason,
     )
+
+
+# --------------------------------------------------------------------------------------------------
+# Incidents (T24), deadline warnings (SPEC §6.1 rule 11), successor agencies (scenario 30)
+# --------------------------------------------------------------------------------------------------
+
+
+def _places(dossier: Dossier) -> tuple[list[int], list[int]]:
+    """Every agency and one-stop unit holding the dossier: competent agency, open tasks, units."""
+    agencies = [dossier.competent_agency_id]
+    agencies += [
+        a
+        for a in dossier.tasks.filter(completed_at__isnull=True).values_list("agency_id", flat=True)
+        if a not in agencies
+    ]
+    units = [u for u in dict.fromkeys((dossier.received_at_unit_id, dossier.return_unit_id)) if u is not None]
+    return agencies, units
+
+
+def report_incident(
+    *,
+    dossier_id: int,
+    actor: User,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """T24: the dossier was lost or damaged; the event records what happened, the state is kept.
+
+    ND61 Art 21(2): the agency that lost or damaged the dossier fixes it, the responsibility is
+    assigned, and the applicant receives an apology (``effects``: template ``dossier.incident_reported``).
+    Whoever holds the dossier may report it: staff of the receiving or return unit, of the competent
+    agency, or of an agency with an open task on it.
+    """
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        day = when.astimezone(VN_TZ).date()
+        agencies, units = _places(dossier)
+        roles = roles_at(actor, agency_ids=agencies, unit_ids=units, day=day)
+        transition = check(
+            act=Act.REPORT_INCIDENT, state=State(dossier.state), step=_step(dossier), roles=roles
+        )
+        permission = "dossier.report_incident"
+        if not any(gate.allows(actor, permission, agency_id=a, at=day) for a in agencies) and not any(
+            gate.allows(actor, permission, one_stop_unit_id=u, at=day) for u in units
+        ):
+            gate.require(actor, permission, agency_id=dossier.competent_agency_id, at=day)
+        granting = {str(r) for r in gate.PERMISSIONS[permission]}
+        role = sorted(transition.roles & roles & granting)[0]
+        text = _reason(transition, reason)
+        _record(dossier, transition, actor=actor, role=role, at=when, reason=text)
+    return dossier
+
+
+def apology_deadline_end(dossier: Dossier) -> dt.datetime | None:
+    """When the time to send the apology (Form 04) runs out: the end of the office day of the last
+    working day before the due date (ND61 Art 19(9): "chậm nhất 01 ngày trước ngày hết hạn";
+    scenario 16: due Mon 16/03/2026 → Fri 13/03/2026 17:00). None without a due date."""
+    if dossier.due_at is None:
+        return None
+    day = tl.apology_deadline(dossier.due_at, calendar_for(dossier))
+    return _end_of_day(day, hours_for(dossier))
+
+
+# The urging notices are history rows that change nothing: no state, no clock, no version bump (a
+# handler editing the dossier at night is not told it went stale). ``urge`` is the one-stop head's
+# "đôn đốc" (SPEC §4.1); the state table has no row for it because it moves nothing.
+_URGE: Final = "urge"
+APOLOGY_OVERDUE_WARNED: Final = "apology_overdue_warned"
+CONSULTATION_OVERDUE_WARNED: Final = "consultation_overdue_warned"
+
+
+@dataclass(slots=True)
+class WarningReport:
+    """What one run of ``warn_deadlines`` did (printed by the command)."""
+
+    apology_overdue: int = 0
+    consultations_overdue: int = 0
+    warnings_recorded: int = 0
+    already_warned: int = 0
+    emails_queued: int = 0
+    recipients_without_email: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def _append_notice(dossier: Dossier, *, name: str, at: dt.datetime, data: dict[str, Any]) -> DossierEvent:
+    """A system notice in the hash-chained history (the dossier row must be locked)."""
+    state = State(dossier.state)
+    step = _step(dossier)
+    last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", "hash").first()
+    fields: dict[str, Any] = {
+        "dossier_id": dossier.pk,
+        "seq": last[0] + 1 if last else 1,
+        "act": _URGE,
+        "name": name,
+        "actor_id": None,
+        "actor_role": wf_roles.SYSTEM,
+        "at": at,
+        "reason": "",
+        "state_before": state.value,
+        "state_after": state.value,
+        "step_before": step.value if step else "",
+        "step_after": step.value if step else "",
+        "form": "",
+        "data": _json(data),
+        "prev_hash": last[1] if last else history.GENESIS,
+    }
+    event = DossierEvent(**fields, actor_name="", hash=history.event_hash(fields))
+    event.save()
+    return event
+
+
+def _staff(
+    role: str, *, day: dt.date, agency_ids: Iterable[int] = (), unit_ids: Iterable[int] = ()
+) -> list[User]:
+    from django.db.models import Q
+
+    from motcua.core.models import valid_on
+
+    place = Q(agency_id__in=list(agency_ids)) | Q(one_stop_unit_id__in=list(unit_ids))
+    memberships = (
+        Membership.objects.filter(valid_on(day), place, role=role, user__is_active=True)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    return list({m.user_id: m.user for m in memberships}.values())
+
+
+def warning_recipients(dossier: Dossier, *, day: dt.date) -> list[User]:
+    """The competent agency's leaders and the receiving one-stop unit's heads (or its centre's)."""
+    leaders = _staff(wf_roles.DEPT_LEADER, day=day, agency_ids=[dossier.competent_agency_id])
+    heads = _staff(wf_roles.ONE_STOP_HEAD, day=day, unit_ids=_unit_chain(dossier.received_at_unit_id))
+    return list({u.pk: u for u in [*leaders, *heads]}.values())
+
+
+def _warn(
+    report: WarningReport,
+    *,
+    dossier_id: int,
+    name: str,
+    at: dt.datetime,
+    data: dict[str, Any],
+    template_key: str,
+    context: dict[str, str | int],
+) -> None:
+    from motcua.notifications.services import notify
+
+    with transaction.atomic():
+        dossier = _lock(dossier_id, None)
+        day = at.astimezone(VN_TZ).date()
+        marker = {"day": day.isoformat(), **{k: v for k, v in data.items() if k.endswith("_id")}}
+        if DossierEvent.objects.filter(
+            dossier=dossier, name=name, **{f"data__{k}": v for k, v in marker.items()}
+        ).exists():
+            report.already_warned += 1
+            return
+        last = (
+            DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("at", flat=True).first()
+        )
+        if last is not None and at < last:
+            report.skipped.append(dossier.reference)
+            return
+        recipients = warning_recipients(dossier, day=day)
+        with_email = [u for u in recipients if u.email.strip()]
+        report.recipients_without_email += len(recipients) - len(with_email)
+        event = _append_notice(
+            dossier,
+            name=name,
+            at=at,
+            data={**data, "day": day.isoformat(), "notified": [u.pk for u in with_email]},
+        )
+        report.warnings_recorded += 1
+        for user in with_email:
+            notify(
+                template_key=template_key,
+                channel="email",
+                recipient=user.email,
+                context={**context, "recipient_name": user.full_name or user.username},
+                subject_ref=f"dossier:{dossier.pk}",
+                idempotency_key=f"dossier-warning:{event.pk}:{user.pk}",
+            )
+            report.emails_queued += 1
+
+
+def warn_deadlines(*, at: dt.datetime | None = None) -> WarningReport:
+    """The daily run (SPEC §6.1 rule 11, scenario 16; ND61 Art 19(5)): one warning per dossier and
+    day whose apology deadline passed without Form 04 or a result, and per overdue consultation and
+    day, recorded in the dossier's history and e-mailed to the competent agency's leaders and the
+    one-stop unit's heads. A second run on the same day finds the warnings and sends nothing."""
+    from . import selectors
+
+    when = _instant(at)
+    report = WarningReport()
+    overdue = list(
+        selectors.dossiers_apology_overdue(at=when).select_related(
+            "procedure_version", "competent_agency", "received_at_unit"
+        )
+    )
+    report.apology_overdue = len(overdue)
+    for dossier in overdue:
+        deadline = apology_deadline_end(dossier)
+        assert dossier.due_at is not None and deadline is not None
+        _warn(
+            report,
+            dossier_id=dossier.pk,
+            name=APOLOGY_OVERDUE_WARNED,
+            at=when,
+            data={"due_at": dossier.due_at, "apology_deadline": deadline},
+            template_key="dossier.apology_overdue",
+            context={
+                "dossier_code": dossier.reference,
+                "procedure_name": dossier.procedure_version.name,
+                "agency_name": dossier.competent_agency.name,
+                "unit_name": dossier.received_at_unit.name,
+                "due_at": dossier.due_at.isoformat(),
+                "apology_deadline_at": deadline.isoformat(),
+            },
+        )
+    consultations = list(
+        selectors.consultations_overdue(at=when).select_related(
+            "requested_agency",
+            "dossier__procedure_version",
+            "dossier__competent_agency",
+            "dossier__received_at_unit",
+        )
+    )
+    report.consultations_overdue = len(consultations)
+    for consultation in consultations:
+        dossier = consultation.dossier
+        _warn(
+            report,
+            dossier_id=dossier.pk,
+            name=CONSULTATION_OVERDUE_WARNED,
+            at=when,
+            data={
+                "consultation_id": consultation.pk,
+                "agency_id": consultation.requested_agency_id,
+                "deadline": consultation.deadline,
+            },
+            template_key="dossier.consultation_overdue",
+            context={
+                "dossier_code": dossier.reference,
+                "procedure_name": dossier.procedure_version.name,
+                "agency_name": dossier.competent_agency.name,
+                "consulted_agency_name": consultation.requested_agency.name,
+                "unit_name": dossier.received_at_unit.name,
+                "requested_at": consultation.requested_at.isoformat(),
+                "deadline_at": consultation.deadline.isoformat(),
+            },
+        )
+    return report
+
+
+def successor_of(agency: Agency, *, day: dt.date) -> Agency | None:
+    """The agency in force on ``day`` that took over the work of ``agency`` (following successor
+    links), or None when ``agency`` is still in force or has no successor."""
+    current, seen = agency, {agency.pk}
+    while current.valid_to is not None and current.valid_to < day and current.successor_id is not None:
+        following = Agency.objects.filter(pk=current.successor_id).first()
+        if following is None or following.pk in seen:
+            break
+        seen.add(following.pk)
+        current = following
+    return None if current.pk == agency.pk or not current.is_valid_on(day) else current
+
+
+# Not a row of the state table: the dossier does not move, it changes hands (decision 0010). Kept
+# here as a Transition so the event is written, hashed and replayed like every act.
+_HAND_OVER: Final = Transition(
+    number="S30",
+    act=Act.FORWARD,
+    sources=frozenset(ACTIVE),
+    target=None,
+    roles=frozenset({wf_roles.SYSTEM, wf_roles.DEPT_LEADER}),
+    event="transferred_to_successor",
+    form=None,
+    clock=ClockEffect.NONE,
+    requires_reason=False,
+    note_vi="Kịch bản 30: cơ quan kế thừa giải quyết phần việc còn dở của cơ quan đã chấm dứt hoạt động",
+    note_en="Scenario 30: the successor agency handles the pending work of an abolished agency",
+)
+
+
+def transfer_to_successor(
+    *,
+    dossier_id: int,
+    actor: User | None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Dossier:
+    """Scenario 30: pending work of an abolished agency (``valid_to`` past, ``successor`` set) goes
+    to its successor. The competent agency becomes the successor; each open task at an abolished
+    agency is closed ("transferred") and reopened at the successor with the same budget from now,
+    unassigned; a return unit no longer in force becomes the successor's one-stop unit. The
+    receiving unit, the code and the history keep the old agency (reports by receipt are unchanged).
+
+    Done by the system (``actor=None``, the scheduler) or the successor's department leader, who
+    then assigns a handler (ND61 Art 19(1)).
+    """
+    with transaction.atomic():
+        dossier = _lock(dossier_id, expected_version)
+        when = _instant(at, dossier)
+        day = when.astimezone(VN_TZ).date()
+        if State(dossier.state) not in ACTIVE:
+            raise ValidationFailed(
+                "Chỉ chuyển cho cơ quan kế thừa hồ sơ đang giải quyết.",
+                "Only a dossier being processed can be handed to a successor agency.",
+                code="act_not_allowed_in_state",
+                state=dossier.state,
+            )
+        moves: dict[int, Agency] = {}
+        old_competent = dossier.competent_agency
+        competent = successor_of(old_competent, day=day)
+        if competent is not None:
+            moves[old_competent.pk] = competent
+        open_tasks = list(dossier.tasks.filter(completed_at__isnull=True).select_related("agency"))
+        for task in open_tasks:
+            if task.agency_id not in moves:
+                following = successor_of(task.agency, day=day)
+                if following is not None:
+                    moves[task.agency_id] = following
+        if not moves:
+            raise ValidationFailed(
+                "Hồ sơ không có phần việc nào ở cơ quan đã chấm dứt hoạt động có cơ quan kế thừa.",
+                "No pending work of this dossier is at an abolished agency with a successor.",
+                code="nothing_to_transfer",
+            )
+        new_competent = competent or old_competent
+        if actor is None:
+            role = wf_roles.SYSTEM
+        else:
+            if wf_roles.DEPT_LEADER not in roles_at(actor, agency_ids=[new_competent.pk], day=day):
+                raise PermissionRefused(
+                    "Chỉ lãnh đạo cơ quan kế thừa được nhận hồ sơ của cơ quan đã chấm dứt hoạt động.",
+                    "Only a leader of the successor agency may take over the dossier.",
+                    code="role_not_allowed",
+                )
+            gate.require(actor, "dossier.assign", agency_id=new_competent.pk, at=day)
+            role = wf_roles.DEPT_LEADER
+        calendar, hours = calendar_for(dossier), hours_for(dossier)
+        if competent is not None:
+            dossier.competent_agency = competent
+            calendar = calendar_for(dossier)
+        moved: list[dict[str, Any]] = []
+        position = dossier.tasks.count()
+        for task in open_tasks:
+            following = moves.get(task.agency_id)
+            if following is None:
+                continue
+            task.completed_at = when
+            task.outcome = "transferred"
+            task.timeliness = tl.classify_step(
+                started_at=task.started_at,
+                finished_at=when,
+                budget_amount=task.budget_amount,
+                budget_unit=TimeUnit(task.budget_unit),
+                calendar=calendar,
+                hours=hours,
+                granularity=Granularity(settings.MOTCUA_TIMELINESS_GRANULARITY),
+            ).value
+            task.save()
+            due = tl.step_due(
+                started_at=when,
+                budget_amount=task.budget_amount,
+                budget_unit=TimeUnit(task.budget_unit),
+                calendar=calendar,
+                hours=hours,
+            )
+            reopened = ProcessingTask.objects.create(
+                dossier=dossier,
+                position=position,
+                step_code=task.step_code,
+                name=following.name if task.name == task.agency.name else task.name,
+                agency=following,
+                from_agency_id=task.agency_id,
+                is_lead=task.is_lead,
+                budget_amount=task.budget_amount,
+                budget_unit=task.budget_unit,
+                started_at=when,
+                due_at=due.due_at,
+            )
+            position += 1
+            moved.append(
+                {"task_id": task.pk, "new_task_id": reopened.pk, "from": task.agency_id, "to": following.pk}
+            )
+        data: dict[str, Any] = {"agencies": {str(k): v.pk for k, v in moves.items()}, "tasks": moved}
+        return_unit = dossier.return_unit
+        if return_unit is not None and not return_unit.is_valid_on(day):
+            from motcua.core.models import valid_on
+
+            replacement = (
+                OneStopUnit.objects.filter(valid_on(day), agency=new_competent).order_by("pk").first()
+            )
+            if replacement is not None:
+                data["return_unit"] = {"from": return_unit.pk, "to": replacement.pk}
+                dossier.return_unit = replacement
+        if competent is not None:
+            data["competent_agency"] = {"from": old_competent.pk, "to": competent.pk}
+        _record(dossier, _HAND_OVER, actor=actor, role=role, at=when, data=data)
+    return dossier

@@ -74,6 +74,17 @@ TEMPLATE_SPECS: Mapping[str, TemplateSpec] = {
         "applicant_name dossier_code procedure_name unit_name pickup_place", "pickup_hours fee_due"
     ),
     "dossier.stopped": _spec("applicant_name dossier_code procedure_name unit_name reason"),
+    # T24: a lost or damaged dossier, the apology to the applicant (ND61 Art 21(2)).
+    "dossier.incident_reported": _spec("applicant_name dossier_code procedure_name unit_name reason"),
+    # To staff: the apology deadline passed (SPEC §6.1 rule 11, scenario 16); an unanswered
+    # consultation (ND61 Art 19(5)).
+    "dossier.apology_overdue": _spec(
+        "recipient_name dossier_code procedure_name agency_name unit_name due_at apology_deadline_at"
+    ),
+    "dossier.consultation_overdue": _spec(
+        "recipient_name dossier_code procedure_name agency_name consulted_agency_name unit_name "
+        "requested_at deadline_at"
+    ),
 }
 
 SUBJECT_MAX_CHARS = 200

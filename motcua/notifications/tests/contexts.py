@@ -81,6 +81,35 @@ STOPPED = {  # scenario 23: stopped on the applicant's request (Form 05)
     "lookup_url": LOOKUP,
 }
 
+INCIDENT_REPORTED = {  # T24: a lost or damaged dossier (ND61 Art 21(2))
+    "applicant_name": "Nguyễn Thị Hoà",
+    "dossier_code": "000.00.12.H42-260302-0006",
+    "procedure_name": "Đăng ký khai sinh",
+    "unit_name": UNIT,
+    "reason": "Bản chính giấy chứng sinh bị thất lạc khi chuyển hồ sơ giấy",
+}
+
+APOLOGY_OVERDUE = {  # scenario 16: due Mon 16/03/2026, no Form 04 by the end of Fri 13/03
+    "recipient_name": "Trần Văn Bình",
+    "dossier_code": "000.00.12.H42-260309-0001",
+    "procedure_name": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+    "agency_name": "Sở Tư pháp",
+    "unit_name": UNIT,
+    "due_at": "2026-03-16T17:00:00+07:00",
+    "apology_deadline_at": "2026-03-13T17:00:00+07:00",
+}
+
+CONSULTATION_OVERDUE = {  # ND61 Art 19(5): the consulted agency did not answer by the deadline
+    "recipient_name": "Trần Văn Bình",
+    "dossier_code": "000.00.12.H42-260302-0003",
+    "procedure_name": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+    "agency_name": "Sở Tư pháp",
+    "consulted_agency_name": "Công an tỉnh Hà Tĩnh",
+    "unit_name": UNIT,
+    "requested_at": "2026-03-03T09:00:00+07:00",
+    "deadline_at": "2026-03-06T17:00:00+07:00",
+}
+
 CONTEXTS = {
     "dossier.accepted": ACCEPTED,
     "dossier.completion_requested": COMPLETION_REQUESTED,
@@ -89,4 +118,7 @@ CONTEXTS = {
     "dossier.extended": EXTENDED,
     "dossier.result_ready": RESULT_READY,
     "dossier.stopped": STOPPED,
+    "dossier.incident_reported": INCIDENT_REPORTED,
+    "dossier.apology_overdue": APOLOGY_OVERDUE,
+    "dossier.consultation_overdue": CONSULTATION_OVERDUE,
 }

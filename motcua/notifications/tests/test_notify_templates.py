@@ -144,6 +144,62 @@ EMAILS = {
         "Tra cứu tình trạng hồ sơ: https://dichvucong.hatinh.gov.vn/tra-cuu\n"
         "\n" + FOOTER,
     ),
+    "dossier.incident_reported": (
+        "Hồ sơ 000.00.12.H42-260302-0006: thư xin lỗi",
+        "Kính gửi Ông/Bà Nguyễn Thị Hoà,\n"
+        "\n"
+        "Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh chân thành xin lỗi Ông/Bà: trong quá "
+        "trình giải quyết, hồ sơ 000.00.12.H42-260302-0006 của Ông/Bà đã bị thất lạc hoặc hư "
+        "hỏng.\n"
+        "\n"
+        "Nội dung yêu cầu giải quyết: Đăng ký khai sinh\n"
+        "Sự việc: Bản chính giấy chứng sinh bị thất lạc khi chuyển hồ sơ giấy.\n"
+        "\n"
+        "Cơ quan đang khắc phục và xác định trách nhiệm của cá nhân có liên quan. Nếu cần Ông/Bà "
+        "cung cấp lại giấy tờ, chúng tôi sẽ thông báo cụ thể.\n"
+        "\n"
+        "Rất mong Ông/Bà thông cảm.\n"
+        "\n"
+        "Trân trọng,\n"
+        "Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh\n"
+        "\n"
+        "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
+    ),
+    "dossier.apology_overdue": (
+        "Cảnh báo: hồ sơ 000.00.12.H42-260309-0001 đã quá hạn gửi thư xin lỗi, hẹn lại",
+        "Kính gửi Trần Văn Bình,\n"
+        "\n"
+        "Hồ sơ 000.00.12.H42-260309-0001 do Sở Tư pháp giải quyết chưa có kết quả và chưa có "
+        "Phiếu xin lỗi và hẹn lại ngày trả kết quả (Mẫu 04).\n"
+        "\n"
+        "Nội dung yêu cầu giải quyết: Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam\n"
+        "Nơi tiếp nhận: Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh\n"
+        "Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 16/03/2026\n"
+        "Hạn gửi thư xin lỗi, hẹn lại (chậm nhất 01 ngày trước ngày hết hạn): 17 giờ 00 phút, "
+        "ngày 13/03/2026\n"
+        "\n"
+        "Đề nghị cơ quan giải quyết ngay hoặc gửi thư xin lỗi, hẹn lại ngày trả kết quả cho người "
+        "nộp hồ sơ.\n"
+        "\n"
+        "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
+    ),
+    "dossier.consultation_overdue": (
+        "Cảnh báo: quá hạn trả lời xin ý kiến về hồ sơ 000.00.12.H42-260302-0003",
+        "Kính gửi Trần Văn Bình,\n"
+        "\n"
+        "Công an tỉnh Hà Tĩnh chưa trả lời văn bản xin ý kiến của Sở Tư pháp về hồ sơ "
+        "000.00.12.H42-260302-0003, dù đã quá thời hạn trả lời.\n"
+        "\n"
+        "Nội dung yêu cầu giải quyết: Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam\n"
+        "Nơi tiếp nhận: Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh\n"
+        "Thời gian xin ý kiến: 09 giờ 00 phút, ngày 03/03/2026\n"
+        "Thời hạn trả lời: 17 giờ 00 phút, ngày 06/03/2026\n"
+        "\n"
+        "Cơ quan chủ trì thông báo để Trưởng Bộ phận Một cửa đôn đốc (Điều 19 khoản 5 Nghị định "
+        "61/2018/NĐ-CP).\n"
+        "\n"
+        "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
+    ),
 }
 
 SMS = {
@@ -167,6 +223,18 @@ SMS = {
     "Phí, lệ phí: 200.000 đồng. Mang theo Giấy tiếp nhận hồ sơ và hẹn trả kết quả.",
     "dossier.stopped": "Hồ sơ 000.00.12.H42-260302-0005 (Đăng ký khai sinh) đã dừng giải quyết. Lý do: "
     "Theo đề nghị rút hồ sơ của Ông/Bà ngày 12/03/2026. Chi tiết: https://dichvucong.hatinh.gov.vn/tra-cuu",
+    "dossier.incident_reported": (
+        "Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh xin lỗi Ông/Bà: hồ sơ "
+        "000.00.12.H42-260302-0006 bị thất lạc hoặc hư hỏng. Bản chính giấy chứng sinh bị thất "
+        "lạc khi chuyển hồ sơ giấy. Cơ quan đang khắc phục."
+    ),
+    "dossier.apology_overdue": (
+        "Cảnh báo: hồ sơ 000.00.12.H42-260309-0001 chưa có kết quả, chưa có Mẫu 04; hẹn trả 17h00 16/03/2026."
+    ),
+    "dossier.consultation_overdue": (
+        "Cảnh báo: Công an tỉnh Hà Tĩnh quá hạn trả lời xin ý kiến về hồ sơ "
+        "000.00.12.H42-260302-0003 (hạn 17h00 06/03/2026)."
+    ),
 }
 
 
