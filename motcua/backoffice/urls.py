@@ -13,3 +13,13 @@ urlpatterns = [
 from .process_views import process_page  # noqa: E402
 
 urlpatterns += [path("quy-trinh/<str:code>/", process_page, name="process")]
+
+from . import counter_views, dossier_views  # noqa: E402
+
+urlpatterns += [
+    path("quay/", counter_views.counter_page, name="counter"),
+    path("quay/goi-so/", counter_views.call_next, name="counter_call"),
+    path("quay/ket-qua/<int:dossier_id>/", counter_views.counter_done, name="counter_done"),
+    path("ho-so/<int:dossier_id>/", dossier_views.dossier_page, name="dossier"),
+    path("ho-so/<int:dossier_id>/thao-tac/", dossier_views.dossier_act, name="dossier_act"),
+]

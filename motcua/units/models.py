@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
@@ -262,3 +263,47 @@ class OfficeHours(models.Model):
     def windows(self) -> list[tuple[dt.time, dt.time]]:
         pairs = [(self.morning_start, self.morning_end), (self.afternoon_start, self.afternoon_end)]
         return [(a, b) for a, b in pairs if a is not None and b is not None]
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("Đang chờ")
+    CALLED = "called", _("Đã gọi")
+
+
+class QueueTicket(models.Model):
+    """A queue number (*số thứ tự*) taken at the kiosk for one counter, called by an officer.
+
+    Numbers run from 1 per counter and local day, without gaps (the counter row is locked while a
+    number is issued); ``idempotency_key`` makes a kiosk's retried request return the same ticket.
+    """
+
+    counter = models.ForeignKey(Counter, on_delete=models.PROTECT, related_name="tickets")
+    day = models.DateField()
+    number = models.PositiveIntegerField()
+    status = models.CharField(max_length=10, choices=TicketStatus.choices, default=TicketStatus.WAITING)
+    taken_at = models.DateTimeField()
+    called_at = models.DateTimeField(null=True, blank=True)
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=80, null=True, blank=True, unique=True)
+
+    class Meta:
+        ordering = ["counter", "day", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["counter", "day", "number"], name="queue_ticket_number_unique"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="queue_ticket_number_positive"),
+            models.CheckConstraint(
+                condition=Q(status="waiting") | Q(called_at__isnull=False),
+                name="queue_ticket_called_has_time",
+            ),
+        ]
+        indexes = [models.Index(fields=["counter", "day", "status"])]
+
+    def __str__(self) -> str:
+        return self.display
+
+    @property
+    def display(self) -> str:
+        """``A012``: the counter's queue prefix and the number on three digits."""
+        return f"{self.counter.queue_prefix}{self.number:03d}"

@@ -759,3 +759,80 @@ def clear_office_hours(*, one_stop_unit: OneStopUnit, weekdays: Sequence[int]) -
     """Close a one-stop unit on the given weekdays; returns how many rows were removed."""
     deleted, _ = OfficeHours.objects.filter(one_stop_unit=one_stop_unit, weekday__in=list(weekdays)).delete()
     return deleted
+
+
+# --- Queue tickets (số thứ tự): taken at the kiosk, called at the counter -----------------------
+
+from django.db.models import Max  # noqa: E402
+
+from motcua.core import clock  # noqa: E402
+from motcua.core.errors import Conflict, NotFound  # noqa: E402
+
+from .models import QueueTicket, TicketStatus  # noqa: E402
+
+
+def _locked_counter(counter_id: int) -> Counter:
+    counter = Counter.objects.select_for_update().filter(pk=counter_id, is_active=True).first()
+    if counter is None:
+        raise NotFound(
+            "Không tìm thấy quầy.", "Counter not found.", code="counter_not_found", field="counter"
+        )
+    return counter
+
+
+def take_ticket(*, counter_id: int, at: dt.datetime | None = None, idempotency_key: str = "") -> QueueTicket:
+    """A new queue number for ``counter_id``: 1, 2, 3 … per counter and local day, without gaps.
+
+    The counter row is locked while the number is chosen, so two kiosks never print the same number.
+    A retried request with the same ``idempotency_key`` gets the ticket it already has.
+    """
+    key = idempotency_key.strip()[:80] or None
+    when = clock.now() if at is None else at
+    with transaction.atomic():
+        counter = _locked_counter(counter_id)
+        if key is not None:
+            existing = QueueTicket.objects.select_related("counter").filter(idempotency_key=key).first()
+            if existing is not None:
+                if existing.counter_id != counter.pk:
+                    raise Conflict(
+                        "Khóa chống trùng này đã dùng cho một quầy khác.",
+                        "This idempotency key was already used for another counter.",
+                        code="idempotency_key_reused",
+                        field="idempotency_key",
+                    )
+                return existing
+        day = clock.to_local(when).date()
+        last = QueueTicket.objects.filter(counter=counter, day=day).aggregate(last=Max("number"))["last"]
+        ticket = QueueTicket(
+            counter=counter,
+            day=day,
+            number=(last or 0) + 1,
+            taken_at=when,
+            idempotency_key=key,
+        )
+        ticket.save()
+    return ticket
+
+
+def call_next_ticket(*, counter_id: int, actor_id: int, at: dt.datetime | None = None) -> QueueTicket | None:
+    """Call the lowest waiting number of today at ``counter_id``; None when nobody is waiting.
+
+    The officer's permission for the counter's one-stop unit is asked by the caller (the gate lives
+    above this app); the counter row is locked so two officers never call the same number.
+    """
+    when = clock.now() if at is None else at
+    with transaction.atomic():
+        counter = _locked_counter(counter_id)
+        ticket = (
+            QueueTicket.objects.select_related("counter")
+            .filter(counter=counter, day=clock.to_local(when).date(), status=TicketStatus.WAITING)
+            .order_by("number")
+            .first()
+        )
+        if ticket is None:
+            return None
+        ticket.status = TicketStatus.CALLED
+        ticket.called_at = when
+        ticket.called_by_id = actor_id
+        ticket.save(update_fields=["status", "called_at", "called_by"])
+    return ticket

@@ -1,0 +1,286 @@
+"""Counter intake on one screen: /can-bo/quay/ (SPEC T2-T4; ND61 Art 15).
+
+1. call the next queue number (POST /can-bo/quay/goi-so/, ``units.services.call_next_ticket``);
+2. find the procedure by typing (GET ``q``, the catalog search: with or without accents);
+3. pick the case (GET ``procedure``/``case``);
+4. tick the components with their original/copy counts, enter the applicant (GET ``cccd`` fills the
+   form from the newest earlier dossier of that identifier number the officer may see), choose where
+   the result goes;
+5. "Xem trước" (POST ``action=preview``) shows the appointment with its explanation, or the list of
+   mandatory components missing; then accept (code and Form 01), request completion (Form 02) or
+   refuse (Form 03), each through its one service.
+
+Double submission never opens two dossiers: the form carries a UUID token; the first POST claims
+it, the dossier id is kept against it, and a repeated POST is sent to the result of the first
+(docs/decisions/0011-backoffice.md).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.gate import allows
+from motcua.accounts.models import User
+from motcua.catalog.models import Procedure, ProcedureCase, ProcedureVersion
+from motcua.catalog.selectors import search_procedure_ids, version_in_force
+from motcua.core import clock
+from motcua.core.errors import MotcuaError
+from motcua.dossiers import queues
+from motcua.dossiers.selectors import dossier_for_user
+from motcua.dossiers.services import receive_at_counter, refuse_at_intake, request_completion
+from motcua.units.services import call_next_ticket
+
+from .dossier_views import form_links
+from .forms import IntakeForm, new_token, put_error
+
+SEARCH_RESULTS = 10
+TOKENS = "motcua.intake_tokens"
+TOKEN_SECONDS = 8 * 3600
+
+
+def _forbidden(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/not_staff.html", status=403)
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# --- The idempotency token ----------------------------------------------------------------------
+
+
+def _cache_key(token: str) -> str:
+    return f"motcua:intake-token:{token}"
+
+
+def _dossier_for_token(request: HttpRequest, token: str) -> int | None:
+    """The dossier the token already opened (this session, or any process sharing the cache)."""
+    done = request.session.get(TOKENS, {}).get(token)
+    if done:
+        return int(done)
+    value = cache.get(_cache_key(token))
+    return int(value) if value else None
+
+
+def _claim(token: str) -> bool:
+    """True for the first request with this token; ``cache.add`` is atomic."""
+    return bool(cache.add(_cache_key(token), 0, TOKEN_SECONDS))
+
+
+def _release(token: str) -> None:
+    cache.delete(_cache_key(token))
+
+
+def _finish(request: HttpRequest, token: str, dossier_id: int) -> None:
+    cache.set(_cache_key(token), dossier_id, TOKEN_SECONDS)
+    used = dict(request.session.get(TOKENS, {}))
+    used[token] = dossier_id
+    request.session[TOKENS] = dict(list(used.items())[-50:])
+
+
+# --- The page -----------------------------------------------------------------------------------
+
+
+def _procedures(query: str) -> list[Procedure]:
+    if not query:
+        return []
+    ids = search_procedure_ids(query)[:SEARCH_RESULTS]
+    by_id = {p.pk: p for p in Procedure.objects.filter(pk__in=ids, current_version__isnull=False)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+def _case(version: ProcedureVersion, raw: str | None) -> tuple[list[ProcedureCase], ProcedureCase | None]:
+    cases = list(version.cases.order_by("position", "pk"))
+    if raw and raw.isdigit():
+        return cases, next((c for c in cases if c.pk == int(raw)), None)
+    return cases, cases[0] if len(cases) == 1 else None
+
+
+def _counter_context(request: HttpRequest, user: User) -> dict[str, Any]:
+    counters = list(queues.counters_for(user))
+    raw = request.GET.get("counter") or str(request.session.get("motcua.counter", ""))
+    counter = next((c for c in counters if str(c.pk) == raw), counters[0] if counters else None)
+    if counter is None:
+        return {"counters": counters, "counter": None}
+    request.session["motcua.counter"] = counter.pk
+    return {
+        "counters": counters,
+        "counter": counter,
+        "called": queues.called_ticket(counter.pk),
+        "waiting": queues.waiting_tickets(counter.pk).count(),
+    }
+
+
+def _initial(user: User, cccd: str, version: ProcedureVersion, units: Any) -> dict[str, Any]:
+    initial: dict[str, Any] = {"token": new_token(), "version": version.pk}
+    first_unit = units.first()
+    if first_unit is not None:
+        initial["unit"] = first_unit.pk
+    agency = queues.competent_agency_of(version)
+    if agency is not None:
+        initial["competent_agency"] = agency.pk
+    if cccd:
+        initial["identifier_number"] = "".join(cccd.split())
+        earlier = queues.earlier_applicant(user, cccd)
+        if earlier is not None:
+            initial.update(
+                kind=earlier["applicant_kind"],
+                identifier_type=earlier["applicant_identifier_type"],
+                identifier_number=earlier["applicant_identifier"],
+                full_name=earlier["applicant_name"],
+                date_of_birth=earlier["applicant_date_of_birth"],
+                address=earlier["applicant_address"],
+                phone=earlier["applicant_phone"],
+                email=earlier["applicant_email"],
+            )
+            initial["prefilled"] = True
+    return initial
+
+
+@login_required
+def counter_page(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    if not allows(user, "dossier.accept"):
+        return _forbidden(request)
+    units = queues.intake_units_for(user)
+    context: dict[str, Any] = _counter_context(request, user)
+    query = request.GET.get("q", "").strip()[:200]
+    context.update(query=query, procedures=_procedures(query))
+    source = request.POST if request.method == "POST" else request.GET
+    version: ProcedureVersion | None = None
+    if request.method == "POST":
+        raw_version = source.get("version", "")
+        version = (
+            ProcedureVersion.objects.select_related("procedure").filter(pk=int(raw_version)).first()
+            if raw_version.isdigit()
+            else None
+        )
+    elif request.GET.get("procedure"):
+        version = version_in_force(request.GET["procedure"].strip()[:40], at=clock.now())
+        if version is None:
+            context["procedure_error"] = _("Không tìm thấy thủ tục đang có hiệu lực với mã này.")
+    if version is None:
+        return render(request, "backoffice/counter/page.html", context)
+    cases, case = _case(version, source.get("case"))
+    context.update(version=version, cases=cases, case=case)
+    if cases and case is None:
+        return render(request, "backoffice/counter/page.html", context)
+    if request.method != "POST":
+        cccd = request.GET.get("cccd", "").strip()[:20]
+        initial = _initial(user, cccd, version, units)
+        context["prefilled"] = initial.pop("prefilled", False)
+        context["cccd"] = cccd
+        initial["case"] = case.pk if case else None
+        context["form"] = IntakeForm(initial=initial, version=version, case=case, units=units)
+        return render(request, "backoffice/counter/page.html", context)
+    return _post(request, user, context, version, case, units)
+
+
+def _post(
+    request: HttpRequest,
+    user: User,
+    context: dict[str, Any],
+    version: ProcedureVersion,
+    case: ProcedureCase | None,
+    units: Any,
+) -> HttpResponse:
+    form = IntakeForm(request.POST, version=version, case=case, units=units)
+    context["form"] = form
+    action = request.POST.get("action", "preview")
+    if not form.is_valid():
+        return render(request, "backoffice/counter/page.html", context, status=400)
+    token = str(form.cleaned_data["token"])
+    done = _dossier_for_token(request, token)
+    if done:
+        return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
+    missing = form.missing()
+    if action not in ("accept", "complete", "refuse"):
+        agency = form.cleaned_data["competent_agency"] or queues.competent_agency_of(version)
+        preview = None
+        if agency is None:
+            form.add_error("competent_agency", _("Cần chọn cơ quan có thẩm quyền giải quyết."))
+        else:
+            try:
+                preview = queues.appointment_preview(
+                    version=version, case=case, unit=form.cleaned_data["unit"], agency=agency, at=clock.now()
+                )
+            except MotcuaError as error:
+                put_error(form, error)
+        context.update(previewed=True, preview=preview, missing=missing)
+        return render(request, "backoffice/counter/page.html", context)
+    if not _claim(token):
+        done = _dossier_for_token(request, token)
+        if done:
+            return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
+        form.add_error(None, _("Yêu cầu này đang được xử lý; vui lòng chờ, không gửi lại."))
+        return render(request, "backoffice/counter/page.html", context, status=409)
+    try:
+        if action == "accept":
+            dossier = receive_at_counter(intake=form.intake(), actor=user)
+        elif action == "complete":
+            dossier = request_completion(
+                intake=form.intake(),
+                actor=user,
+                reason=form.cleaned_data["reason"],
+                missing_component_ids=[t.pk for t in missing],
+                guidance=form.cleaned_data["guidance"],
+            )
+        else:
+            dossier = refuse_at_intake(intake=form.intake(), actor=user, reason=form.cleaned_data["reason"])
+    except MotcuaError as error:
+        _release(token)
+        put_error(form, error)
+        context.update(previewed=True, missing=missing)
+        return render(request, "backoffice/counter/page.html", context, status=error.status)
+    _finish(request, token, dossier.pk)
+    return HttpResponseRedirect(reverse("backoffice:counter_done", args=[dossier.pk]), status=303)
+
+
+@login_required
+@require_POST
+def call_next(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    raw = request.POST.get("counter", "")
+    counter = queues.counters_for(user).filter(pk=int(raw)).first() if raw.isdigit() else None
+    if counter is None or not allows(user, "dossier.receive", one_stop_unit_id=counter.one_stop_unit_id):
+        return _forbidden(request)
+    try:
+        ticket = call_next_ticket(counter_id=counter.pk, actor_id=user.pk)
+    except MotcuaError as error:
+        messages.error(request, error.message(get_language()))
+        ticket = None
+    else:
+        if ticket is None:
+            messages.info(request, _("Không còn ai đang chờ tại quầy này."))
+        else:
+            messages.success(request, _("Mời số %(number)s đến quầy.") % {"number": ticket.display})
+    return HttpResponseRedirect(f"{reverse('backoffice:counter')}?counter={counter.pk}", status=303)
+
+
+@login_required
+def counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    user = _user(request)
+    if not allows(user, "backoffice.enter"):
+        return _forbidden(request)
+    try:
+        dossier = dossier_for_user(user, dossier_id)
+    except MotcuaError:
+        return render(request, "backoffice/dossier/not_found.html", status=404)
+    links = form_links(dossier)
+    return render(
+        request,
+        "backoffice/counter/done.html",
+        {"dossier": dossier, "form_link": links[-1] if links else None},
+    )

@@ -1,0 +1,383 @@
+"""The dossier page for staff: /can-bo/ho-so/<id>/ and its acts (POST /can-bo/ho-so/<id>/thao-tac/).
+
+Read through the one gate (``dossier_for_user``: 404 for anyone who may not see it). The page shows
+the data, components and files, the timeline from the event log, the deadline and its explanation,
+the tasks per agency, the forms produced (links to /can-bo/ho-so/<id>/mau/<seq>.pdf) and one small
+form for each act the user may do now (``workflow.allowed_acts`` with the roles held where the act
+happens). Every act form posts the dossier version it was shown; the service refuses a stale one
+(409, "Hồ sơ đã được cán bộ khác cập nhật…") and nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from motcua.accounts.gate import allows
+from motcua.accounts.models import User
+from motcua.catalog.models import ComponentTemplate
+from motcua.core import clock
+from motcua.core.errors import MotcuaError, NotFound, ValidationFailed
+from motcua.deadlines import timeline as tl
+from motcua.deadlines.arithmetic import TimeUnit
+from motcua.deadlines.calendars import office_hours_for
+from motcua.deadlines.selectors import explained_due
+from motcua.dossiers import queues, services
+from motcua.dossiers.models import Consultation, Dossier
+from motcua.dossiers.selectors import dossier_for_user, tasks_of, timeline_of
+from motcua.units.models import Agency
+from motcua.workflow import ACT_LABELS, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
+
+from . import forms as f
+
+FORM_TITLES = {
+    "form01": gettext_lazy("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
+    "form02": gettext_lazy("Mẫu 02 — Phiếu yêu cầu bổ sung, hoàn thiện hồ sơ"),
+    "form03": gettext_lazy("Mẫu 03 — Phiếu từ chối tiếp nhận giải quyết hồ sơ"),
+    "form04": gettext_lazy("Mẫu 04 — Văn bản xin lỗi và hẹn lại ngày trả kết quả"),
+    "form05": gettext_lazy("Mẫu 05 — Thông báo dừng giải quyết hồ sơ"),
+    "form06": gettext_lazy("Mẫu 06 — Phiếu kiểm soát quá trình giải quyết hồ sơ"),
+    "form07": gettext_lazy("Mẫu 07 — Sổ theo dõi hồ sơ"),
+}
+# Prompt for the apology and extension from this many working days before the due date.
+EXTENSION_PROMPT_DAYS = 2
+
+
+def _is_en() -> bool:
+    return (get_language() or "vi").startswith("en")
+
+
+@dataclass(frozen=True, slots=True)
+class FormLink:
+    seq: int
+    key: str
+    title: str
+    url: str
+    at: dt.datetime
+
+
+def form_url(dossier_id: int, seq: int) -> str:
+    """The PDF of the form produced by event ``seq`` (rendered by form_views, another module)."""
+    return f"{reverse('backoffice:dossier', args=[dossier_id])}mau/{seq}.pdf"
+
+
+def form_links(dossier: Dossier) -> list[FormLink]:
+    return [
+        FormLink(e.seq, e.form, str(FORM_TITLES.get(e.form, e.form)), form_url(dossier.pk, e.seq), e.at)
+        for e in timeline_of(dossier)
+        if e.form
+    ]
+
+
+# --------------------------------------------------------------------------------------------------
+# Acts: which form, which service
+# --------------------------------------------------------------------------------------------------
+
+Caller = Callable[[Dossier, User, dict[str, Any], int], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class ActSpec:
+    form: type[f.ActForm]
+    call: Caller
+
+
+def _simple(service: Callable[..., Any]) -> Caller:
+    def call(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+        return service(dossier_id=dossier.pk, actor=user, expected_version=version)
+
+    return call
+
+
+def _with(service: Callable[..., Any], **fields: str) -> Caller:
+    """Call ``service`` with keyword ``name`` taken from the cleaned field ``fields[name]``."""
+
+    def call(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+        values = {name: data[field] for name, field in fields.items()}
+        return service(dossier_id=dossier.pk, actor=user, expected_version=version, **values)
+
+    return call
+
+
+def _consult(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.consult(
+        dossier_id=dossier.pk,
+        actor=user,
+        agency_id=data["agency"].pk,
+        content=data["content"],
+        deadline=f.end_of_day(data["deadline"]),
+        expected_version=version,
+    )
+
+
+def _answer(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.answer_consultation(
+        consultation_id=data["consultation"], actor=user, response=data["response"], expected_version=version
+    )
+
+
+def _supplement(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.request_supplement(
+        dossier_id=dossier.pk,
+        actor=user,
+        reason=data["reason"],
+        missing_component_ids=data["missing"],
+        guidance=data["guidance"],
+        override_basis=data["override_basis"],
+        confirm_repeat=data["confirm_repeat"],
+        expected_version=version,
+    )
+
+
+def _extend(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.apologise_and_extend(
+        dossier_id=dossier.pk,
+        actor=user,
+        reason=data["reason"],
+        new_due=data["new_due"],
+        expected_version=version,
+    )
+
+
+def _payment(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.confirm_payment(
+        dossier_id=dossier.pk, actor=user, receipt_no=data["receipt_no"], expected_version=version
+    )
+
+
+ACTS: dict[Act, ActSpec] = {
+    Act.FORWARD: ActSpec(f.ActForm, _simple(services.forward_dossier)),
+    Act.ASSIGN: ActSpec(f.AssignForm, _with(services.assign_handler, handler_id="handler")),
+    Act.APPRAISE: ActSpec(f.OpinionForm, _with(services.appraise, opinion="opinion")),
+    Act.CONSULT: ActSpec(f.ConsultForm, _consult),
+    Act.ANSWER_CONSULTATION: ActSpec(f.AnswerForm, _answer),
+    Act.REQUEST_SUPPLEMENT: ActSpec(f.SupplementForm, _supplement),
+    Act.RECEIVE_SUPPLEMENT: ActSpec(f.ActForm, _simple(services.receive_supplement)),
+    Act.REQUEST_FINANCIAL_OBLIGATION: ActSpec(
+        f.ObligationForm,
+        _with(services.request_financial_obligation, amount="amount", description="description"),
+    ),
+    Act.CONFIRM_PAYMENT: ActSpec(f.PaymentForm, _payment),
+    Act.PROPOSE_REFUSAL: ActSpec(f.ReasonForm, _with(services.propose_refusal, reason="reason")),
+    Act.REFUSE_AFTER_APPRAISAL: ActSpec(
+        f.ReasonForm, _with(services.refuse_after_appraisal, reason="reason")
+    ),
+    Act.APPROVE: ActSpec(f.ApproveForm, _with(services.approve, opinion="opinion")),
+    Act.SIGN_RESULT: ActSpec(f.ActForm, _simple(services.sign_result)),
+    Act.ISSUE_RESULT: ActSpec(f.IssueForm, _with(services.issue_result, number="number")),
+    Act.RETURN_RESULT: ActSpec(f.ActForm, _simple(services.return_result)),
+    Act.APOLOGISE_AND_EXTEND: ActSpec(f.ExtendForm, _extend),
+    Act.REQUEST_WITHDRAWAL: ActSpec(f.ReasonForm, _with(services.request_withdrawal, reason="reason")),
+    Act.STOP_PROCESSING: ActSpec(f.ReasonForm, _with(services.stop_processing, reason="reason")),
+}
+
+
+def _roles(user: User, dossier: Dossier, consulted: list[int]) -> tuple[set[str], set[str]]:
+    """Roles where the dossier is decided or received, and roles at the agencies being consulted."""
+    day = clock.today()
+    main = services.roles_at(
+        user,
+        agency_ids=[dossier.competent_agency_id],
+        unit_ids=[dossier.received_at_unit_id, dossier.return_unit_id],
+        day=day,
+    )
+    asked = services.roles_at(user, agency_ids=consulted, day=day) if consulted else set()
+    return main, asked
+
+
+def _extension_prompt(dossier: Dossier) -> dict[str, Any] | None:
+    """From two working days before the due date, once (no extension yet): the apology deadline."""
+    if dossier.due_at is None or dossier.extended_due_at is not None:
+        return None
+    try:
+        calendar = services.calendar_for(dossier)
+        due_day = clock.to_local(dossier.due_at).date()
+        start = due_day
+        for _step in range(EXTENSION_PROMPT_DAYS):
+            start = calendar.previous_working(start)
+        if clock.today() < start:
+            return None
+        return {"deadline": tl.apology_deadline(dossier.due_at, calendar), "due_at": dossier.due_at}
+    except ValidationFailed:
+        return None
+
+
+def _open_consultations(dossier: Dossier, user: User) -> list[Consultation]:
+    return list(
+        Consultation.objects.filter(dossier=dossier, responded_at__isnull=True).select_related(
+            "requested_agency"
+        )
+    )
+
+
+def _form_for(
+    act: Act, dossier: Dossier, user: User, data: Any = None, consultations: list[Consultation] | None = None
+) -> forms.Form:
+    spec = ACTS[act]
+    form = spec.form(data, prefix=act.value, initial={"version": dossier.version})
+    if isinstance(form, f.AssignForm):
+        form.fields["handler"].choices = [  # type: ignore[attr-defined]
+            (u.pk, u.full_name or u.username) for u in queues.handlers_at(dossier.competent_agency_id)
+        ]
+    elif isinstance(form, f.ConsultForm):
+        form.fields["agency"].queryset = Agency.objects.exclude(  # type: ignore[attr-defined]
+            pk=dossier.competent_agency_id
+        ).order_by("name")
+    elif isinstance(form, f.AnswerForm):
+        form.fields["consultation"].choices = [  # type: ignore[attr-defined]
+            (c.pk, f"{c.requested_agency.name}: {c.content[:80]}") for c in consultations or []
+        ]
+    elif isinstance(form, f.SupplementForm):
+        form.fields["missing"].choices = [  # type: ignore[attr-defined]
+            (t.pk, t.name)
+            for t in ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id).order_by("position")
+        ]
+    return form
+
+
+def _act_forms(
+    dossier: Dossier, user: User, *, bound: tuple[Act, forms.Form] | None = None
+) -> list[dict[str, Any]]:
+    consultations = _open_consultations(dossier, user)
+    main, asked = _roles(user, dossier, [c.requested_agency_id for c in consultations])
+    state = State(dossier.state)
+    step = Step(dossier.step) if dossier.step else None
+    acts: list[Act] = [a for a in allowed_acts(state, step, main) if a != Act.ANSWER_CONSULTATION]
+    if consultations and Act.ANSWER_CONSULTATION in allowed_acts(state, step, asked):
+        acts.append(Act.ANSWER_CONSULTATION)
+    if Act.APOLOGISE_AND_EXTEND in acts and _extension_prompt(dossier) is None:
+        acts.remove(Act.APOLOGISE_AND_EXTEND)
+    en = _is_en()
+    items = []
+    for act in acts:
+        if act not in ACTS:
+            continue
+        if bound is not None and bound[0] == act:
+            form = bound[1]
+        else:
+            form = _form_for(act, dossier, user, consultations=consultations)
+        label = ACT_LABELS[act]
+        items.append({"act": act.value, "label": label.en if en else label.vi, "form": form})
+    return items
+
+
+def _explanation(dossier: Dossier) -> str:
+    if dossier.received_at is None or dossier.time_limit_amount is None or not dossier.time_limit_unit:
+        return ""
+    try:
+        explained = explained_due(
+            received_at=dossier.received_at,
+            amount=dossier.time_limit_amount,
+            unit=TimeUnit(dossier.time_limit_unit),
+            province_code=queues.province_code_of(dossier.competent_agency),
+            hours=office_hours_for(dossier.received_at_unit),
+            cutoff=dossier.procedure_version.same_day_cutoff,
+        )
+    except ValidationFailed:
+        return ""
+    return explained.explanation_en if _is_en() else explained.explanation_vi
+
+
+def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
+    en = _is_en()
+    state_label = STATE_LABELS[State(dossier.state)]
+    step_label = STEP_LABELS[Step(dossier.step)] if dossier.step else None
+    timeline = timeline_of(dossier)
+    context = {
+        "dossier": dossier,
+        "state_label": state_label.en if en else state_label.vi,
+        "step_label": (step_label.en if en else step_label.vi) if step_label else "",
+        "components": dossier.components.prefetch_related("files").order_by("position", "pk"),
+        "timeline": timeline,
+        "timeline_urls": {e.seq: form_url(dossier.pk, e.seq) for e in timeline if e.form},
+        "tasks": tasks_of(dossier).order_by("position", "pk"),
+        "consultations": dossier.consultations.select_related("requested_agency").order_by("requested_at"),
+        "forms_produced": form_links(dossier),
+        "explanation": _explanation(dossier),
+        "remaining": queues.remaining_time(dossier) if dossier.finished_at is None else None,
+        "extension_prompt": _extension_prompt(dossier),
+        "fee_lines": dossier.fee_lines.all(),
+        "is_en": en,
+    }
+    context.update(extra)
+    if "acts" not in context:
+        context["acts"] = _act_forms(dossier, user)
+    return context
+
+
+def _not_found(request: HttpRequest) -> HttpResponse:
+    return render(request, "backoffice/dossier/not_found.html", status=404)
+
+
+def _staff(request: HttpRequest) -> User | None:
+    user = request.user
+    if not isinstance(user, User) or not allows(user, "backoffice.enter"):
+        return None
+    return user
+
+
+@login_required
+def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    user = _staff(request)
+    if user is None:
+        return render(request, "backoffice/not_staff.html", status=403)
+    try:
+        dossier = dossier_for_user(user, dossier_id)
+    except NotFound:
+        return _not_found(request)
+    return render(request, "backoffice/dossier/page.html", _context(dossier, user))
+
+
+@login_required
+@require_POST
+def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    user = _staff(request)
+    if user is None:
+        return render(request, "backoffice/not_staff.html", status=403)
+    try:
+        dossier = dossier_for_user(user, dossier_id)
+    except NotFound:
+        return _not_found(request)
+    raw = request.POST.get("act", "")
+    act = Act(raw) if raw in Act.__members__.values() else None
+    if act is None or act not in ACTS:
+        messages.error(request, _("Thao tác không hợp lệ."))
+        return HttpResponseRedirect(reverse("backoffice:dossier", args=[dossier.pk]), status=303)
+    form = _form_for(act, dossier, user, request.POST, consultations=_open_consultations(dossier, user))
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            ACTS[act].call(dossier, user, data, data["version"])
+        except MotcuaError as error:
+            f.put_error(form, error)
+            status = error.status
+        else:
+            label = ACT_LABELS[act]
+            messages.success(
+                request, _("Đã thực hiện: %(act)s.") % {"act": label.en if _is_en() else label.vi}
+            )
+            return HttpResponseRedirect(reverse("backoffice:dossier", args=[dossier.pk]), status=303)
+    dossier.refresh_from_db()
+    context = _context(dossier, user, failed_act=act.value)
+    acts = context["acts"]
+    if not any(item["act"] == act.value for item in acts):
+        label = ACT_LABELS[act]
+        acts.append({"act": act.value, "label": label.en if _is_en() else label.vi, "form": form})
+    else:
+        for item in acts:
+            if item["act"] == act.value:
+                item["form"] = form
+    return render(request, "backoffice/dossier/page.html", context, status=status)

@@ -1,0 +1,292 @@
+"""Django forms of the staff pages: counter intake and the acts on a dossier.
+
+Forms only parse and check the shape of the input (types, lengths, choices); every business rule is
+the service's, and its refusal is put back on the form next to the field it names (``put_error``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from motcua.catalog.models import ComponentTemplate, ProcedureCase, ProcedureVersion
+from motcua.core.errors import MotcuaError
+from motcua.dossiers.applicants import ApplicantKind, IdentifierType, Person
+from motcua.dossiers.models import CopyType, ResultDelivery
+from motcua.dossiers.services import ComponentInput, Intake
+from motcua.units.models import Agency, OneStopUnit
+
+DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+# Where a service names a field, and which form field shows it.
+SERVICE_FIELDS = {
+    "applicant.full_name": "full_name",
+    "applicant.number": "identifier_number",
+    "applicant.identifier_type": "identifier_type",
+    "applicant.kind": "kind",
+    "applicant.phone": "phone",
+    "applicant.email": "email",
+    "applicant.date_of_birth": "date_of_birth",
+    "competent_agency_id": "competent_agency",
+    "received_at_unit_id": "unit",
+    "result_delivery": "result_delivery",
+    "result_delivery_address": "result_delivery_address",
+    "reason": "reason",
+    "guidance": "guidance",
+    "opinion": "opinion",
+    "handler_id": "handler",
+    "agency_id": "agency",
+    "content": "content",
+    "deadline": "deadline",
+    "number": "number",
+    "new_due": "new_due",
+    "override_basis": "override_basis",
+    "confirm_repeat": "confirm_repeat",
+    "response": "response",
+    "receipt_no": "receipt_no",
+    "amount": "amount",
+    "description": "description",
+}
+
+
+def put_error(form: forms.Form, error: MotcuaError) -> None:
+    """Show a service's refusal next to the field it names, else above the form."""
+    name = SERVICE_FIELDS.get(error.field or "", error.field or "")
+    form.add_error(name if name in form.fields else None, error.message(get_language()))
+
+
+def new_token() -> str:
+    return str(uuid.uuid4())
+
+
+class IntakeForm(forms.Form):
+    """Counter intake of one procedure case: components ticked, the applicant, where the result goes."""
+
+    token = forms.UUIDField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    case = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    unit = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=OneStopUnit.objects.none())
+    competent_agency = forms.ModelChoiceField(
+        label=_("Cơ quan có thẩm quyền giải quyết"),
+        queryset=Agency.objects.order_by("name"),
+        required=False,
+        empty_label=_("(theo danh mục thủ tục)"),
+    )
+    kind = forms.ChoiceField(
+        label=_("Đối tượng"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+    )
+    identifier_type = forms.ChoiceField(
+        label=_("Loại giấy tờ"), choices=IdentifierType.choices, initial=IdentifierType.CITIZEN_ID
+    )
+    identifier_number = forms.CharField(label=_("Số định danh (CCCD)"), max_length=20)
+    full_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=255)
+    date_of_birth = forms.DateField(
+        label=_("Ngày sinh"), required=False, input_formats=DATE_FORMATS, widget=_date_input()
+    )
+    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    result_delivery = forms.ChoiceField(
+        label=_("Nhận kết quả"),
+        choices=ResultDelivery.choices,
+        initial=ResultDelivery.COUNTER,
+        widget=forms.RadioSelect,
+    )
+    return_unit = forms.ModelChoiceField(
+        label=_("Nơi trả kết quả"),
+        queryset=OneStopUnit.objects.order_by("name"),
+        required=False,
+        empty_label=_("(nơi tiếp nhận)"),
+    )
+    result_delivery_address = forms.CharField(
+        label=_("Địa chỉ nhận qua bưu chính"), max_length=500, required=False
+    )
+    reason = forms.CharField(
+        label=_("Lý do (khi hướng dẫn bổ sung hoặc từ chối)"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    guidance = forms.CharField(
+        label=_("Hướng dẫn thêm"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        version: ProcedureVersion,
+        case: ProcedureCase | None,
+        units: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.version_obj = version
+        self.case_obj = case
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.templates: list[ComponentTemplate] = list(case.components.order_by("position")) if case else []
+        for template in self.templates:
+            prefix = f"c{template.pk}"
+            self.fields[prefix] = forms.BooleanField(label=template.name, required=False)
+            self.fields[f"{prefix}_originals"] = forms.IntegerField(
+                label=_("Bản chính"), min_value=0, max_value=99, initial=template.originals, required=False
+            )
+            self.fields[f"{prefix}_copies"] = forms.IntegerField(
+                label=_("Bản sao"), min_value=0, max_value=99, initial=template.copies, required=False
+            )
+
+    def component_rows(self) -> list[dict[str, Any]]:
+        """For the template: each component with its tick box and its two counts."""
+        return [
+            {
+                "template": t,
+                "tick": self[f"c{t.pk}"],
+                "originals": self[f"c{t.pk}_originals"],
+                "copies": self[f"c{t.pk}_copies"],
+            }
+            for t in self.templates
+        ]
+
+    def components(self) -> tuple[ComponentInput, ...]:
+        data = self.cleaned_data
+        items: list[ComponentInput] = []
+        for t in self.templates:
+            if not data.get(f"c{t.pk}"):
+                continue
+            originals = data.get(f"c{t.pk}_originals") or 0
+            copies = data.get(f"c{t.pk}_copies") or 0
+            if originals:
+                items.append(ComponentInput(template_id=t.pk, copy_type=CopyType.ORIGINAL, count=originals))
+            if copies or not originals:
+                items.append(ComponentInput(template_id=t.pk, copy_type=CopyType.COPY, count=copies or 1))
+        return tuple(items)
+
+    def missing(self) -> list[ComponentTemplate]:
+        """Mandatory components not ticked (for Form 02)."""
+        return [t for t in self.templates if t.is_required and not self.cleaned_data.get(f"c{t.pk}")]
+
+    def intake(self) -> Intake:
+        data = self.cleaned_data
+        agency = data.get("competent_agency")
+        return_unit = data.get("return_unit")
+        return Intake(
+            procedure_version_id=self.version_obj.pk,
+            procedure_case_id=self.case_obj.pk if self.case_obj else None,
+            applicant=Person(
+                full_name=data["full_name"],
+                identifier_type=data["identifier_type"],
+                identifier_number=data["identifier_number"],
+                kind=data["kind"],
+                date_of_birth=data.get("date_of_birth"),
+                address=data.get("address", ""),
+                phone=data.get("phone", ""),
+                email=data.get("email", ""),
+            ),
+            received_at_unit_id=data["unit"].pk,
+            competent_agency_id=agency.pk if agency is not None else None,
+            return_unit_id=return_unit.pk if return_unit is not None else None,
+            components=self.components(),
+            result_delivery=data["result_delivery"],
+            result_delivery_address=data.get("result_delivery_address", ""),
+        )
+
+
+# --------------------------------------------------------------------------------------------------
+# Acts on a dossier (one small form per act; the dossier page shows those the user may do now)
+# --------------------------------------------------------------------------------------------------
+
+
+class ActForm(forms.Form):
+    """Every act form carries the dossier version the page showed (409 when it is stale)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ReasonForm(ActForm):
+    reason = forms.CharField(label=_("Lý do"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AssignForm(ActForm):
+    handler = forms.TypedChoiceField(label=_("Chuyên viên thụ lý"), coerce=int, choices=())
+
+
+class OpinionForm(ActForm):
+    opinion = forms.CharField(
+        label=_("Ý kiến thẩm định"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ApproveForm(ActForm):
+    opinion = forms.CharField(
+        label=_("Ý kiến phê duyệt"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ConsultForm(ActForm):
+    agency = forms.ModelChoiceField(label=_("Cơ quan được xin ý kiến"), queryset=Agency.objects.none())
+    content = forms.CharField(
+        label=_("Nội dung xin ý kiến"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    deadline = forms.DateField(label=_("Hạn trả lời"), input_formats=DATE_FORMATS, widget=_date_input())
+
+
+class AnswerForm(ActForm):
+    consultation = forms.TypedChoiceField(label=_("Yêu cầu xin ý kiến"), coerce=int, choices=())
+    response = forms.CharField(
+        label=_("Nội dung trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class SupplementForm(ActForm):
+    reason = forms.CharField(
+        label=_("Lý do yêu cầu bổ sung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    missing = forms.TypedMultipleChoiceField(
+        label=_("Thành phần cần bổ sung"),
+        coerce=int,
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    guidance = forms.CharField(
+        label=_("Hướng dẫn"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    override_basis = forms.CharField(
+        label=_("Căn cứ pháp luật chuyên ngành (khi quá 3 ngày làm việc)"), max_length=500, required=False
+    )
+    confirm_repeat = forms.BooleanField(label=_("Xác nhận yêu cầu bổ sung lần thứ hai"), required=False)
+
+
+class IssueForm(ActForm):
+    number = forms.CharField(label=_("Số văn bản kết quả"), max_length=60)
+
+
+class ExtendForm(ActForm):
+    reason = forms.CharField(
+        label=_("Lý do chậm và lời xin lỗi"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    new_due = forms.DateField(label=_("Ngày hẹn trả mới"), input_formats=DATE_FORMATS, widget=_date_input())
+
+
+class PaymentForm(ActForm):
+    receipt_no = forms.CharField(label=_("Số biên lai"), max_length=60, required=False)
+
+
+class ObligationForm(ActForm):
+    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=0)
+    description = forms.CharField(label=_("Nội dung nghĩa vụ tài chính"), max_length=500)
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    from motcua.core.clock import VN_TZ
+
+    return dt.datetime.combine(day, dt.time(17, 0), VN_TZ)

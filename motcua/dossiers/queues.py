@@ -1,0 +1,539 @@
+"""Read-only queries for the staff pages: work queues, the overview, staff search and the counter.
+
+Nothing here changes a row. Every list starts from ``selectors.visible_dossiers(user)`` (or narrower
+places taken from the user's memberships), so a page built on these never shows a dossier the one
+gate would hide. Remaining time is measured in office time over the dossier's own calendar and office
+hours (``services.calendar_for``/``hours_for``), the same arithmetic the due dates come from.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter as Tally
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any, Final
+
+from django.conf import settings
+from django.db.models import Count, F, Q, QuerySet
+
+from motcua.accounts import gate
+from motcua.accounts.models import Membership, Role, User
+from motcua.catalog.models import (
+    AgencyRole,
+    Channel,
+    ChannelOffer,
+    ProcedureCase,
+    ProcedureVersion,
+    VersionAgency,
+)
+from motcua.catalog.selectors import search_procedure_ids
+from motcua.core import clock
+from motcua.core.clock import VN_TZ
+from motcua.core.errors import ValidationFailed
+from motcua.core.models import valid_on
+from motcua.core.text import fold
+from motcua.deadlines.arithmetic import TimeUnit, working_time_between
+from motcua.deadlines.calendars import office_hours_for, working_calendar
+from motcua.deadlines.selectors import ExplainedDue, explained_due
+from motcua.units.models import Agency, Counter, Level, OneStopUnit, QueueTicket, TicketStatus
+from motcua.workflow import ACTIVE, State, Step
+from motcua.workflow.states import WAITING_FOR_APPLICANT
+
+from .models import Consultation, Dossier, DossierEvent, ProcessingTask
+from .selectors import visible_dossiers
+from .services import calendar_for, hours_for
+
+# A working day of the default office hours (07:00-11:30, 13:30-17:00), for "n days m hours" text.
+WORKING_DAY_MINUTES: Final = 8 * 60
+QUEUE_LIMIT: Final = 200
+SEARCH_LIMIT: Final = 100
+NAME_CANDIDATES: Final = 5000
+
+
+# --------------------------------------------------------------------------------------------------
+# Where the user works, per role
+# --------------------------------------------------------------------------------------------------
+
+
+def _descendants(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> set[int]:
+    found, frontier = set(ids), set(ids)
+    parent = "parent_id__in" if model is Agency else "parent_centre_id__in"
+    while frontier:
+        children = set(model.objects.filter(**{parent: frontier}).values_list("pk", flat=True))
+        frontier = children - found
+        found |= children
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class Places:
+    """Agencies and one-stop units (with those under them) where the user holds one of some roles."""
+
+    agencies: frozenset[int]
+    units: frozenset[int]
+    everywhere: bool = False
+
+    def __bool__(self) -> bool:
+        return self.everywhere or bool(self.agencies or self.units)
+
+
+def places_of(user: User, roles: Iterable[str], *, day: dt.date | None = None) -> Places:
+    wanted = set(roles)
+    memberships = [m for m in gate.active_memberships(user, at=day) if m.role in wanted]
+    if any(m.role in gate.PROVINCE_WIDE_ROLES for m in memberships):
+        return Places(frozenset(), frozenset(), everywhere=True)
+    agencies = {m.agency_id for m in memberships if m.agency_id is not None}
+    units = {m.one_stop_unit_id for m in memberships if m.one_stop_unit_id is not None}
+    return Places(
+        frozenset(_descendants(agencies, Agency)),
+        frozenset(_descendants(units, OneStopUnit)),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Remaining time
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Remaining:
+    """Office time left until the appointment (negative once it has passed)."""
+
+    due_at: dt.datetime
+    minutes: int
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.minutes < 0
+
+    @property
+    def is_due_soon(self) -> bool:
+        """Due within one working day (and not yet overdue)."""
+        return 0 <= self.minutes <= WORKING_DAY_MINUTES
+
+    @property
+    def days(self) -> int:
+        return abs(self.minutes) // WORKING_DAY_MINUTES
+
+    @property
+    def hours(self) -> int:
+        return abs(self.minutes) % WORKING_DAY_MINUTES // 60
+
+    @property
+    def css(self) -> str:
+        return "overdue" if self.is_overdue else ("due-soon" if self.is_due_soon else "on-track")
+
+
+def remaining_time(dossier: Dossier, *, at: dt.datetime | None = None) -> Remaining | None:
+    """Office time from ``at`` to the dossier's appointment; None without an appointment."""
+    if dossier.due_at is None:
+        return None
+    when = at or clock.now()
+    try:
+        delta = working_time_between(when, dossier.due_at, calendar_for(dossier), hours_for(dossier))
+    except ValidationFailed:  # outside the declared calendar years: fall back to wall-clock time
+        delta = dossier.due_at - when
+    minutes = int(delta.total_seconds() // 60)
+    if dossier.due_at < when and minutes >= 0:
+        minutes = -1  # passed outside office hours: overdue all the same
+    return Remaining(dossier.due_at, minutes)
+
+
+# --------------------------------------------------------------------------------------------------
+# Work queues
+# --------------------------------------------------------------------------------------------------
+
+QUEUE_ROLES: Final[dict[str, tuple[str, ...]]] = {
+    "to_forward": (Role.RECEPTION_OFFICER,),
+    "to_assign": (Role.DEPT_LEADER,),
+    "to_appraise": (Role.HANDLER,),
+    "consultations": (Role.COORDINATOR, Role.HANDLER, Role.DEPT_LEADER),
+    "waiting_applicant": (Role.HANDLER, Role.RECEPTION_OFFICER),
+    "to_approve": (Role.APPROVER,),
+    "to_sign": (Role.APPROVER,),
+    "to_issue": (Role.CLERK,),
+    "to_return": (Role.RECEPTION_OFFICER,),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    dossier: Dossier
+    remaining: Remaining | None
+    consultation: Consultation | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class WorkQueue:
+    key: str
+    items: tuple[QueueItem, ...]
+
+
+def _base() -> QuerySet[Dossier]:
+    return Dossier.objects.select_related(
+        "procedure_version",
+        "competent_agency__admin_unit__parent",
+        "received_at_unit",
+    ).prefetch_related("received_at_unit__office_hours")
+
+
+def _by_due(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return qs.order_by(F("due_at").asc(nulls_last=True), "pk")
+
+
+def _in(places: Places, field: str) -> Q:
+    if places.everywhere:
+        return Q()
+    ids = places.agencies if "agency" in field else places.units
+    return Q(**{f"{field}__in": ids})
+
+
+def _processing(step: Step | Iterable[Step]) -> Q:
+    steps = [step] if isinstance(step, Step) else list(step)
+    return Q(state=State.IN_PROCESSING, step__in=[s.value for s in steps])
+
+
+def _queue_dossiers(key: str, user: User, places: Places) -> QuerySet[Dossier]:
+    base = _base()
+    if key == "to_forward":
+        return base.filter(_in(places, "received_at_unit_id"), state=State.RECEIVED)
+    if key == "to_assign":
+        return base.filter(_in(places, "competent_agency_id"), _processing(Step.AWAITING_ASSIGNMENT))
+    if key == "to_appraise":
+        mine = ProcessingTask.objects.filter(is_lead=True, assignee=user, completed_at__isnull=True)
+        return base.filter(
+            _in(places, "competent_agency_id"),
+            _processing(Step.ASSIGNED),
+            pk__in=mine.values("dossier_id"),
+        )
+    if key == "waiting_applicant":
+        waiting = Q(state__in=[s.value for s in WAITING_FOR_APPLICANT])
+        assigned = ProcessingTask.objects.filter(is_lead=True, assignee=user).values("dossier_id")
+        handler = places_of(user, [Role.HANDLER])
+        reception = places_of(user, [Role.RECEPTION_OFFICER])
+        where = Q(pk__in=[])
+        if handler:
+            where |= _in(handler, "competent_agency_id") & Q(pk__in=assigned)
+        if reception:
+            where |= _in(reception, "received_at_unit_id")
+        return base.filter(waiting, where)
+    if key == "to_approve":
+        return base.filter(
+            _in(places, "competent_agency_id"), _processing([Step.APPRAISING, Step.REFUSAL_PROPOSED])
+        )
+    if key == "to_sign":
+        return base.filter(_in(places, "competent_agency_id"), _processing(Step.SIGNING))
+    if key == "to_issue":
+        return base.filter(_in(places, "competent_agency_id"), _processing(Step.ISSUING))
+    if key == "to_return":
+        ready = Q(state__in=[State.RESULT_READY, State.REFUSED_AFTER_APPRAISAL])
+        if places.everywhere:
+            return base.filter(ready)
+        return base.filter(
+            ready,
+            Q(return_unit_id__in=places.units)
+            | Q(return_unit__isnull=True, received_at_unit_id__in=places.units),
+        )
+    raise KeyError(key)
+
+
+def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]:
+    """The queues of the roles ``user`` holds today, each sorted by due date (earliest first)."""
+    when = at or clock.now()
+    day = clock.to_local(when).date()
+    queues: list[WorkQueue] = []
+    for key, roles in QUEUE_ROLES.items():
+        places = places_of(user, roles, day=day)
+        if not places:
+            continue
+        if key == "consultations":
+            open_ = (
+                Consultation.objects.filter(responded_at__isnull=True)
+                .select_related("dossier__competent_agency__admin_unit__parent", "requested_agency")
+                .order_by("deadline", "pk")
+            )
+            if not places.everywhere:
+                open_ = open_.filter(requested_agency_id__in=places.agencies)
+            items = tuple(
+                QueueItem(c.dossier, remaining_time(c.dossier, at=when), consultation=c)
+                for c in open_[:QUEUE_LIMIT]
+            )
+        else:
+            dossiers = _by_due(_queue_dossiers(key, user, places).distinct())[:QUEUE_LIMIT]
+            items = tuple(QueueItem(d, remaining_time(d, at=when)) for d in dossiers)
+        queues.append(WorkQueue(key, items))
+    return queues
+
+
+# --------------------------------------------------------------------------------------------------
+# Overview (one-stop head, department leader)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    day: dt.date
+    received_by_channel: tuple[tuple[str, int], ...]
+    received_by_counter: tuple[tuple[str, int], ...]
+    received_today: int
+    within_deadline: int
+    over_deadline: int
+    due_next: tuple[QueueItem, ...]
+    overdue_by_place: tuple[tuple[str, str, int], ...]
+    overdue: tuple[QueueItem, ...]
+
+
+def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    start = dt.datetime.combine(day, dt.time(0, 0), VN_TZ)
+    return start, start + dt.timedelta(days=1)
+
+
+def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
+    """Today's intake by channel and counter, open dossiers within and over their deadline, what is
+    due by the end of the next working day, and what is overdue by agency and step."""
+    when = at or clock.now()
+    day = clock.to_local(when).date()
+    visible = visible_dossiers(user, at=day)
+    start, end = _local_day_bounds(day)
+    today = visible.filter(received_at__gte=start, received_at__lt=end)
+    by_channel = dict(today.order_by().values_list("channel").annotate(n=Count("pk")))
+    channels = tuple((c, by_channel.get(c, 0)) for c in Channel.values)
+    accepted = DossierEvent.objects.filter(dossier__in=today, name="accepted").values_list(
+        "actor_id", flat=True
+    )
+    counters: dict[int, str] = {}
+    for ticket in (
+        QueueTicket.objects.filter(day=day, called_by__isnull=False, status=TicketStatus.CALLED)
+        .select_related("counter")
+        .order_by("called_at")
+    ):
+        assert ticket.called_by_id is not None
+        counters[ticket.called_by_id] = ticket.counter.name
+    tally = Tally(counters.get(actor, "") if actor is not None else "" for actor in accepted)
+    by_counter = tuple(sorted(tally.items(), key=lambda kv: (kv[0] == "", kv[0])))
+    active = _base().filter(pk__in=visible.values("pk"), state__in=[s.value for s in ACTIVE])
+    within = active.filter(due_at__gte=when).count()
+    over_qs = active.filter(due_at__lt=when)
+    calendar = working_calendar(str(settings.MOTCUA_PROVINCE_CODE) or None)
+    try:
+        next_day = calendar.next_working(day)
+    except ValidationFailed:
+        next_day = day + dt.timedelta(days=1)
+    _, next_end = _local_day_bounds(next_day)
+    due_next = _by_due(active.filter(due_at__gte=when, due_at__lt=next_end))[:QUEUE_LIMIT]
+    places = (
+        over_qs.order_by()
+        .values_list("competent_agency__name", "step")
+        .annotate(n=Count("pk"))
+        .order_by("competent_agency__name", "step")
+    )
+    overdue = _by_due(over_qs)[:QUEUE_LIMIT]
+    return Overview(
+        day=day,
+        received_by_channel=channels,
+        received_by_counter=by_counter,
+        received_today=today.count(),
+        within_deadline=within,
+        over_deadline=over_qs.count(),
+        due_next=tuple(QueueItem(d, remaining_time(d, at=when)) for d in due_next),
+        overdue_by_place=tuple((name, step or "", n) for name, step, n in places),
+        overdue=tuple(QueueItem(d, remaining_time(d, at=when)) for d in overdue),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# Staff search
+# --------------------------------------------------------------------------------------------------
+
+
+def search_dossiers(
+    user: User,
+    *,
+    code: str = "",
+    name: str = "",
+    identifier: str = "",
+    procedure: str = "",
+    state: str = "",
+    received_from: dt.date | None = None,
+    received_to: dt.date | None = None,
+    agency_id: int | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> list[Dossier]:
+    """Dossiers visible to ``user`` matching every criterion given, newest first.
+
+    ``name`` matches with or without accents (folded on both sides, in Python, over at most
+    ``NAME_CANDIDATES`` rows narrowed by the other criteria); ``procedure`` uses the catalog search.
+    """
+    qs = visible_dossiers(user).select_related("procedure_version", "competent_agency")
+    if code.strip():
+        qs = qs.filter(Q(code__icontains=code.strip()) | Q(temporary_reference__icontains=code.strip()))
+    if identifier.strip():
+        qs = qs.filter(
+            Q(applicant_identifier=identifier.strip().upper())
+            | Q(representative_identifier=identifier.strip().upper())
+        )
+    if procedure.strip():
+        ids = search_procedure_ids(procedure)
+        qs = qs.filter(
+            Q(procedure_version__procedure_id__in=ids)
+            | Q(procedure_version__procedure__code__iexact=procedure.strip())
+        )
+    if state:
+        qs = qs.filter(state=state)
+    if received_from is not None:
+        qs = qs.filter(received_at__gte=_local_day_bounds(received_from)[0])
+    if received_to is not None:
+        qs = qs.filter(received_at__lt=_local_day_bounds(received_to)[1])
+    if agency_id is not None:
+        qs = qs.filter(Q(competent_agency_id=agency_id) | Q(tasks__agency_id=agency_id)).distinct()
+    qs = qs.order_by("-created_at", "-pk")
+    wanted = fold(name)
+    if not wanted:
+        return list(qs[:limit])
+    rows = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
+    ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][:limit]
+    by_id = {d.pk: d for d in qs.model.objects.select_related(*_SEARCH_RELATED).filter(pk__in=ids)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+_SEARCH_RELATED: Final = ("procedure_version", "competent_agency")
+
+
+# --------------------------------------------------------------------------------------------------
+# The counter
+# --------------------------------------------------------------------------------------------------
+
+
+def counters_for(user: User, *, day: dt.date | None = None) -> QuerySet[Counter]:
+    """Active counters of the one-stop units where ``user`` is a reception officer."""
+    places = places_of(user, [Role.RECEPTION_OFFICER], day=day)
+    qs = Counter.objects.filter(is_active=True).select_related("one_stop_unit")
+    if not places.everywhere:
+        qs = qs.filter(one_stop_unit_id__in=places.units)
+    return qs.order_by("one_stop_unit__code", "number")
+
+
+def intake_units_for(user: User, *, day: dt.date | None = None) -> QuerySet[OneStopUnit]:
+    """One-stop units where ``user`` may receive dossiers."""
+    places = places_of(user, [Role.RECEPTION_OFFICER], day=day)
+    qs = OneStopUnit.objects.select_related("agency")
+    return qs if places.everywhere else qs.filter(pk__in=places.units)
+
+
+def called_ticket(counter_id: int, *, day: dt.date | None = None) -> QueueTicket | None:
+    """The number called last at the counter today."""
+    return (
+        QueueTicket.objects.select_related("counter")
+        .filter(counter_id=counter_id, day=day or clock.today(), status=TicketStatus.CALLED)
+        .order_by("-called_at", "-number")
+        .first()
+    )
+
+
+def waiting_tickets(counter_id: int, *, day: dt.date | None = None) -> QuerySet[QueueTicket]:
+    return (
+        QueueTicket.objects.select_related("counter")
+        .filter(counter_id=counter_id, day=day or clock.today(), status=TicketStatus.WAITING)
+        .order_by("number")
+    )
+
+
+def earlier_applicant(user: User, identifier: str) -> dict[str, Any] | None:
+    """The applicant's details from the newest dossier ``user`` may see with this identifier number."""
+    number = "".join(identifier.split()).upper()
+    if not number:
+        return None
+    row = (
+        visible_dossiers(user)
+        .filter(applicant_identifier=number)
+        .order_by("-created_at", "-pk")
+        .values(
+            "applicant_kind",
+            "applicant_name",
+            "applicant_identifier_type",
+            "applicant_identifier",
+            "applicant_date_of_birth",
+            "applicant_address",
+            "applicant_phone",
+            "applicant_email",
+        )
+        .first()
+    )
+    return dict(row) if row else None
+
+
+def competent_agency_of(version: ProcedureVersion) -> Agency | None:
+    """The agency the catalog names as competent (or implementing) for the version, if linked."""
+    named = (
+        VersionAgency.objects.filter(
+            version=version, agency__isnull=False, role__in=[AgencyRole.COMPETENT, AgencyRole.IMPLEMENTING]
+        )
+        .select_related("agency")
+        .order_by("role", "position")
+        .first()
+    )
+    return named.agency if named is not None else None
+
+
+def in_person_offer(version: ProcedureVersion, case: ProcedureCase | None) -> ChannelOffer | None:
+    """The in-person offer for the case (or for every case) with a time limit, as the service picks it."""
+    offers = [o for o in version.offers.all() if o.case_id in (None, case.pk if case else None)]
+
+    def rank(offer: ChannelOffer) -> tuple[int, int, int]:
+        return (
+            0 if offer.channel == Channel.IN_PERSON else 1,
+            0 if case is not None and offer.case_id == case.pk else 1,
+            0 if offer.time_limit_amount is not None else 1,
+        )
+
+    return min(offers, key=rank) if offers else None
+
+
+def province_code_of(agency: Agency) -> str | None:
+    unit = agency.admin_unit
+    while unit.level != Level.PROVINCE and unit.parent is not None:
+        unit = unit.parent
+    return unit.code if unit.level == Level.PROVINCE else None
+
+
+def appointment_preview(
+    *,
+    version: ProcedureVersion,
+    case: ProcedureCase | None,
+    unit: OneStopUnit,
+    agency: Agency,
+    at: dt.datetime | None = None,
+) -> ExplainedDue | None:
+    """The appointment a dossier accepted now would get, with its explanation (None without a limit).
+
+    Same inputs as acceptance: the offer's time limit, the competent agency's province calendar, the
+    receiving unit's office hours, the version's same-day cut-off.
+    """
+    offer = in_person_offer(version, case)
+    if offer is None or offer.time_limit_amount is None or not offer.time_limit_unit:
+        return None
+    return explained_due(
+        received_at=at or clock.now(),
+        amount=offer.time_limit_amount,
+        unit=TimeUnit(offer.time_limit_unit),
+        province_code=province_code_of(agency),
+        hours=office_hours_for(unit),
+        cutoff=version.same_day_cutoff,
+    )
+
+
+def handlers_at(agency_id: int, *, day: dt.date | None = None) -> list[User]:
+    """Active users holding the handler role at the agency (or an agency above it)."""
+    chain: set[int] = set()
+    current: int | None = agency_id
+    while current is not None and current not in chain:
+        chain.add(current)
+        current = Agency.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    users = User.objects.filter(
+        pk__in=Membership.objects.filter(
+            valid_on(day or clock.today()), role=Role.HANDLER, agency_id__in=chain
+        ).values("user_id"),
+        is_active=True,
+    )
+    return sorted(users, key=lambda u: (fold(u.full_name or u.username), u.pk))
