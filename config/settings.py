@@ -289,3 +289,8 @@ MOTCUA_HANDOVER_CUTOFF = env("MOTCUA_HANDOVER_CUTOFF", "15:00") or "15:00"
 MOTCUA_PAPER_HANDOVER_WORKING_DAYS = int(env("MOTCUA_PAPER_HANDOVER_WORKING_DAYS", "1") or 1)
 # Uploaded component files: PDF, JPEG or PNG (sniffed from the bytes), at most this many bytes.
 MOTCUA_DOSSIER_FILE_MAX_BYTES = int(env("MOTCUA_DOSSIER_FILE_MAX_BYTES", str(20 * 1024 * 1024)) or 0)
+
+# --- paperwork ---
+# The public address of this installation: forms print (and QR-encode) the tracking page as
+# <MOTCUA_PUBLIC_URL>/tra-cuu/?ma=<dossier code>, and Forms 02/03 give it as the help address.
+MOTCUA_PUBLIC_URL = (env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000").rstrip("/")

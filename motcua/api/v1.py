@@ -13,3 +13,13 @@ urlpatterns = [
     path("procedures", ProcedureList.as_view(), name="procedures"),
     path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
 ]
+
+from .forms import DossierFormPdf  # noqa: E402
+
+urlpatterns += [
+    path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
+]
+
+from .queue import QueueTickets  # noqa: E402
+
+urlpatterns += [path("queue/tickets", QueueTickets.as_view(), name="queue-tickets")]

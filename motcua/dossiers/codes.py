@@ -23,7 +23,7 @@ from django.db.models import F
 from motcua.core.clock import VN_TZ
 from motcua.units.models import Agency
 
-from .models import CodeCounter
+from .models import CodeCounter, Dossier, LedgerCounter
 
 
 def sequence_width() -> int:
@@ -48,3 +48,25 @@ def issue_code(*, receiving_agency: Agency, accepted_at: dt.datetime) -> str:
     CodeCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     number = counter.last + 1
     return format_code(receiving_agency.identifier_code, day, number)
+
+
+def enter_in_ledger(dossier: Dossier, *, accepted_at: dt.datetime) -> int:
+    """Give ``dossier`` the next line of its receiving one-stop unit's ledger for the local year.
+
+    TT01/2018 Art 10(2): one ledger per year; numbering starts at 1 each year and runs on across
+    books without gaps or repeats. Same locking as ``issue_code`` (counter row per unit and year,
+    locked inside the acceptance transaction), so a rolled-back acceptance takes no number. Sets
+    ``ledger_year`` and ``ledger_number`` on the (unsaved) dossier and returns the number.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("enter_in_ledger() must run inside the acceptance transaction")
+    year = accepted_at.astimezone(VN_TZ).year
+    unit_id = dossier.received_at_unit_id
+    LedgerCounter.objects.bulk_create(
+        [LedgerCounter(one_stop_unit_id=unit_id, year=year)], ignore_conflicts=True
+    )
+    counter = LedgerCounter.objects.select_for_update().get(one_stop_unit_id=unit_id, year=year)
+    LedgerCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    dossier.ledger_year = year
+    dossier.ledger_number = counter.last + 1
+    return dossier.ledger_number

@@ -138,6 +138,12 @@ class Dossier(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     returned_at = models.DateTimeField(null=True, blank=True)
 
+    # "Vào Sổ theo dõi hồ sơ … Số thứ tự" (Form 01; the line of the Form 07 ledger): numbered per
+    # receiving one-stop unit and calendar year, from 1, without gaps (TT01/2018 Art 10(2)); given with
+    # the code at acceptance (``codes.enter_in_ledger``). The year is the local year of ``received_at``.
+    ledger_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    ledger_number = models.PositiveIntegerField(null=True, blank=True)
+
     state = models.CharField(max_length=40, choices=STATE_CHOICES, db_index=True)
     step = models.CharField(max_length=30, choices=STEP_CHOICES, null=True, blank=True)  # noqa: DJ001
     national_status = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -192,6 +198,16 @@ class Dossier(models.Model):
                 name="dossier_time_limit_amount_and_unit_together",
             ),
             models.CheckConstraint(condition=Q(paid_online__in=[0, 1, 2]), name="dossier_paid_online_0_1_2"),
+            models.CheckConstraint(
+                condition=(Q(ledger_number__isnull=True) & Q(ledger_year__isnull=True))
+                | (Q(ledger_number__gte=1) & Q(ledger_year__isnull=False) & Q(code__isnull=False)),
+                name="dossier_ledger_number_with_year_and_code",
+            ),
+            models.UniqueConstraint(
+                fields=["received_at_unit", "ledger_year", "ledger_number"],
+                condition=Q(ledger_number__isnull=False),
+                name="dossier_ledger_number_unique_per_unit_year",
+            ),
         ]
         indexes = [
             models.Index(fields=["competent_agency", "state"]),
@@ -224,6 +240,22 @@ class CodeCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.day}: {self.last}"
+
+
+class LedgerCounter(models.Model):
+    """The last ledger number given per receiving one-stop unit and year (gap-free, like codes)."""
+
+    one_stop_unit = models.ForeignKey("units.OneStopUnit", on_delete=models.PROTECT, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["one_stop_unit", "year"], name="ledger_counter_per_unit_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.one_stop_unit_id} {self.year}: {self.last}"
 
 
 class DossierComponent(models.Model):

@@ -679,6 +679,7 @@ def _accept(
     receiving = dossier.received_at_unit.agency
     dossier.receiving_agency = receiving
     dossier.code = codes.issue_code(receiving_agency=receiving, accepted_at=at)
+    codes.enter_in_ledger(dossier, accepted_at=at)
     dossier.received_at = at
     offer = _offer(dossier)
     if offer is not None and offer.time_limit_amount is not None and offer.time_limit_unit:

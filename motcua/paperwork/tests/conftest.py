@@ -27,3 +27,8 @@ def render_all_ways(form: FormContext) -> Rendered:
 def samples() -> dict[str, Rendered]:
     """Every sample form rendered once per test session, by form number ("01" … "07")."""
     return {form.form_number: render_all_ways(form) for form in all_samples()}
+
+
+# Dossiers built through the real services (decision 0009: forms from dossiers), re-exported so the
+# tests of ``from_dossier`` use the same places, staff and procedure as the dossier tests.
+from motcua.dossiers.tests.conftest import calendar_2026, factory, world  # noqa: E402, F401
