@@ -4,8 +4,8 @@ import os
 
 os.environ["MOTCUA_ENV"] = "test"
 
-from config.settings import *  # noqa: E402,F403
-from config.settings import DATA_DIR, DATABASES  # noqa: E402
+from config.settings import *  # noqa: F403
+from config.settings import DATA_DIR, DATABASES
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: threads in the concurrency tests must wait for SQLite's write
