@@ -23,3 +23,11 @@ urlpatterns += [
     path("ho-so/<int:dossier_id>/", dossier_views.dossier_page, name="dossier"),
     path("ho-so/<int:dossier_id>/thao-tac/", dossier_views.dossier_act, name="dossier_act"),
 ]
+
+from . import overview_views, queue_views, search_views  # noqa: E402
+
+urlpatterns += [
+    path("viec/", queue_views.queues_page, name="queues"),
+    path("tong-quan/", overview_views.overview_page, name="overview"),
+    path("tim-kiem/", search_views.search_page, name="search"),
+]

@@ -1,0 +1,47 @@
+"""Work queues per user and role: /can-bo/viec/.
+
+One list per queue the user's roles give them (to forward, to assign, to appraise, consultations to
+answer, waiting for the applicant, to approve, to sign, to issue, results to return), each sorted by
+due date with the remaining office time; overdue and due within one working day are marked with
+words and a CSS class, not colour alone (``queues.work_queues``).
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.gate import allows
+from motcua.accounts.models import User
+from motcua.dossiers import queues
+
+TITLES = {
+    "to_forward": _("Chờ chuyển cơ quan giải quyết"),
+    "to_assign": _("Chờ phân công thụ lý"),
+    "to_appraise": _("Chờ thẩm định"),
+    "consultations": _("Chờ trả lời xin ý kiến"),
+    "waiting_applicant": _("Chờ người nộp bổ sung, nộp phí"),
+    "to_approve": _("Chờ phê duyệt"),
+    "to_sign": _("Chờ ký"),
+    "to_issue": _("Chờ vào số, phát hành"),
+    "to_return": _("Chờ trả kết quả"),
+}
+
+
+@login_required
+def queues_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User) or not allows(user, "backoffice.enter"):
+        return render(request, "backoffice/not_staff.html", status=403)
+    lists = [
+        {
+            "key": q.key,
+            "title": TITLES[q.key],
+            "items": q.items,
+            "overdue": sum(1 for i in q.items if i.remaining and i.remaining.is_overdue),
+        }
+        for q in queues.work_queues(user)
+    ]
+    return render(request, "backoffice/queues/page.html", {"queues": lists})

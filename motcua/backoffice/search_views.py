@@ -1,0 +1,86 @@
+"""Staff search: /can-bo/tim-kiem/ — by code, applicant name (with or without accents), identifier
+number, procedure, state, dates of receipt and agency; only dossiers the user may see
+(``queues.search_dossiers`` starts from ``visible_dossiers``). A GET form; no JavaScript."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from motcua.accounts.gate import allows
+from motcua.accounts.models import User
+from motcua.dossiers import queues
+from motcua.units.models import Agency
+from motcua.workflow import STATE_LABELS, State
+
+from .forms import DATE_FORMATS
+
+
+def _state_choices() -> list[tuple[str, str]]:
+    en = (get_language() or "vi").startswith("en")
+    return [("", "—")] + [(s.value, STATE_LABELS[s].en if en else STATE_LABELS[s].vi) for s in State]
+
+
+class SearchForm(forms.Form):
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40, required=False)
+    name = forms.CharField(label=_("Tên người nộp"), max_length=120, required=False)
+    identifier = forms.CharField(label=_("Số định danh"), max_length=20, required=False)
+    procedure = forms.CharField(label=_("Thủ tục (tên hoặc mã)"), max_length=200, required=False)
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=())
+    received_from = forms.DateField(
+        label=_("Tiếp nhận từ ngày"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    received_to = forms.DateField(
+        label=_("đến ngày"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Cơ quan giải quyết"), queryset=Agency.objects.order_by("name"), required=False
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["state"].choices = _state_choices()  # type: ignore[attr-defined]
+
+
+@login_required
+def search_page(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not isinstance(user, User) or not allows(user, "dossier.view"):
+        return render(request, "backoffice/not_staff.html", status=403)
+    form = SearchForm(request.GET or None)
+    results = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        criteria = {k: v for k, v in data.items() if v not in (None, "")}
+        if criteria:
+            agency = data.get("agency")
+            results = queues.search_dossiers(
+                user,
+                code=data["code"],
+                name=data["name"],
+                identifier=data["identifier"],
+                procedure=data["procedure"],
+                state=data["state"],
+                received_from=data["received_from"],
+                received_to=data["received_to"],
+                agency_id=agency.pk if agency is not None else None,
+            )
+    en = (get_language() or "vi").startswith("en")
+    labels = {s.value: (STATE_LABELS[s].en if en else STATE_LABELS[s].vi) for s in State}
+    rows = [(d, labels.get(d.state, d.state)) for d in results] if results is not None else None
+    return render(
+        request,
+        "backoffice/search/page.html",
+        {"form": form, "rows": rows, "limit": queues.SEARCH_LIMIT},
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )

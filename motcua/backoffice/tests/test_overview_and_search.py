@@ -1,0 +1,94 @@
+"""Overview (/can-bo/tong-quan/) and staff search (/can-bo/tim-kiem/)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+
+from motcua.accounts.models import Role
+from motcua.dossiers.tests.factories import applicant, staff, vn
+from motcua.units.services import call_next_ticket, take_ticket
+
+pytestmark = pytest.mark.django_db
+
+
+def cell(html: str, table_id: str) -> list[tuple[str, str]]:
+    body = re.search(rf'id="{table_id}">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    return re.findall(r'<th scope="row">([^<]*)</th><td>(\d+)</td>', body)
+
+
+def test_overview_counts(client, world, factory, counter):
+    with time_machine.travel(vn(2026, 3, 17, 8), tick=False):
+        take_ticket(counter_id=counter.pk)
+        call_next_ticket(counter_id=counter.pk, actor_id=world.reception.pk)
+    factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")  # due 16/03: overdue
+    factory.create(at=vn(2026, 3, 4, 8), trait="in_processing")  # due 18/03: due next working day
+    factory.create(at=vn(2026, 3, 17, 8, 30), trait="received")  # today, at counter 1
+    factory.create(at=vn(2026, 3, 2, 7, 30), trait="returned")  # finished: in no count
+    client.force_login(world.head)
+    with time_machine.travel(vn(2026, 3, 17, 9), tick=False):
+        response = client.get("/can-bo/tong-quan/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert re.search(r'id="received-today">1<', html)
+    assert cell(html, "by-channel") == [("Trực tiếp", "1"), ("Trực tuyến", "0"), ("Dịch vụ bưu chính", "0")]
+    assert cell(html, "by-counter") == [("Quầy 1 — Tư pháp", "1")]
+    assert re.search(r'id="within-deadline"><strong>2<', html)
+    assert re.search(r'id="over-deadline"><strong>1<', html)
+    assert re.search(r'id="due-next-count"><strong>1<', html)
+    by_place = re.search(r'id="overdue-by-place">.*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    assert re.findall(r"<th scope=\"row\">([^<]*)</th><td>([^<]*)</td><td>(\d+)</td>", by_place) == [
+        ("Sở Tư pháp", "Chờ phân công thụ lý", "1")
+    ]
+
+
+def test_overview_is_for_heads_and_leaders(client, world):
+    for user, status in [(world.head, 200), (world.leader, 200), (world.handler, 403), (world.citizen, 403)]:
+        client.force_login(user)
+        assert client.get("/can-bo/tong-quan/").status_code == status
+
+
+def test_search_by_name_without_accents_code_identifier_and_state(client, world, factory, make_user):
+    first = factory.create(at=vn(2026, 3, 2, 8), applicant=applicant(full_name="Đặng Thị Hoà"))
+    second = factory.create(
+        at=vn(2026, 3, 3, 8), trait="in_processing", applicant=applicant(identifier_number="042190000001")
+    )
+    client.force_login(world.reception)
+
+    def codes(**params):
+        response = client.get("/can-bo/tim-kiem/", params)
+        assert response.status_code == 200
+        return re.findall(
+            r'<tr class="result"><th scope="row"><a href="/can-bo/ho-so/\d+/">([^<]+)<',
+            response.content.decode(),
+        )
+
+    with time_machine.travel(vn(2026, 3, 4, 9), tick=False):
+        assert codes(name="dang thi hoa") == [first.code]
+        assert codes(name="HOÀ") == [first.code]
+        assert codes(code=second.code[-11:]) == [second.code]
+        assert codes(identifier="042190000001") == [second.code]
+        assert codes(state="in_processing") == [second.code]
+        assert codes(received_from="2026-03-03") == [second.code]
+        assert codes(procedure="thu tuc") == [second.code, first.code]
+        outsider = staff(
+            make_user, Role.RECEPTION_OFFICER, "tiepnhan-khac", one_stop_unit_id=_other_unit(world).pk
+        )
+        client.force_login(outsider)
+        assert codes(name="dang thi hoa") == []
+        client.force_login(world.citizen)
+        assert client.get("/can-bo/tim-kiem/").status_code == 403
+
+
+def _other_unit(world):
+    from motcua.units.models import OneStopKind, OneStopUnit
+
+    return OneStopUnit.objects.create(
+        code="ttpvhcc-khac",
+        name="Trung tâm khác",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=world.other_agency,
+        admin_unit=world.centre.admin_unit,
+    )

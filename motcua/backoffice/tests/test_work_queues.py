@@ -1,0 +1,107 @@
+"""Work queues (/can-bo/viec/): each role sees only its queues, sorted by due date, overdue marked."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+
+from motcua.accounts.models import Role
+from motcua.dossiers import services
+from motcua.dossiers.tests.factories import staff, vn
+
+pytestmark = pytest.mark.django_db
+
+URL = "/can-bo/viec/"
+
+
+def sections(response) -> dict[str, list[str]]:
+    html = response.content.decode()
+    found = {}
+    for key, body in re.findall(
+        r'<section class="panel queue" id="q-([a-z_]+)".*?<tbody>(.*?)</tbody>', html, re.S
+    ):
+        found[key] = re.findall(r'<a href="/can-bo/ho-so/\d+/">([^<]+)</a>', body)
+    return found
+
+
+@pytest.fixture
+def dossiers(factory, world):
+    """One dossier at each stage, received a day apart so their due dates differ."""
+    made = {}
+    for day, trait in [
+        (2, "received"),
+        (3, "in_processing"),
+        (4, "assigned"),
+        (5, "appraising"),
+        (6, "signing"),
+        (9, "issuing"),
+        (10, "result_ready"),
+    ]:
+        made[trait] = factory.create(at=vn(2026, 3, day, 8), trait=trait)
+    return made
+
+
+def test_each_role_sees_only_its_queues(client, world, dossiers):
+    expected = {
+        world.reception: {"to_forward": ["received"], "waiting_applicant": [], "to_return": ["result_ready"]},
+        world.leader: {"to_assign": ["in_processing"], "consultations": []},
+        world.handler: {"to_appraise": ["assigned"], "consultations": [], "waiting_applicant": []},
+        world.approver: {"to_approve": ["appraising"], "to_sign": ["signing"]},
+        world.clerk: {"to_issue": ["issuing"]},
+    }
+    with time_machine.travel(vn(2026, 3, 11, 9), tick=False):
+        for user, queues in expected.items():
+            client.force_login(user)
+            response = client.get(URL)
+            assert response.status_code == 200
+            assert sections(response) == {k: [dossiers[t].code for t in v] for k, v in queues.items()}
+
+
+def test_sorted_by_due_date_with_overdue_and_due_soon_marked(client, world, factory):
+    late = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")  # due 16/03
+    soon = factory.create(at=vn(2026, 3, 4, 8), trait="in_processing")  # due 18/03
+    later = factory.create(at=vn(2026, 3, 6, 8), trait="in_processing")  # due 20/03
+    client.force_login(world.leader)
+    with time_machine.travel(vn(2026, 3, 18, 9), tick=False):
+        response = client.get(URL)
+    assert sections(response)["to_assign"] == [late.code, soon.code, later.code]
+    html = response.content.decode()
+    rows = re.findall(r'<tr class="([a-z-]+)"><th scope="row"><a href="/can-bo/ho-so/\d+/">', html)
+    assert rows == ["overdue", "due-soon", "on-track"]
+    assert "<strong>Quá hạn</strong> 1 ngày 2 giờ làm việc" in html  # Mon 17:00 to Wed 09:00
+    assert "<strong>Sắp đến hạn</strong>: còn 0 ngày 6 giờ làm việc" in html  # Wed 09:00 to 17:00
+
+
+def test_consultation_to_answer_and_waiting_for_the_applicant(client, world, factory):
+    asked = factory.create(at=vn(2026, 3, 2, 8), trait="appraising")
+    waiting = factory.create(at=vn(2026, 3, 2, 9), trait="appraising")
+    services.consult(
+        dossier_id=asked.pk,
+        actor=world.handler,
+        agency_id=world.other_agency.pk,
+        content="Xin ý kiến",
+        deadline=vn(2026, 3, 6, 17),
+        at=vn(2026, 3, 3, 9),
+    )
+    services.request_supplement(
+        dossier_id=waiting.pk, actor=world.handler, reason="Thiếu", guidance="Bổ sung", at=vn(2026, 3, 3, 9)
+    )
+    with time_machine.travel(vn(2026, 3, 4, 9), tick=False):
+        client.force_login(world.coordinator)
+        assert sections(client.get(URL)) == {"consultations": [asked.code]}
+        client.force_login(world.handler)
+        found = sections(client.get(URL))
+        assert found["waiting_applicant"] == [waiting.code] and found["consultations"] == []
+        client.force_login(world.reception)
+        assert sections(client.get(URL))["waiting_applicant"] == [waiting.code]
+
+
+def test_another_agency_sees_nothing_and_a_citizen_gets_403(client, world, dossiers, make_user):
+    outsider = staff(make_user, Role.DEPT_LEADER, "lanhdao-tc", agency_id=world.other_agency.pk)
+    client.force_login(outsider)
+    with time_machine.travel(vn(2026, 3, 11, 9), tick=False):
+        assert sections(client.get(URL)) == {"to_assign": [], "consultations": []}
+    client.force_login(world.citizen)
+    assert client.get(URL).status_code == 403
