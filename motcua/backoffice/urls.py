@@ -14,6 +14,16 @@ from .process_views import process_page  # noqa: E402
 
 urlpatterns += [path("quy-trinh/<str:code>/", process_page, name="process")]
 
+from . import form_views  # noqa: E402
+
+urlpatterns += [
+    path("ho-so/<int:dossier_id>/mau/", form_views.dossier_forms, name="dossier-forms"),
+    path("ho-so/<int:dossier_id>/mau/<int:seq>.pdf", form_views.event_form_pdf, name="dossier-form-pdf"),
+    path("ho-so/<int:dossier_id>/mau/<int:seq>.html", form_views.event_form_html, name="dossier-form-html"),
+    path("ho-so/<int:dossier_id>/phieu-kiem-soat.pdf", form_views.control_slip_pdf, name="dossier-slip-pdf"),
+    path("so-theo-doi/<slug:unit_code>/<int:year>.pdf", form_views.ledger_pdf, name="ledger-pdf"),
+]
+
 from . import counter_views, dossier_views  # noqa: E402
 
 urlpatterns += [
