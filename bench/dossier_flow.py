@@ -1,0 +1,392 @@
+"""Dossier flow benchmark on PostgreSQL: counter acceptances and transitions by concurrent clients,
+compared with a bare two-row insert transaction run by ``pgbench`` at the same concurrency.
+
+    .venv/bin/python bench/dossier_flow.py [--clients 16] [--seconds 10] [--pgbench-seconds 10]
+
+A throwaway database (MOTCUA_BENCH_PG, default postgres://postgres@127.0.0.1:5432/motcua_bench_flow)
+is created, migrated and seeded through the real code (demo units, calendars, one published
+procedure), then dropped at the end. Each client is a process (``multiprocessing``, spawn: no GIL
+shared, each calls ``django.setup()``) with its own reception officer at one of the demo one-stop
+units (round robin: clients at units of the same agency share its gap-free code counter, as real
+counters do) and its own leader, handler, approver and clerk at the competent agency. A client loops:
+``receive_at_counter`` (3 components, code issued, Form 01 data built by ``paperwork.form01_for``
+when available, no PDF), then forward, assign, appraise, approve, sign, issue, return. Details go to
+stderr; the last line on stdout is one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_flow"
+TARGET_RATIO = 0.10
+TARGET_P95_MS = 100
+PROCEDURE_CODE = "1.000001.BENCH"
+ACTS = ("accept", "forward", "assign", "appraise", "approve", "sign", "issue", "return")
+
+PGBENCH_SCRIPT = """\
+BEGIN;
+INSERT INTO bench_dossier (code, state, data) VALUES ('B-' || :client_id, 'received', '{"n": 3}');
+INSERT INTO bench_event (dossier_id, seq, name, at, hash)
+  VALUES (currval('bench_dossier_id_seq'), 1, 'accepted', now(), md5(random()::text));
+END;
+"""
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _env(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["MOTCUA_ENV"] = "dev"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log kept in memory, as in production
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def _admin_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"refusing a database name that is not a plain identifier: {name!r}")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def _psql(admin: str, sql: str) -> None:
+    subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Set-up (in a child process, so the parent holds no connection when the database is dropped)
+# --------------------------------------------------------------------------------------------------
+
+
+def setup(url: str, clients: int, result: Any) -> None:
+    _env(url)
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection
+
+    from motcua.accounts.models import Role, User
+    from motcua.accounts.services import grant_membership
+    from motcua.catalog.models import (
+        Channel,
+        ChannelOffer,
+        ComponentTemplate,
+        Procedure,
+        ProcedureCase,
+        ProcedureVersion,
+    )
+    from motcua.catalog.services import publish_version
+    from motcua.core import clock
+    from motcua.deadlines.seed import seed_calendars
+    from motcua.units.demo import load_demo_units
+    from motcua.units.models import Agency, OneStopUnit
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    log(f"migrated in {time.perf_counter() - started:.1f} s")
+    load_demo_units()
+    today = clock.today()
+    seed_calendars(range(today.year - 1, today.year + 2))
+    procedure = Procedure.objects.create(code=PROCEDURE_CODE, name="Thủ tục đo hiệu năng")
+    version = ProcedureVersion.objects.create(
+        procedure=procedure, number=1, name="Thủ tục đo hiệu năng", decision="QĐ 1/2025"
+    )
+    case = ProcedureCase.objects.create(version=version, name="Trường hợp chung")
+    for i in range(3):
+        ComponentTemplate.objects.create(case=case, name=f"Thành phần {i + 1}", position=i, is_required=True)
+    for position, channel in enumerate((Channel.IN_PERSON, Channel.ONLINE)):
+        ChannelOffer.objects.create(
+            version=version,
+            channel=channel,
+            time_limit_amount=10,
+            time_limit_unit="working_day",
+            position=position,
+        )
+    version = publish_version(
+        version_id=version.pk, actor=None, effective_from=today - dt.timedelta(days=30), at=clock.now()
+    )
+    units = [u for u in OneStopUnit.objects.select_related("agency").order_by("pk") if u.is_valid_on(today)]
+    competent = (
+        (
+            Agency.objects.filter(kind="department", valid_to__isnull=True).exclude(
+                identifier_code="000.00.01.H42"
+            )
+        )
+        .order_by("identifier_code")
+        .first()
+    )
+    assert competent is not None and units
+    plan = []
+    for n in range(clients):
+        unit = units[n % len(units)]
+
+        def user(role: Role, name: str, n: int = n, **scope: int) -> int:
+            person = User.objects.create(username=f"{name}-{n}", full_name=f"{name} {n}")
+            grant_membership(user=person, role=role, **scope)
+            return person.pk
+
+        plan.append(
+            {
+                "unit": unit.pk,
+                "agency": unit.agency.identifier_code,
+                "reception": user(Role.RECEPTION_OFFICER, "tiepnhan", one_stop_unit_id=unit.pk),
+                "leader": user(Role.DEPT_LEADER, "lanhdao", agency_id=competent.pk),
+                "handler": user(Role.HANDLER, "thuly", agency_id=competent.pk),
+                "approver": user(Role.APPROVER, "pheduyet", agency_id=competent.pk),
+                "clerk": user(Role.CLERK, "vanthu", agency_id=competent.pk),
+            }
+        )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE bench_dossier (id bigserial PRIMARY KEY, code text NOT NULL, state text NOT NULL, "
+            "created_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL);"
+            "CREATE TABLE bench_event (id bigserial PRIMARY KEY, dossier_id bigint NOT NULL "
+            "REFERENCES bench_dossier(id), seq int NOT NULL, name text NOT NULL, at timestamptz NOT NULL, "
+            "hash text NOT NULL)"
+        )
+    connection.close()
+    agencies = len({p["agency"] for p in plan})
+    log(
+        f"seeded in {time.perf_counter() - started:.1f} s: {len(units)} one-stop units, competent agency "
+        f"{competent.identifier_code}, {clients} clients over {agencies} receiving agencies"
+    )
+    result.put({"version": version.pk, "competent": competent.pk, "plan": plan})
+
+
+# --------------------------------------------------------------------------------------------------
+# A client
+# --------------------------------------------------------------------------------------------------
+
+
+def client(
+    url: str, seed: dict[str, Any], me: dict[str, Any], ready: Any, go: Any, stop_at: Any, out: Any
+) -> None:
+    _env(url)
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from motcua.accounts.models import User
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers import services
+    from motcua.dossiers.applicants import IdentifierType, Person
+
+    try:
+        from motcua.paperwork.from_dossier import form01_for
+    except ImportError:  # paperwork without the dossier adapter: Form 01 data is not built
+        form01_for = None
+
+    users = {k: User.objects.get(pk=me[k]) for k in ("reception", "leader", "handler", "approver", "clerk")}
+    version = ProcedureVersion.objects.get(pk=seed["version"])
+    case = version.cases.get()
+    components = tuple(
+        services.ComponentInput(template_id=t.pk) for t in case.components.order_by("position")
+    )
+    latencies: dict[str, list[float]] = {act: [] for act in ACTS}
+    counter = 0
+
+    def intake() -> services.Intake:
+        nonlocal counter
+        counter += 1
+        return services.Intake(
+            procedure_version_id=version.pk,
+            procedure_case_id=case.pk,
+            received_at_unit_id=me["unit"],
+            competent_agency_id=seed["competent"],
+            components=components,
+            applicant=Person(
+                full_name="Nguyễn Văn An",
+                identifier_type=IdentifierType.CITIZEN_ID,
+                identifier_number=f"0420{os.getpid() % 10000:04d}{counter % 10000:04d}",
+                phone="0912 345 678",
+                email="an@example.vn",
+            ),
+        )
+
+    def timed(act: str, fn: Any, record: bool) -> Any:
+        started = time.perf_counter()
+        value = fn()
+        if record:
+            latencies[act].append((time.perf_counter() - started) * 1000)
+        return value
+
+    def one_dossier(record: bool) -> None:
+        u = users
+
+        def accept() -> Any:
+            dossier = services.receive_at_counter(intake=intake(), actor=u["reception"])
+            if form01_for is not None:
+                form01_for(dossier)
+            return dossier
+
+        d = timed("accept", accept, record).pk
+        timed("forward", lambda: services.forward_dossier(dossier_id=d, actor=u["reception"]), record)
+        timed(
+            "assign",
+            lambda: services.assign_handler(dossier_id=d, actor=u["leader"], handler_id=u["handler"].pk),
+            record,
+        )
+        timed("appraise", lambda: services.appraise(dossier_id=d, actor=u["handler"], opinion="Đủ"), record)
+        timed("approve", lambda: services.approve(dossier_id=d, actor=u["approver"]), record)
+        timed("sign", lambda: services.sign_result(dossier_id=d, actor=u["approver"]), record)
+        timed(
+            "issue", lambda: services.issue_result(dossier_id=d, actor=u["clerk"], number=f"{d}/QĐ"), record
+        )
+        timed("return", lambda: services.return_result(dossier_id=d, actor=u["reception"]), record)
+
+    one_dossier(record=False)  # warm caches (calendars, imports, connection)
+    ready.wait()
+    go.wait()
+    deadline = stop_at.value
+    while time.time() < deadline:
+        one_dossier(record=True)
+    connection.close()
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    out.put({"latencies": latencies, "peak_rss_mb": peak_kb / 1024})
+
+
+# --------------------------------------------------------------------------------------------------
+
+
+def p95(values: list[float]) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100, method="inclusive")[94]
+
+
+def run_pgbench(url: str, clients: int, seconds: int) -> float:
+    with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
+        script.write(PGBENCH_SCRIPT)
+    try:
+        done = subprocess.run(
+            [
+                "pgbench",
+                "-n",
+                "-c",
+                str(clients),
+                "-j",
+                str(clients),
+                "-T",
+                str(seconds),
+                "-f",
+                script.name,
+                url,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+    finally:
+        os.unlink(script.name)
+    log(done.stdout.strip())
+    match = re.search(r"tps = ([0-9.]+)", done.stdout)
+    if match is None:
+        raise SystemExit("pgbench printed no tps")
+    return float(match.group(1))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--pgbench-seconds", type=int, default=10)
+    parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
+    args = parser.parse_args()
+    url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
+    admin, name = _admin_url(url)
+    _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    _psql(admin, f"CREATE DATABASE {name}")
+    ctx = mp.get_context("spawn")
+    try:
+        result = ctx.Queue()
+        seeding = ctx.Process(target=setup, args=(url, args.clients, result))
+        seeding.start()
+        seed = result.get()
+        seeding.join()
+
+        ready = ctx.Barrier(args.clients + 1)
+        go = ctx.Event()
+        stop_at = ctx.Value("d", 0.0)
+        out = ctx.Queue()
+        workers = [
+            ctx.Process(target=client, args=(url, seed, me, ready, go, stop_at, out)) for me in seed["plan"]
+        ]
+        for worker in workers:
+            worker.start()
+        ready.wait()
+        started = time.time()
+        stop_at.value = started + args.seconds
+        go.set()
+        reports = [out.get() for _ in workers]
+        elapsed = time.time() - started
+        for worker in workers:
+            worker.join()
+
+        merged: dict[str, list[float]] = {act: [] for act in ACTS}
+        for report in reports:
+            for act, values in report["latencies"].items():
+                merged[act].extend(values)
+        accepted = len(merged["accept"])
+        transitions = sum(len(merged[act]) for act in ACTS if act != "accept")
+        for act in ACTS:
+            values = merged[act]
+            log(
+                f"{act:>9}: {len(values):6d} acts, p50 {statistics.median(values) if values else 0:7.1f} ms, "
+                f"p95 {p95(values):7.1f} ms, max {max(values, default=0):7.1f} ms"
+            )
+        peak = max(r["peak_rss_mb"] for r in reports)
+        accepted_per_s = accepted / elapsed
+        transitions_per_s = transitions / elapsed
+        log(
+            f"{args.clients} clients, {elapsed:.1f} s: {accepted_per_s:.1f} accepted/s, "
+            f"{transitions_per_s:.1f} transitions/s, peak RSS per client process {peak:.0f} MB"
+        )
+        tps = run_pgbench(url, args.clients, args.pgbench_seconds)
+        ratio = accepted_per_s / tps if tps else 0.0
+        p95_accept = p95(merged["accept"])
+        log(f"pgbench two-row insert: {tps:.0f} tps; ratio accepted/s ÷ pgbench tps = {ratio:.3f}")
+        line = {
+            "bench": "dossier_flow",
+            "clients": args.clients,
+            "accepted_per_s": round(accepted_per_s, 1),
+            "transitions_per_s": round(transitions_per_s, 1),
+            "p95_accept_ms": round(p95_accept, 1),
+            "p95_ms": {act: round(p95(merged[act]), 1) for act in ACTS},
+            "pgbench_tps": round(tps, 1),
+            "ratio": round(ratio, 4),
+            "target_ratio": TARGET_RATIO,
+            "target_p95_ms": TARGET_P95_MS,
+            "peak_rss_mb": round(peak, 1),
+            "ok": ratio >= TARGET_RATIO and all(p95(merged[act]) < TARGET_P95_MS for act in ACTS),
+        }
+    finally:
+        if not args.keep:
+            _psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    print(json.dumps(line))
+
+
+if __name__ == "__main__":
+    main()
