@@ -10,5 +10,6 @@ from config.settings import DATA_DIR, DATABASES
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not shared-cache memory: threads in the concurrency tests must wait for SQLite's write
     # lock as the web server and the worker do, instead of failing on per-table memory locks.
-    # pytest-xdist gives each worker its own copy (suffix _gw0, _gw1 …).
-    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / "test-motcua.sqlite3")}
+    # One file per test process (pytest-xdist workers are processes), removed when the run ends, so
+    # two test runs in one checkout never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / f"test-motcua-{os.getpid()}.sqlite3")}
