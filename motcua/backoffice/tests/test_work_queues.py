@@ -105,3 +105,13 @@ def test_another_agency_sees_nothing_and_a_citizen_gets_403(client, world, dossi
         assert sections(client.get(URL)) == {"to_assign": [], "consultations": []}
     client.force_login(world.citizen)
     assert client.get(URL).status_code == 403
+
+
+def test_english(client, world, dossiers, settings):
+    client.force_login(world.leader)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    with time_machine.travel(vn(2026, 3, 11, 9), tick=False):
+        html = client.get(URL).content.decode()
+        assert "<h1>My work</h1>" in html and "To assign" in html
+        page = client.get(f"/can-bo/ho-so/{dossiers['in_processing'].pk}/").content.decode()
+    assert "Tasks per agency" in page and "Form 01 — Receipt and appointment for the result" in page
