@@ -189,3 +189,12 @@ def test_citizen_and_handler_get_403(client, world, frozen):
     assert client.get(URL).status_code == 403
     client.force_login(world.handler)
     assert client.get(URL).status_code == 403
+
+
+def test_the_form_01_link_serves_the_pdf(client, world, frozen):
+    client.force_login(world.reception)
+    token = _token(_open(client, world))
+    done = client.get(_post(client, world, token, "accept")["Location"])
+    href = re.search(r'id="form-link" href="([^"]+)"', done.content.decode()).group(1)
+    pdf = client.get(href)
+    assert (pdf.status_code, pdf["Content-Type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
