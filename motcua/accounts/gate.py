@@ -45,16 +45,16 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "dossier.assign": frozenset({R.DEPT_LEADER}),
     "dossier.appraise": frozenset({R.HANDLER}),
     "dossier.consult": frozenset({R.HANDLER}),
-    "dossier.answer_consultation": frozenset({R.COORDINATOR, R.HANDLER, R.DEPT_LEADER}),
+    "dossier.answer_consultation": frozenset({R.COORDINATOR, R.HANDLER}),
     "dossier.request_supplement": frozenset({R.HANDLER}),
     "dossier.request_financial_obligation": frozenset({R.HANDLER}),
     "dossier.confirm_payment": frozenset({R.FINANCE, R.RECEPTION_OFFICER}),
     "dossier.propose_refusal": frozenset({R.HANDLER}),
     "dossier.refuse_after_appraisal": frozenset({R.APPROVER}),
-    "dossier.approve": frozenset({R.APPROVER, R.DEPT_LEADER}),
+    "dossier.approve": frozenset({R.APPROVER}),
     "dossier.sign_result": frozenset({R.APPROVER}),
     "dossier.issue_result": frozenset({R.CLERK}),
-    "dossier.apologise_and_extend": frozenset({R.DEPT_LEADER, R.APPROVER}),
+    "dossier.apologise_and_extend": frozenset({R.DEPT_LEADER}),  # signs Form 04 (SPEC §4.1)
     "dossier.stop_processing": frozenset({R.RECEPTION_OFFICER, R.ONE_STOP_HEAD, R.HANDLER}),  # T15, T23
     "dossier.report_incident": frozenset(
         {

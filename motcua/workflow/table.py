@@ -216,7 +216,7 @@ def _row(
 # fmt: off
 TRANSITIONS: Final[tuple[Transition, ...]] = (
     # --- intake ------------------------------------------------------------------------------------
-    _row("T1", Act.SUBMIT, {S.DRAFT}, S.SUBMITTED, APPLICANT | {r.POSTAL_AGENT},
+    _row("T1", Act.SUBMIT, {S.DRAFT}, S.SUBMITTED, APPLICANT | {r.POSTAL_AGENT, r.SUPPORT},
          "submitted", None, C.NONE,
          vi="SPEC T1: đủ thành phần bắt buộc; tài khoản xác thực (VNeID mức 2) [I]",
          en="SPEC T1: mandatory components present; authenticated account (VNeID level 2) [I]"),

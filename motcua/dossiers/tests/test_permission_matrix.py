@@ -57,7 +57,7 @@ CASES: dict[str, Case] = {
     "T1 submit": Case(
         "none",
         lambda w, d, a: S.submit_dossier(intake=w.intake(channel="online"), actor=a, at=AT),
-        frozenset({R.POSTAL_AGENT}),
+        frozenset({R.POSTAL_AGENT, R.SUPPORT}),  # SPEC §4.1: support staff submit on the applicant's behalf
         anywhere=APPLICANTS,
     ),
     "T7 accept": Case(

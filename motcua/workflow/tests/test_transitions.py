@@ -24,7 +24,7 @@ ALL_STEPS = set(Step)
 
 # number, act, sources, target, roles, event, form, clock, reason required, step guard, step after
 EXPECTED = [
-    ("T1", Act.SUBMIT, {S.DRAFT}, S.SUBMITTED, APPLICANT | {"postal_agent"},
+    ("T1", Act.SUBMIT, {S.DRAFT}, S.SUBMITTED, APPLICANT | {"postal_agent", "support"},
      "submitted", None, C.NONE, False, set(), None),
     ("T2", Act.ACCEPT, {S.NEW}, S.RECEIVED, {"reception_officer"},
      "accepted", "form01", C.START, False, set(), None),
