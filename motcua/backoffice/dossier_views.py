@@ -257,6 +257,8 @@ def _act_forms(
     acts: list[Act] = [a for a in allowed_acts(state, step, main) if a != Act.ANSWER_CONSULTATION]
     if consultations and Act.ANSWER_CONSULTATION in allowed_acts(state, step, asked):
         acts.append(Act.ANSWER_CONSULTATION)
+    if Act.FORWARD in acts and state != State.RECEIVED:
+        acts.remove(Act.FORWARD)  # inter-agency tasks (T18) need a form with agencies and budgets: not yet
     if Act.APOLOGISE_AND_EXTEND in acts and _extension_prompt(dossier) is None:
         acts.remove(Act.APOLOGISE_AND_EXTEND)
     en = _is_en()
