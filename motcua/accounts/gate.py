@@ -9,7 +9,10 @@ departments); a role held at a one-stop unit covers that unit and its branches.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any
 
 from django.db.models import QuerySet
 from rules import permissions as rule_permissions
@@ -100,6 +103,24 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 PROVINCE_WIDE_ROLES = frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER, R.INSPECTOR})
 
 
+# Within ``memoised()`` (one act of the dossier services), memberships and the agency and unit
+# chains are read once and reused: the answers are the same, the queries are not repeated.
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("motcua_gate_memo", default=None)
+
+
+@contextmanager
+def memoised() -> Iterator[None]:
+    """Read memberships and chains once inside this block (nested blocks share the outer memo)."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def active_memberships(user: User, *, at: dt.date | None = None) -> QuerySet[Membership]:
     day = at or clock.today()
     return Membership.objects.filter(valid_on(day), user=user).select_related(
@@ -107,31 +128,62 @@ def active_memberships(user: User, *, at: dt.date | None = None) -> QuerySet[Mem
     )
 
 
+def memberships_on(user: User, *, at: dt.date | None = None) -> list[Membership]:
+    """``active_memberships`` as a list, read once per ``memoised()`` block."""
+    memo = _memo.get()
+    if memo is None:
+        return list(active_memberships(user, at=at))
+    key = ("memberships", user.pk, at or clock.today())
+    if key not in memo:
+        memo[key] = list(active_memberships(user, at=at))
+    found: list[Membership] = memo[key]
+    return found
+
+
 def roles_of(user: User, *, at: dt.date | None = None) -> set[Role]:
     if not user.is_authenticated or not user.is_active:
         return set()
-    return {Role(m.role) for m in active_memberships(user, at=at)}
+    return {Role(m.role) for m in memberships_on(user, at=at)}
 
 
-def _agency_chain(agency_id: int | None) -> set[int]:
+def agency_chain(agency_id: int | None) -> set[int]:
     """The agency and all its ancestors."""
     from motcua.units.models import Agency
 
+    memo = _memo.get()
+    key = ("agency_chain", agency_id)
+    if memo is not None and key in memo:
+        return set(memo[key])
     chain: set[int] = set()
-    while agency_id is not None and agency_id not in chain:
-        chain.add(agency_id)
-        agency_id = Agency.objects.filter(pk=agency_id).values_list("parent_id", flat=True).first()
+    current = agency_id
+    while current is not None and current not in chain:
+        chain.add(current)
+        current = Agency.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+    if memo is not None:
+        memo[key] = frozenset(chain)
     return chain
 
 
-def _unit_chain(unit_id: int | None) -> set[int]:
+def unit_chain(unit_id: int | None) -> set[int]:
+    """The one-stop unit and the centres above it."""
     from motcua.units.models import OneStopUnit
 
+    memo = _memo.get()
+    key = ("unit_chain", unit_id)
+    if memo is not None and key in memo:
+        return set(memo[key])
     chain: set[int] = set()
-    while unit_id is not None and unit_id not in chain:
-        chain.add(unit_id)
-        unit_id = OneStopUnit.objects.filter(pk=unit_id).values_list("parent_centre_id", flat=True).first()
+    current = unit_id
+    while current is not None and current not in chain:
+        chain.add(current)
+        current = OneStopUnit.objects.filter(pk=current).values_list("parent_centre_id", flat=True).first()
+    if memo is not None:
+        memo[key] = frozenset(chain)
     return chain
+
+
+_agency_chain = agency_chain
+_unit_chain = unit_chain
 
 
 def allows(
@@ -152,7 +204,7 @@ def allows(
     if user is None or not user.is_authenticated or not user.is_active:
         return False
     granting = PERMISSIONS[permission]
-    memberships = [m for m in active_memberships(user, at=at) if m.role in granting]
+    memberships = [m for m in memberships_on(user, at=at) if m.role in granting]
     if not memberships:
         return False
     if agency_id is None and one_stop_unit_id is None:
@@ -194,7 +246,7 @@ def require(
 def agencies_of(user: User, *, at: dt.date | None = None) -> list[int]:
     """Agency ids the user works at (directly, or as owner of their one-stop unit)."""
     ids: list[int] = []
-    for m in active_memberships(user, at=at):
+    for m in memberships_on(user, at=at):
         if m.agency_id is not None:
             ids.append(m.agency_id)
         elif m.one_stop_unit is not None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 import logging
 from typing import Final
 
+from django_tasks import task
+
 from motcua.notifications.services import notify
 
 from .models import Dossier, DossierEvent
@@ -98,9 +100,29 @@ def notify_applicant(*, event_id: int) -> int:
     return sent
 
 
-def after_event(*, event_id: int) -> None:
-    """Everything that follows an act, after commit."""
+@task()
+def notify_event(event_id: int) -> int:
+    """The worker's half of ``after_event``: render and queue the applicant's messages for one event.
+
+    Safe to run twice: ``notify`` finds the message already recorded under the event's key.
+    """
     try:
-        notify_applicant(event_id=event_id)
+        return notify_applicant(event_id=event_id)
     except Exception:  # a side effect never undoes the act; the notification log shows what failed
         logger.exception("notifying the applicant of dossier event %s failed", event_id)
+        return 0
+
+
+def after_event(*, event_id: int, name: str | None = None) -> None:
+    """Everything that follows an act, after commit: one task per event that notifies the applicant.
+
+    The request only enqueues (one row with the database queue); rendering the e-mail and SMS and
+    recording them happens in the worker. ``name`` (the event's name, when the caller knows it)
+    skips events that notify nobody without reading the event back.
+    """
+    if name is not None and name not in TEMPLATES:
+        return
+    try:
+        notify_event.enqueue(event_id)
+    except Exception:  # an enqueue error never undoes the act
+        logger.exception("enqueueing the notification of dossier event %s failed", event_id)

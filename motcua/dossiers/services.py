@@ -19,11 +19,12 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial
-from typing import Any, Final
+from functools import partial, wraps
+from typing import Any, Final, ParamSpec, TypeVar
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -191,6 +192,59 @@ class _Pending:
 
 
 # --------------------------------------------------------------------------------------------------
+# One act, read once
+# --------------------------------------------------------------------------------------------------
+
+# Inside one act (one call of a public service), what does not change during the act is read once:
+# the actor's memberships and the agency and unit chains (``gate.memoised``), the province of the
+# competent agency, the calendar (its revision checked once), the office hours, the dossier's last
+# event and, for a dossier opened by the act itself, its (empty) clock. The memo lives as long as
+# the outermost service call; nothing is kept between acts, so every answer is the same as without it.
+_memo: ContextVar[dict[Any, Any] | None] = ContextVar("motcua_dossier_act_memo", default=None)
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def _act(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    @wraps(fn)
+    def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        if _memo.get() is not None:
+            return fn(*args, **kwargs)
+        token = _memo.set({})
+        try:
+            with gate.memoised():
+                return fn(*args, **kwargs)
+        finally:
+            _memo.reset(token)
+
+    return run
+
+
+def _memoised(key: tuple[Any, ...], compute: Callable[[], _R]) -> _R:
+    memo = _memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    value: _R = memo[key]
+    return value
+
+
+def _remember(key: tuple[Any, ...], value: object) -> None:
+    memo = _memo.get()
+    if memo is not None:
+        memo[key] = value
+
+
+def _recall(key: tuple[Any, ...]) -> tuple[bool, Any]:
+    memo = _memo.get()
+    if memo is None or key not in memo:
+        return False, None
+    return True, memo[key]
+
+
+# --------------------------------------------------------------------------------------------------
 # Errors
 # --------------------------------------------------------------------------------------------------
 
@@ -215,21 +269,14 @@ def _stale(dossier: Dossier, expected: int) -> Conflict:
 
 
 def _agency_chain(agency_id: int | None) -> set[int]:
-    chain: set[int] = set()
-    while agency_id is not None and agency_id not in chain:
-        chain.add(agency_id)
-        agency_id = Agency.objects.filter(pk=agency_id).values_list("parent_id", flat=True).first()
-    return chain
+    return gate.agency_chain(agency_id)
 
 
 def _unit_chain(unit_id: int | None) -> set[int]:
-    chain: set[int] = set()
-    while unit_id is not None and unit_id not in chain:
-        chain.add(unit_id)
-        unit_id = OneStopUnit.objects.filter(pk=unit_id).values_list("parent_centre_id", flat=True).first()
-    return chain
+    return gate.unit_chain(unit_id)
 
 
+@_act
 def roles_at(
     user: User,
     *,
@@ -250,7 +297,7 @@ def roles_at(
         units |= _unit_chain(unit_id)
     held: set[str] = set()
     membership: Membership
-    for membership in gate.active_memberships(user, at=day):
+    for membership in gate.memberships_on(user, at=day):
         owner = membership.one_stop_unit.agency_id if membership.one_stop_unit is not None else None
         if (
             membership.role in gate.PROVINCE_WIDE_ROLES
@@ -323,9 +370,8 @@ def _instant(at: dt.datetime | None, dossier: Dossier | None = None) -> dt.datet
             field="at",
         )
     if dossier is not None and dossier.pk is not None:
-        last = (
-            DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("at", flat=True).first()
-        )
+        previous = _last_event(dossier)
+        last = previous[2] if previous is not None else None
         if last is not None and when < last:
             raise ValidationFailed(
                 "Thời điểm thao tác không được trước thao tác gần nhất của hồ sơ.",
@@ -336,32 +382,62 @@ def _instant(at: dt.datetime | None, dossier: Dossier | None = None) -> dt.datet
     return when
 
 
+def _last_event(dossier: Dossier) -> tuple[int, str, dt.datetime] | None:
+    """(seq, hash, at) of the dossier's last event: one query per act (the dossier row is locked)."""
+
+    def read() -> tuple[int, str, dt.datetime] | None:
+        row = (
+            DossierEvent.objects.filter(dossier_id=dossier.pk)
+            .order_by("-seq")
+            .values_list("seq", "hash", "at")
+            .first()
+        )
+        return (row[0], row[1], row[2]) if row is not None else None
+
+    return _memoised(("last_event", dossier.pk), read)
+
+
 def _province_code(agency: Agency) -> str | None:
-    unit = agency.admin_unit
-    while unit.level != Level.PROVINCE and unit.parent is not None:
-        unit = unit.parent
-    return unit.code if unit.level == Level.PROVINCE else None
+    def walk() -> str | None:
+        unit = agency.admin_unit
+        while unit.level != Level.PROVINCE and unit.parent is not None:
+            unit = unit.parent
+        return unit.code if unit.level == Level.PROVINCE else None
+
+    return _memoised(("province", agency.pk, agency.admin_unit_id), walk)
+
+
+def _calendar(province_code: str | None) -> WorkingCalendar:
+    return _memoised(("calendar", province_code), partial(working_calendar, province_code))
 
 
 def calendar_for(dossier: Dossier) -> WorkingCalendar:
     """The competent agency's province calendar (SPEC §6.1 rule 3); the national one if unknown."""
     try:
-        return working_calendar(_province_code(dossier.competent_agency))
+        return _calendar(_province_code(dossier.competent_agency))
     except ValidationFailed as error:
         if error.code != "unknown_province":
             raise
-        return working_calendar(None)
+        return _calendar(None)
 
 
 def hours_for(dossier: Dossier) -> OfficeHours:
-    return office_hours_for(dossier.received_at_unit) if dossier.received_at_unit_id else DEFAULT_HOURS
+    if not dossier.received_at_unit_id:
+        return DEFAULT_HOURS
+    return _memoised(
+        ("hours", dossier.received_at_unit_id), partial(office_hours_for, dossier.received_at_unit)
+    )
 
 
 def _replay(dossier: Dossier, extra: Sequence[tl.ClockEvent], *, at: dt.datetime) -> tl.Timeline | None:
     if dossier.time_limit_amount is None or dossier.time_limit_unit is None:
         return None
-    rows = ClockEvent.objects.filter(dossier=dossier).order_by("at", "id")
-    events = [tl.ClockEvent(tl.ClockEventKind(r.kind), r.at, r.new_due_at) for r in rows]
+    known, recorded = _recall(("clock", dossier.pk))
+    if known:
+        events: list[tl.ClockEvent] = list(recorded)
+    else:
+        rows = ClockEvent.objects.filter(dossier=dossier).order_by("at", "id")
+        events = [tl.ClockEvent(tl.ClockEventKind(r.kind), r.at, r.new_due_at) for r in rows]
     events.extend(extra)
     if not events:
         return None
@@ -380,6 +456,7 @@ def _replay(dossier: Dossier, extra: Sequence[tl.ClockEvent], *, at: dt.datetime
     )
 
 
+@_act
 def timeline_for(dossier: Dossier, *, at: dt.datetime | None = None) -> tl.Timeline | None:
     """The dossier's clock replayed as of ``at`` (None before acceptance or without a time limit)."""
     return _replay(dossier, (), at=at or clock.now())
@@ -422,7 +499,7 @@ def _record(
     payload = dict(data or {})
     if timeline is not None and extra:
         payload.setdefault("due_at", timeline.due_at)
-    last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").values_list("seq", "hash").first()
+    last = _last_event(dossier)
     fields: dict[str, Any] = {
         "dossier_id": dossier.pk,
         "seq": last[0] + 1 if last else 1,
@@ -446,8 +523,12 @@ def _record(
         hash=history.event_hash(fields),
     )
     event.save()
+    _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
     if clock_kind:
         ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=at, new_due_at=new_due_at).save()
+        known, recorded = _recall(("clock", dossier.pk))
+        if known:
+            _remember(("clock", dossier.pk), [*recorded, *extra])
     dossier.state = position.state.value
     dossier.step = step_after.value if step_after else None
     dossier.national_status = national_status(position.state)
@@ -460,12 +541,17 @@ def _record(
         dossier.finished_at = at
     dossier.version += 1
     dossier.save()
-    transaction.on_commit(partial(effects.after_event, event_id=event.pk), robust=True)
+    transaction.on_commit(partial(effects.after_event, event_id=event.pk, name=event.name), robust=True)
     return event
 
 
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
-    dossier = Dossier.objects.select_for_update().filter(pk=dossier_id).first()
+    dossier = (
+        Dossier.objects.select_for_update(of=("self",))
+        .select_related("procedure_version", "competent_agency__admin_unit", "received_at_unit")
+        .filter(pk=dossier_id)
+        .first()
+    )
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
     if expected_version is not None and dossier.version != expected_version:
@@ -521,7 +607,7 @@ def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase |
 
 def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agency:
     if agency_id is not None:
-        agency = Agency.objects.filter(pk=agency_id).first()
+        agency = Agency.objects.select_related("admin_unit").filter(pk=agency_id).first()
     else:
         named = (
             VersionAgency.objects.filter(
@@ -544,7 +630,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     case = _case_for(version, intake.procedure_case_id)
     if intake.channel not in Channel.values:
         raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
-    unit = OneStopUnit.objects.filter(pk=intake.received_at_unit_id).first()
+    unit = OneStopUnit.objects.select_related("agency").filter(pk=intake.received_at_unit_id).first()
     if unit is None:
         raise _required("received_at_unit_id", "nơi tiếp nhận", "receiving unit")
     agency = _competent_agency(version, intake.competent_agency_id)
@@ -592,15 +678,26 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     if state == State.DRAFT:
         dossier.temporary_reference = f"TMP-{secrets.token_hex(6).upper()}"
     dossier.save()
-    _add_components(dossier, intake.components, case)
+    # A dossier opened by this act has no event, no clock event and no component yet.
+    _remember(("last_event", dossier.pk), None)
+    _remember(("clock", dossier.pk), [])
+    _add_components(dossier, intake.components, case, start=0)
     return dossier
 
 
 def _add_components(
-    dossier: Dossier, components: Sequence[ComponentInput], case: ProcedureCase | None
+    dossier: Dossier,
+    components: Sequence[ComponentInput],
+    case: ProcedureCase | None,
+    *,
+    start: int | None = None,
 ) -> None:
     templates = {t.pk: t for t in ComponentTemplate.objects.filter(case=case)} if case else {}
-    start = dossier.components.count()
+    if start is None:
+        start = dossier.components.count()
+    else:  # a dossier just opened: its components are these, and the case's templates are known
+        _remember(("templates", case.pk if case else None), list(templates.values()))
+    rows: list[DossierComponent] = []
     for position, item in enumerate(components, start=start):
         template = templates.get(item.template_id) if item.template_id is not None else None
         if item.template_id is not None and template is None:
@@ -620,17 +717,23 @@ def _add_components(
                 code="invalid_component",
                 field="components",
             )
-        DossierComponent.objects.create(
-            dossier=dossier,
-            template=template,
-            name=name,
-            copy_type=item.copy_type,
-            count=item.count,
-            reused_from=item.reused_from.strip(),
-            position=position,
+        rows.append(
+            DossierComponent(
+                dossier=dossier,
+                template=template,
+                name=name,
+                copy_type=item.copy_type,
+                count=item.count,
+                reused_from=item.reused_from.strip(),
+                position=position,
+            )
         )
         if item.reused_from.strip():
             dossier.has_reused_components = True
+    if rows:
+        DossierComponent.objects.bulk_create(rows)
+    if start == 0 and dossier.pk is not None:
+        _remember(("present", dossier.pk), {row.template_id for row in rows if row.template_id is not None})
     if dossier.has_reused_components:
         Dossier.objects.filter(pk=dossier.pk).update(has_reused_components=True)
 
@@ -638,12 +741,15 @@ def _add_components(
 def _missing_components(dossier: Dossier) -> list[ComponentTemplate]:
     if dossier.procedure_case_id is None:
         return []
-    present = set(dossier.components.exclude(template=None).values_list("template_id", flat=True))
-    return [
-        t
-        for t in ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id, is_required=True)
-        if t.pk not in present
-    ]
+    known, present = _recall(("present", dossier.pk))
+    if not known:
+        present = set(dossier.components.exclude(template=None).values_list("template_id", flat=True))
+    known, templates = _recall(("templates", dossier.procedure_case_id))
+    if known:
+        required = [t for t in templates if t.is_required]
+    else:
+        required = list(ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id, is_required=True))
+    return [t for t in required if t.pk not in present]
 
 
 def _offer(dossier: Dossier) -> ChannelOffer | None:
@@ -685,15 +791,19 @@ def _accept(
     if offer is not None and offer.time_limit_amount is not None and offer.time_limit_unit:
         dossier.time_limit_amount = offer.time_limit_amount
         dossier.time_limit_unit = offer.time_limit_unit
-        for fee in offer.fees.all():
-            if fee.amount is not None and fee.amount > 0:
-                FeeLine.objects.create(
-                    dossier=dossier,
-                    fee=fee,
-                    description=fee.description or fee.get_kind_display(),
-                    amount=fee.amount,
-                    collect_at=fee.collected_when,
-                )
+        lines = [
+            FeeLine(
+                dossier=dossier,
+                fee=fee,
+                description=fee.description or fee.get_kind_display(),
+                amount=fee.amount,
+                collect_at=fee.collected_when,
+            )
+            for fee in offer.fees.all()
+            if fee.amount is not None and fee.amount > 0
+        ]
+        if lines:
+            FeeLine.objects.bulk_create(lines)
     calendar, hours = calendar_for(dossier), hours_for(dossier)
     dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
     _record(
@@ -727,6 +837,7 @@ def handover_deadlines(
     return electronic, _end_of_day(paper_day, hours)
 
 
+@_act
 def receive_at_counter(*, intake: Intake, actor: User, at: dt.datetime | None = None) -> Dossier:
     """T2: a complete dossier accepted at the counter: code, Form 01, the clock starts."""
     when = _instant(at)
@@ -737,6 +848,7 @@ def receive_at_counter(*, intake: Intake, actor: User, at: dt.datetime | None = 
     return dossier
 
 
+@_act
 def submit_dossier(*, intake: Intake, actor: User, at: dt.datetime | None = None) -> Dossier:
     """T1: an online (or postal) submission: SUBMITTED with a temporary reference, no code, no clock."""
     when = _instant(at)
@@ -756,6 +868,7 @@ def submit_dossier(*, intake: Intake, actor: User, at: dt.datetime | None = None
     return dossier
 
 
+@_act
 def accept_dossier(
     *, dossier_id: int, actor: User, at: dt.datetime | None = None, expected_version: int | None = None
 ) -> Dossier:
@@ -796,6 +909,7 @@ def _completion_data(dossier: Dossier, missing_component_ids: Sequence[int], gui
     }
 
 
+@_act
 def request_completion(
     *,
     actor: User,
@@ -821,6 +935,7 @@ def request_completion(
     return dossier
 
 
+@_act
 def refuse_at_intake(
     *,
     actor: User,
@@ -857,6 +972,7 @@ def _intake_target(
     return dossier, _instant(at, dossier)
 
 
+@_act
 def resubmit_dossier(
     *,
     dossier_id: int,
@@ -894,6 +1010,7 @@ def sniff_content_type(head: bytes) -> str | None:
     return next((kind for magic, kind in _MAGIC if head.startswith(magic)), None)
 
 
+@_act
 def attach_component_file(
     *, component_id: int, actor: User, content: bytes, name: str, at: dt.datetime | None = None
 ) -> DossierFile:
@@ -1031,6 +1148,7 @@ def _open_task(
     )
 
 
+@_act
 def forward_dossier(
     *,
     dossier_id: int,
@@ -1074,6 +1192,7 @@ def _task_fields(task: TaskInput) -> dict[str, Any]:
     return {name: getattr(task, name) for name in TaskInput.__slots__}
 
 
+@_act
 def complete_task(
     *, task_id: int, actor: User, outcome: str, opinion: str = "", at: dt.datetime | None = None
 ) -> ProcessingTask:
@@ -1145,6 +1264,7 @@ def _lead_task(dossier: Dossier) -> ProcessingTask | None:
     return dossier.tasks.filter(is_lead=True, completed_at__isnull=True).first()
 
 
+@_act
 def assign_handler(
     *,
     dossier_id: int,
@@ -1195,6 +1315,7 @@ def _require_assignee(dossier: Dossier, actor: User) -> None:
         )
 
 
+@_act
 def appraise(
     *,
     dossier_id: int,
@@ -1215,6 +1336,7 @@ def appraise(
     return dossier
 
 
+@_act
 def consult(
     *,
     dossier_id: int,
@@ -1267,6 +1389,7 @@ def consult(
     return consultation
 
 
+@_act
 def answer_consultation(
     *,
     consultation_id: int,
@@ -1315,6 +1438,7 @@ def answer_consultation(
     return consultation
 
 
+@_act
 def request_supplement(
     *,
     dossier_id: int,
@@ -1394,6 +1518,7 @@ def request_supplement(
     return dossier
 
 
+@_act
 def receive_supplement(
     *,
     dossier_id: int,
@@ -1419,6 +1544,7 @@ def receive_supplement(
     return dossier
 
 
+@_act
 def request_financial_obligation(
     *,
     dossier_id: int,
@@ -1450,6 +1576,7 @@ def request_financial_obligation(
     return dossier
 
 
+@_act
 def confirm_payment(
     *,
     dossier_id: int,
@@ -1483,6 +1610,7 @@ def confirm_payment(
     return dossier
 
 
+@_act
 def propose_refusal(
     *,
     dossier_id: int,
@@ -1502,6 +1630,7 @@ def propose_refusal(
     )
 
 
+@_act
 def refuse_after_appraisal(
     *,
     dossier_id: int,
@@ -1524,6 +1653,7 @@ def refuse_after_appraisal(
     return dossier
 
 
+@_act
 def approve(
     *,
     dossier_id: int,
@@ -1543,6 +1673,7 @@ def approve(
     )
 
 
+@_act
 def sign_result(
     *, dossier_id: int, actor: User, at: dt.datetime | None = None, expected_version: int | None = None
 ) -> Dossier:
@@ -1556,6 +1687,7 @@ def sign_result(
     return dossier
 
 
+@_act
 def issue_result(
     *,
     dossier_id: int,
@@ -1601,6 +1733,7 @@ def issue_result(
     return dossier
 
 
+@_act
 def return_result(
     *, dossier_id: int, actor: User | None, at: dt.datetime | None = None, expected_version: int | None = None
 ) -> Dossier:
@@ -1625,6 +1758,7 @@ def return_result(
     return dossier
 
 
+@_act
 def apologise_and_extend(
     *,
     dossier_id: int,
@@ -1675,6 +1809,7 @@ def apologise_and_extend(
     return dossier
 
 
+@_act
 def request_withdrawal(
     *,
     dossier_id: int,
@@ -1695,6 +1830,7 @@ def request_withdrawal(
     )
 
 
+@_act
 def stop_processing(
     *,
     dossier_id: int,
@@ -1731,6 +1867,7 @@ def _places(dossier: Dossier) -> tuple[list[int], list[int]]:
     return agencies, units
 
 
+@_act
 def report_incident(
     *,
     dossier_id: int,
@@ -1767,6 +1904,7 @@ def report_incident(
     return dossier
 
 
+@_act
 def apology_deadline_end(dossier: Dossier) -> dt.datetime | None:
     """When the time to send the apology (Form 04) runs out: the end of the office day of the last
     working day before the due date (ND61 Art 19(9): "chậm nhất 01 ngày trước ngày hết hạn";
@@ -1822,6 +1960,7 @@ def _append_notice(dossier: Dossier, *, name: str, at: dt.datetime, data: dict[s
     }
     event = DossierEvent(**fields, actor_name="", hash=history.event_hash(fields))
     event.save()
+    _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
     return event
 
 
@@ -1841,6 +1980,7 @@ def _staff(
     return list({m.user_id: m.user for m in memberships}.values())
 
 
+@_act
 def warning_recipients(dossier: Dossier, *, day: dt.date) -> list[User]:
     """The competent agency's leaders and the receiving one-stop unit's heads (or its centre's)."""
     leaders = _staff(wf_roles.DEPT_LEADER, day=day, agency_ids=[dossier.competent_agency_id])
@@ -1897,6 +2037,7 @@ def _warn(
             report.emails_queued += 1
 
 
+@_act
 def warn_deadlines(*, at: dt.datetime | None = None) -> WarningReport:
     """The daily run (SPEC §6.1 rule 11, scenario 16; ND61 Art 19(5)): one warning per dossier and
     day whose apology deadline passed without Form 04 or a result, and per overdue consultation and
@@ -1966,6 +2107,7 @@ def warn_deadlines(*, at: dt.datetime | None = None) -> WarningReport:
     return report
 
 
+@_act
 def successor_of(agency: Agency, *, day: dt.date) -> Agency | None:
     """The agency in force on ``day`` that took over the work of ``agency`` (following successor
     links), or None when ``agency`` is still in force or has no successor."""
@@ -1996,6 +2138,7 @@ _HAND_OVER: Final = Transition(
 )
 
 
+@_act
 def transfer_to_successor(
     *,
     dossier_id: int,

@@ -1,0 +1,70 @@
+"""Query budgets of the dossier acts (decision 0008; the dossier_flow bench): a regression that adds
+queries to the accept path or a transition (a lookup in a loop, a chain walked twice, the calendar
+rebuilt) fails here before it shows in the bench.
+
+Counted inside the test's transaction (savepoints included). The after-commit side effects are
+checked apart: one callback per act, which only enqueues the notification task (the worker renders).
+Before the performance work (PostgreSQL, bench loop, side effects included): accept 50, forward 30,
+assign 27, appraise 22, approve 21, sign 27, issue 35, return 20; after: 26, 18, 16, 13, 12, 18, 16, 12.
+"""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+
+from motcua.dossiers import services
+
+from .factories import vn
+
+pytestmark = pytest.mark.django_db
+
+ACCEPT_BUDGET = 27
+TRANSITION_BUDGET = {
+    "forward": 18,
+    "assign": 16,
+    "appraise": 13,
+    "approve": 12,
+    "sign": 18,
+    "issue": 15,
+    "return": 12,
+}
+
+
+def test_accept_and_transitions_stay_within_their_query_budget(
+    world, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
+    w = world
+    # Warm the per-process calendar cache, as a running server has it.
+    with time_machine.travel(vn(2026, 3, 2, 8, 0), tick=False):
+        services.receive_at_counter(intake=w.intake(), actor=w.reception)
+    with (
+        time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False),
+        django_capture_on_commit_callbacks() as callbacks,
+        django_assert_max_num_queries(ACCEPT_BUDGET),
+    ):
+        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+    assert len(callbacks) == 1
+    callbacks[0]()
+    assert dossier.code and dossier.state == "received"
+    d = dossier.pk
+    acts = {
+        "forward": lambda: services.forward_dossier(dossier_id=d, actor=w.reception),
+        "assign": lambda: services.assign_handler(dossier_id=d, actor=w.leader, handler_id=w.handler.pk),
+        "appraise": lambda: services.appraise(dossier_id=d, actor=w.handler, opinion="Đủ"),
+        "approve": lambda: services.approve(dossier_id=d, actor=w.approver),
+        "sign": lambda: services.sign_result(dossier_id=d, actor=w.approver),
+        "issue": lambda: services.issue_result(dossier_id=d, actor=w.clerk, number="12/QĐ-STP"),
+        "return": lambda: services.return_result(dossier_id=d, actor=w.reception),
+    }
+    for hour, (name, act) in enumerate(acts.items(), start=10):
+        with (
+            time_machine.travel(vn(2026, 3, 3, hour, 0), tick=False),
+            django_capture_on_commit_callbacks() as callbacks,
+            django_assert_max_num_queries(TRANSITION_BUDGET[name]),
+        ):
+            act()
+        assert len(callbacks) == 1
+        callbacks[0]()
+    dossier.refresh_from_db()
+    assert dossier.state == "returned"
