@@ -39,3 +39,9 @@ def test_static_css_is_served_by_the_app(client):
     from django.contrib.staticfiles import finders
 
     assert finders.find("motcua/base.css") is not None
+
+
+def test_vietnamese_even_when_the_browser_asks_for_english(client, province):
+    html = client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="vi">' in html
+    assert "Dịch vụ công trực tuyến" in html
