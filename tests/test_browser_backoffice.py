@@ -184,3 +184,60 @@ def test_d_an_apology_and_extension(page, live_server, world, factory):
         screenshot(page, "backoffice-dossier-360px")
     dossier.refresh_from_db()
     assert dossier.extended_due_at == vn(2026, 3, 20, 17)
+
+
+def test_e_hand_over_list_forward_then_return_by_post(page, live_server, world, factory):
+    from motcua.dossiers import services
+
+    dossier = factory.create(
+        at=vn(2026, 3, 3, 15, 20), result_delivery="postal", result_delivery_address="Thôn 1, xã Thạch Hà"
+    )
+    with time_machine.travel(vn(2026, 3, 3, 16, 0), tick=True):
+        log_in(page, live_server, world.reception)
+        page.goto(live_server.url + "/can-bo/")
+        page.get_by_role("link", name="Bàn giao hồ sơ giấy cho cơ quan giải quyết").click()
+        page.get_by_label("Ngày tiếp nhận").fill("2026-03-03")
+        page.get_by_role("button", name="Xem", exact=True).click()
+        row = page.locator(f'tr.handover-row[data-dossier="{dossier.pk}"]')
+        assert row.locator("td.due").inner_text() == "07:00 04/03/2026"
+        assert row.locator("td.paper-due").inner_text() == "17:00 04/03/2026"
+        screenshot(page, "backoffice-handover-list")
+        page.get_by_role("button", name="Bàn giao", exact=True).click()
+        page.wait_for_load_state()
+        assert f"Đã bàn giao hồ sơ {dossier.code}." in page.locator(".messages").inner_text()
+        assert row.locator("td.status").inner_text().startswith("Đã bàn giao")
+        page.locator("#print-link").click()
+        page.wait_for_load_state()
+        assert page.locator("#handover-submit").count() == 0
+        page.emulate_media(media="print")
+        screenshot(page, "backoffice-handover-slip-print")
+        page.emulate_media(media="screen")
+    dossier.refresh_from_db()
+    assert dossier.state == "in_processing"
+
+    at = vn(2026, 3, 4, 9)
+    services.assign_handler(dossier_id=dossier.pk, actor=world.leader, handler_id=world.handler.pk, at=at)
+    services.appraise(dossier_id=dossier.pk, actor=world.handler, opinion="Đủ điều kiện", at=at)
+    services.approve(dossier_id=dossier.pk, actor=world.approver, at=at)
+    services.sign_result(dossier_id=dossier.pk, actor=world.approver, at=at)
+    services.issue_result(dossier_id=dossier.pk, actor=world.clerk, number="20/QĐ-STP", at=at)
+
+    with time_machine.travel(vn(2026, 3, 5, 9), tick=True):
+        log_in(page, live_server, world.reception)  # a new day, a new session
+        page.goto(live_server.url + "/can-bo/ban-giao-buu-chinh/")
+        assert dossier.code in page.locator("#postal-waiting").inner_text()
+        page.locator("#postal-waiting").get_by_role("link", name=dossier.code).click()
+        form = page.locator("#act-return_result")
+        assert form.get_by_label("Nhận qua bưu chính công ích").is_checked()
+        form.get_by_label("Số hiệu bưu gửi").fill("EL123456789VN")
+        screenshot(page, "backoffice-return-by-post")
+        _act(page, "Trả kết quả")
+        assert page.locator("#dossier-state").inner_text() == "Đã trả kết quả"
+        assert page.locator("tr.event .tracking").inner_text() == "EL123456789VN"
+        page.goto(live_server.url + "/can-bo/ban-giao-buu-chinh/?in=1")
+        assert page.locator("#postal-sent td.tracking").inner_text() == "EL123456789VN"
+        page.emulate_media(media="print")
+        screenshot(page, "backoffice-postal-slip-print")
+    dossier.refresh_from_db()
+    event = dossier.events.get(name="result_returned")
+    assert (dossier.state, event.data["tracking_number"]) == ("returned", "EL123456789VN")

@@ -40,7 +40,7 @@ from motcua.dossiers.selectors import dossier_for_user
 from motcua.dossiers.services import receive_at_counter, refuse_at_intake, request_completion
 from motcua.units.services import call_next_ticket
 
-from .dossier_views import form_links
+from .dossier_views import form_links, upload_form
 from .forms import IntakeForm, new_token, put_error
 
 SEARCH_RESULTS = 10
@@ -279,8 +279,10 @@ def counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
     except MotcuaError:
         return render(request, "backoffice/dossier/not_found.html", status=404)
     links = form_links(dossier)
-    return render(
-        request,
-        "backoffice/counter/done.html",
-        {"dossier": dossier, "form_link": links[-1] if links else None},
-    )
+    context = {
+        "dossier": dossier,
+        "form_link": links[-1] if links else None,
+        "upload_form": upload_form(dossier, user),
+        "components": dossier.components.prefetch_related("files").order_by("position", "pk"),
+    }
+    return render(request, "backoffice/counter/done.html", context)

@@ -38,7 +38,7 @@ from motcua.dossiers import queues, services
 from motcua.dossiers.models import Consultation, Dossier
 from motcua.dossiers.selectors import dossier_for_user, tasks_of, timeline_of
 from motcua.units.models import Agency
-from motcua.workflow import ACT_LABELS, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
+from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
 
 from . import forms as f
 
@@ -151,6 +151,26 @@ def _extend(dossier: Dossier, user: User, data: dict[str, Any], version: int) ->
     )
 
 
+def _forward(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.forward_dossier(
+        dossier_id=dossier.pk, actor=user, tasks=data.get("tasks", ()), expected_version=version
+    )
+
+
+def _return(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.return_result(
+        dossier_id=dossier.pk,
+        actor=user,
+        expected_version=version,
+        delivery_method=data["delivery_method"],
+        recipient_kind=data["recipient_kind"] or services.RECIPIENT_APPLICANT,
+        recipient_name=data["recipient_name"],
+        recipient_identifier=data["recipient_identifier"],
+        authorisation_number=data["authorisation_number"],
+        tracking_number=data["tracking_number"],
+    )
+
+
 def _payment(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
     return services.confirm_payment(
         dossier_id=dossier.pk, actor=user, receipt_no=data["receipt_no"], expected_version=version
@@ -158,7 +178,7 @@ def _payment(dossier: Dossier, user: User, data: dict[str, Any], version: int) -
 
 
 ACTS: dict[Act, ActSpec] = {
-    Act.FORWARD: ActSpec(f.ActForm, _simple(services.forward_dossier)),
+    Act.FORWARD: ActSpec(f.ActForm, _forward),
     Act.ASSIGN: ActSpec(f.AssignForm, _with(services.assign_handler, handler_id="handler")),
     Act.APPRAISE: ActSpec(f.OpinionForm, _with(services.appraise, opinion="opinion")),
     Act.CONSULT: ActSpec(f.ConsultForm, _consult),
@@ -177,11 +197,53 @@ ACTS: dict[Act, ActSpec] = {
     Act.APPROVE: ActSpec(f.ApproveForm, _with(services.approve, opinion="opinion")),
     Act.SIGN_RESULT: ActSpec(f.ActForm, _simple(services.sign_result)),
     Act.ISSUE_RESULT: ActSpec(f.IssueForm, _with(services.issue_result, number="number")),
-    Act.RETURN_RESULT: ActSpec(f.ActForm, _simple(services.return_result)),
+    Act.RETURN_RESULT: ActSpec(f.ReturnForm, _return),
     Act.APOLOGISE_AND_EXTEND: ActSpec(f.ExtendForm, _extend),
     Act.REQUEST_WITHDRAWAL: ActSpec(f.ReasonForm, _with(services.request_withdrawal, reason="reason")),
     Act.STOP_PROCESSING: ActSpec(f.ReasonForm, _with(services.stop_processing, reason="reason")),
 }
+
+
+def _complete(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.complete_task(
+        task_id=data["task"], actor=user, outcome=data["outcome"], opinion=data["opinion"]
+    )
+
+
+def _urge(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.urge(dossier_id=dossier.pk, actor=user, message=data["message"])
+
+
+# Acts outside the state table (the dossier does not move): an agency's part done, urging.
+COMPLETE_TASK = "complete_task"
+URGE = "urge"
+EXTRA_ACTS: dict[str, ActSpec] = {
+    COMPLETE_TASK: ActSpec(f.CompleteTaskForm, _complete),
+    URGE: ActSpec(f.UrgeForm, _urge),
+}
+EXTRA_LABELS = {
+    COMPLETE_TASK: gettext_lazy("Hoàn thành phần việc"),
+    URGE: gettext_lazy("Đôn đốc"),
+}
+
+
+def _tasks_to_complete(dossier: Dossier, user: User) -> list[Any]:
+    """Open tasks of other agencies (not the lead's) that ``user`` may finish for their agency."""
+    day = clock.today()
+    return [
+        t
+        for t in tasks_of(dossier).filter(completed_at__isnull=True, is_lead=False).select_related("agency")
+        if allows(user, "dossier.answer_consultation", agency_id=t.agency_id, at=day)
+    ]
+
+
+def may_urge(dossier: Dossier, user: User) -> bool:
+    return State(dossier.state) in ACTIVE and allows(
+        user,
+        "dossier.urge",
+        agency_id=dossier.competent_agency_id,
+        one_stop_unit_id=dossier.received_at_unit_id,
+    )
 
 
 def _roles(user: User, dossier: Dossier, consulted: list[int]) -> tuple[set[str], set[str]]:
@@ -223,11 +285,30 @@ def _open_consultations(dossier: Dossier, user: User) -> list[Consultation]:
 
 
 def _form_for(
-    act: Act, dossier: Dossier, user: User, data: Any = None, consultations: list[Consultation] | None = None
+    act: Act | str,
+    dossier: Dossier,
+    user: User,
+    data: Any = None,
+    consultations: list[Consultation] | None = None,
 ) -> forms.Form:
-    spec = ACTS[act]
-    form = spec.form(data, prefix=act.value, initial={"version": dossier.version})
-    if isinstance(form, f.AssignForm):
+    key = act.value if isinstance(act, Act) else act
+    initial: dict[str, Any] = {"version": dossier.version}
+    form_class = ACTS[act].form if isinstance(act, Act) else EXTRA_ACTS[act].form
+    if act == Act.FORWARD and dossier.state != State.RECEIVED:
+        agencies = Agency.objects.exclude(pk=dossier.competent_agency_id).order_by("name")
+        return f.InterAgencyForm(data, prefix=key, initial=initial, agencies=agencies)
+    if act == Act.RETURN_RESULT:
+        initial |= {
+            "delivery_method": dossier.result_delivery,
+            "recipient_name": dossier.applicant_name,
+            "recipient_identifier": dossier.applicant_identifier,
+        }
+    form = form_class(data, prefix=key, initial=initial)
+    if isinstance(form, f.CompleteTaskForm):
+        form.fields["task"].choices = [  # type: ignore[attr-defined]
+            (t.pk, f"{t.agency.name}: {t.name}") for t in _tasks_to_complete(dossier, user)
+        ]
+    elif isinstance(form, f.AssignForm):
         form.fields["handler"].choices = [  # type: ignore[attr-defined]
             (u.pk, u.full_name or u.username) for u in queues.handlers_at(dossier.competent_agency_id)
         ]
@@ -257,8 +338,6 @@ def _act_forms(
     acts: list[Act] = [a for a in allowed_acts(state, step, main) if a != Act.ANSWER_CONSULTATION]
     if consultations and Act.ANSWER_CONSULTATION in allowed_acts(state, step, asked):
         acts.append(Act.ANSWER_CONSULTATION)
-    if Act.FORWARD in acts and state != State.RECEIVED:
-        acts.remove(Act.FORWARD)  # inter-agency tasks (T18) need a form with agencies and budgets: not yet
     if Act.APOLOGISE_AND_EXTEND in acts and _extension_prompt(dossier) is None:
         acts.remove(Act.APOLOGISE_AND_EXTEND)
     en = _is_en()
@@ -271,8 +350,36 @@ def _act_forms(
         else:
             form = _form_for(act, dossier, user, consultations=consultations)
         label = ACT_LABELS[act]
-        items.append({"act": act.value, "label": label.en if en else label.vi, "form": form})
+        text = label.en if en else label.vi
+        if act == Act.FORWARD and state != State.RECEIVED:
+            text = str(_("Chuyển liên thông"))
+        items.append({"act": act.value, "label": text, "form": form})
+    extras = []
+    if _tasks_to_complete(dossier, user):
+        extras.append(COMPLETE_TASK)
+    if may_urge(dossier, user):
+        extras.append(URGE)
+    for key in extras:
+        form = bound[1] if bound is not None and bound[0] == key else _form_for(key, dossier, user)
+        items.append({"act": key, "label": str(EXTRA_LABELS[key]), "form": form})
     return items
+
+
+CLOSED_STATES = {State.INTAKE_REFUSED, State.STOPPED, State.RETURNED}
+
+
+def upload_form(dossier: Dossier, user: User, data: Any = None, files: Any = None) -> f.UploadForm | None:
+    """The scan upload form, for a reception officer of the receiving unit while the dossier is open."""
+    if State(dossier.state) in CLOSED_STATES or not allows(
+        user, "dossier.digitize", one_stop_unit_id=dossier.received_at_unit_id
+    ):
+        return None
+    form = f.UploadForm(data, files, prefix="upload")
+    form.fields["component"].choices = [  # type: ignore[attr-defined]
+        (c.pk, f"{c.name} ({c.get_copy_type_display()})")
+        for c in dossier.components.order_by("position", "pk")
+    ]
+    return form
 
 
 def _explanation(dossier: Dossier) -> str:
@@ -314,6 +421,8 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
         "is_en": en,
     }
     context.update(extra)
+    if "upload_form" not in context:
+        context["upload_form"] = upload_form(dossier, user)
     if "acts" not in context:
         context["acts"] = _act_forms(dossier, user)
     return context
@@ -353,33 +462,41 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
     except NotFound:
         return _not_found(request)
     raw = request.POST.get("act", "")
-    act = Act(raw) if raw in Act.__members__.values() else None
-    if act is None or act not in ACTS:
+    act: Act | str | None = Act(raw) if raw in Act.__members__.values() else None
+    if act is None and raw in EXTRA_ACTS:
+        act = raw
+    if act is None or (isinstance(act, Act) and act not in ACTS):
         messages.error(request, _("Thao tác không hợp lệ."))
         return HttpResponseRedirect(reverse("backoffice:dossier", args=[dossier.pk]), status=303)
+    key = act.value if isinstance(act, Act) else act
+    spec = ACTS[act] if isinstance(act, Act) else EXTRA_ACTS[act]
+    if isinstance(act, Act):
+        label = ACT_LABELS[act]
+        text = label.en if _is_en() else label.vi
+    else:
+        text = str(EXTRA_LABELS[act])
     form = _form_for(act, dossier, user, request.POST, consultations=_open_consultations(dossier, user))
     status = 400
     if form.is_valid():
         data = form.cleaned_data
         try:
-            ACTS[act].call(dossier, user, data, data["version"])
+            spec.call(dossier, user, data, data["version"])
         except MotcuaError as error:
             f.put_error(form, error)
             status = error.status
         else:
-            label = ACT_LABELS[act]
-            messages.success(
-                request, _("Đã thực hiện: %(act)s.") % {"act": label.en if _is_en() else label.vi}
-            )
-            return HttpResponseRedirect(reverse("backoffice:dossier", args=[dossier.pk]), status=303)
+            messages.success(request, _("Đã thực hiện: %(act)s.") % {"act": text})
+            target = reverse("backoffice:dossier", args=[dossier.pk])
+            if request.POST.get("next") == "overview":
+                target = reverse("backoffice:overview")
+            return HttpResponseRedirect(target, status=303)
     dossier.refresh_from_db()
-    context = _context(dossier, user, failed_act=act.value)
+    context = _context(dossier, user, failed_act=key)
     acts = context["acts"]
-    if not any(item["act"] == act.value for item in acts):
-        label = ACT_LABELS[act]
-        acts.append({"act": act.value, "label": label.en if _is_en() else label.vi, "form": form})
+    if not any(item["act"] == key for item in acts):
+        acts.append({"act": key, "label": text, "form": form})
     else:
         for item in acts:
-            if item["act"] == act.value:
+            if item["act"] == key:
                 item["form"] = form
     return render(request, "backoffice/dossier/page.html", context, status=status)

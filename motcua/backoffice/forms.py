@@ -18,7 +18,13 @@ from motcua.catalog.models import ComponentTemplate, ProcedureCase, ProcedureVer
 from motcua.core.errors import MotcuaError
 from motcua.dossiers.applicants import ApplicantKind, IdentifierType, Person
 from motcua.dossiers.models import CopyType, ResultDelivery
-from motcua.dossiers.services import ComponentInput, Intake
+from motcua.dossiers.services import (
+    RECIPIENT_APPLICANT,
+    RECIPIENT_REPRESENTATIVE,
+    ComponentInput,
+    Intake,
+    TaskInput,
+)
 from motcua.units.models import Agency, OneStopUnit
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -56,6 +62,16 @@ SERVICE_FIELDS = {
     "receipt_no": "receipt_no",
     "amount": "amount",
     "description": "description",
+    "tasks": "agency_1",
+    "outcome": "outcome",
+    "delivery_method": "delivery_method",
+    "recipient_kind": "recipient_kind",
+    "recipient_name": "recipient_name",
+    "recipient_identifier": "recipient_identifier",
+    "authorisation_number": "authorisation_number",
+    "tracking_number": "tracking_number",
+    "message": "message",
+    "file": "file",
 }
 
 
@@ -284,6 +300,124 @@ class PaymentForm(ActForm):
 class ObligationForm(ActForm):
     amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=0)
     description = forms.CharField(label=_("Nội dung nghĩa vụ tài chính"), max_length=500)
+
+
+INTER_AGENCY_ROWS = 3
+BUDGET_UNITS = [("working_day", _("ngày làm việc")), ("working_hour", _("giờ làm việc"))]
+
+
+class InterAgencyForm(ActForm):
+    """T18: tasks at other agencies, each with its own budget (ND61 Art 19(6)(7))."""
+
+    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for i in range(1, INTER_AGENCY_ROWS + 1):
+            self.fields[f"agency_{i}"] = forms.ModelChoiceField(
+                label=_("Cơ quan phối hợp %(n)s") % {"n": i},
+                queryset=agencies if agencies is not None else Agency.objects.none(),
+                required=False,
+            )
+            self.fields[f"task_{i}"] = forms.CharField(
+                label=_("Phần việc %(n)s") % {"n": i}, max_length=255, required=False
+            )
+            self.fields[f"budget_{i}"] = forms.IntegerField(
+                label=_("Thời hạn %(n)s") % {"n": i}, min_value=1, max_value=999, required=False
+            )
+            self.fields[f"unit_{i}"] = forms.ChoiceField(
+                label=_("Đơn vị thời hạn %(n)s") % {"n": i}, choices=BUDGET_UNITS, initial="working_day"
+            )
+            self.fields[f"unit_{i}"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        tasks: list[TaskInput] = []
+        for i in range(1, INTER_AGENCY_ROWS + 1):
+            agency = data.get(f"agency_{i}")
+            budget = data.get(f"budget_{i}")
+            if agency is None:
+                if budget:
+                    self.add_error(f"agency_{i}", _("Chọn cơ quan cho thời hạn đã ghi."))
+                continue
+            if not budget:
+                self.add_error(f"budget_{i}", _("Ghi thời hạn của cơ quan này."))
+                continue
+            tasks.append(
+                TaskInput(
+                    agency_id=agency.pk,
+                    name=data.get(f"task_{i}", ""),
+                    budget_amount=budget,
+                    budget_unit=data.get(f"unit_{i}") or "working_day",
+                )
+            )
+        if not tasks and not self.errors:
+            self.add_error("agency_1", _("Chọn ít nhất một cơ quan phối hợp."))
+        data["tasks"] = tasks
+        return data
+
+
+class CompleteTaskForm(ActForm):
+    """An agency finishes its part of an inter-agency dossier (``complete_task``)."""
+
+    task = forms.TypedChoiceField(label=_("Phần việc"), coerce=int, choices=())
+    outcome = forms.ChoiceField(
+        label=_("Kết quả"),
+        choices=[("agreed", _("Đồng ý")), ("not_agreed", _("Không đồng ý")), ("done", _("Đã thực hiện"))],
+        initial="done",
+    )
+    opinion = forms.CharField(
+        label=_("Ý kiến"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReturnForm(ActForm):
+    """T22: at the counter with the identity check, by post with the tracking number, or online."""
+
+    delivery_method = forms.ChoiceField(
+        label=_("Cách trả kết quả"), choices=ResultDelivery.choices, widget=forms.RadioSelect
+    )
+    recipient_kind = forms.ChoiceField(
+        label=_("Người nhận tại quầy"),
+        choices=[
+            (RECIPIENT_APPLICANT, _("Người nộp hồ sơ")),
+            (RECIPIENT_REPRESENTATIVE, _("Người được ủy quyền")),
+        ],
+        initial=RECIPIENT_APPLICANT,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    recipient_name = forms.CharField(label=_("Họ tên người nhận"), max_length=255, required=False)
+    recipient_identifier = forms.CharField(
+        label=_("Số giấy tờ tùy thân đã kiểm tra"), max_length=40, required=False
+    )
+    authorisation_number = forms.CharField(label=_("Số văn bản ủy quyền"), max_length=60, required=False)
+    tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=60, required=False)
+
+
+class UrgeForm(ActForm):
+    message = forms.CharField(
+        label=_("Nội dung đôn đốc"),
+        max_length=4000,
+        initial=_("Đề nghị khẩn trương giải quyết hồ sơ đúng hạn."),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class UploadForm(forms.Form):
+    """A scanned copy of one component (PDF, JPEG or PNG; the service sniffs the bytes)."""
+
+    component = forms.TypedChoiceField(label=_("Thành phần"), coerce=int, choices=())
+    file = forms.FileField(label=_("Tệp quét (PDF, JPEG, PNG)"))
+
+    def clean_file(self) -> Any:
+        from django.conf import settings
+
+        upload = self.cleaned_data["file"]
+        if upload.size > settings.MOTCUA_DOSSIER_FILE_MAX_BYTES:
+            raise forms.ValidationError(
+                _("Tệp quá lớn; tối đa %(mb)s MB.")
+                % {"mb": settings.MOTCUA_DOSSIER_FILE_MAX_BYTES // 1048576}
+            )
+        return upload
 
 
 def end_of_day(day: dt.date) -> dt.datetime:

@@ -37,6 +37,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     context = {
         "o": data,
         "by_channel": [(channel_labels[c], n) for c, n in data.received_by_channel],
+        "may_urge": allows(user, "dossier.urge"),
         "by_place": [(agency, step_label(step), n) for agency, step, n in data.overdue_by_place],
     }
     return render(request, "backoffice/overview/page.html", context)

@@ -42,7 +42,7 @@ from motcua.workflow.states import WAITING_FOR_APPLICANT
 
 from .models import Consultation, Dossier, DossierEvent, ProcessingTask
 from .selectors import visible_dossiers
-from .services import calendar_for, hours_for
+from .services import calendar_for, handover_deadlines, hours_for
 
 # A working day of the default office hours (07:00-11:30, 13:30-17:00), for "n days m hours" text.
 WORKING_DAY_MINUTES: Final = 8 * 60
@@ -537,3 +537,117 @@ def handlers_at(agency_id: int, *, day: dt.date | None = None) -> list[User]:
         is_active=True,
     )
     return sorted(users, key=lambda u: (fold(u.full_name or u.username), u.pk))
+
+
+# --------------------------------------------------------------------------------------------------
+# Hand-over of paper dossiers to the competent agencies (SPEC T9, scenario 6) and results by post
+# --------------------------------------------------------------------------------------------------
+
+HANDOVER_ROLES: Final = (Role.RECEPTION_OFFICER, Role.ONE_STOP_HEAD)
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverRow:
+    dossier: Dossier
+    due_at: dt.datetime
+    paper_due_at: dt.datetime
+    is_forwarded: bool
+    is_late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class HandoverGroup:
+    agency: Agency
+    rows: tuple[HandoverRow, ...]
+
+
+def handover_list(
+    user: User, *, day: dt.date, agency_id: int | None = None, at: dt.datetime | None = None
+) -> list[HandoverGroup]:
+    """Paper dossiers (counter or postal intake) accepted at the user's one-stop units on ``day``,
+    plus those accepted earlier and not yet forwarded, grouped by competent agency, each with its
+    hand-over deadlines (``services.handover_deadlines``: before 15:00 the end of that working day,
+    after 15:00 the start of the next; the paper file within 1 working day). Late: forwarded after
+    the deadline, or not forwarded and the deadline has passed."""
+    when = at or clock.now()
+    places = places_of(user, HANDOVER_ROLES, day=clock.to_local(when).date())
+    if not places:
+        return []
+    start, end = _local_day_bounds(day)
+    qs = (
+        _base()
+        .select_related("competent_agency")
+        .filter(
+            _in(places, "received_at_unit_id"),
+            channel__in=[Channel.IN_PERSON, Channel.POSTAL],
+            received_at__isnull=False,
+            received_at__lt=end,
+        )
+        .filter(Q(received_at__gte=start) | Q(state=State.RECEIVED))
+        .order_by("competent_agency__name", "received_at", "pk")
+    )
+    if agency_id is not None:
+        qs = qs.filter(competent_agency_id=agency_id)
+    groups: dict[int, tuple[Agency, list[HandoverRow]]] = {}
+    for dossier in qs[:QUEUE_LIMIT]:
+        assert dossier.received_at is not None
+        due, paper_due = handover_deadlines(dossier.received_at, calendar_for(dossier), hours_for(dossier))
+        forwarded = dossier.forwarded_at
+        late = forwarded > due if forwarded is not None else when > due
+        row = HandoverRow(dossier, due, paper_due, forwarded is not None, late)
+        groups.setdefault(dossier.competent_agency_id, (dossier.competent_agency, []))[1].append(row)
+    return [HandoverGroup(agency, tuple(rows)) for agency, rows in groups.values()]
+
+
+def handover_agencies(user: User, *, day: dt.date | None = None) -> QuerySet[Agency]:
+    """Agencies that dossiers received at the user's one-stop units are decided by (the filter)."""
+    places = places_of(user, HANDOVER_ROLES, day=day)
+    if not places:
+        return Agency.objects.none()
+    ids = Dossier.objects.filter(_in(places, "received_at_unit_id")).values("competent_agency_id")
+    return Agency.objects.filter(pk__in=ids).order_by("name")
+
+
+@dataclass(frozen=True, slots=True)
+class PostalRow:
+    dossier: Dossier
+    returned_at: dt.datetime | None = None
+    tracking_number: str = ""
+
+
+def postal_returns(
+    user: User, *, day: dt.date, at: dt.datetime | None = None
+) -> tuple[tuple[PostalRow, ...], tuple[PostalRow, ...]]:
+    """Results to send by post from the user's one-stop units: (waiting to be handed to the postal
+    service, handed over by post on ``day`` with their tracking numbers)."""
+    when = at or clock.now()
+    places = places_of(user, HANDOVER_ROLES, day=clock.to_local(when).date())
+    if not places:
+        return (), ()
+    if places.everywhere:
+        where = Q()
+    else:
+        where = Q(return_unit_id__in=places.units) | Q(
+            return_unit__isnull=True, received_at_unit_id__in=places.units
+        )
+    base = _base().filter(where)
+    waiting = _by_due(
+        base.filter(
+            result_delivery="postal",
+            state__in=[State.RESULT_READY, State.REFUSED_AFTER_APPRAISAL],
+        )
+    )[:QUEUE_LIMIT]
+    start, end = _local_day_bounds(day)
+    events = (
+        DossierEvent.objects.filter(
+            dossier__in=base,
+            name="result_returned",
+            at__gte=start,
+            at__lt=end,
+            data__delivery_method="postal",
+        )
+        .select_related("dossier", "dossier__procedure_version")
+        .order_by("at", "pk")
+    )
+    sent = tuple(PostalRow(e.dossier, e.at, str(e.data.get("tracking_number", ""))) for e in events)
+    return tuple(PostalRow(d) for d in waiting), sent

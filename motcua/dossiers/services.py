@@ -109,6 +109,7 @@ __all__ = [
     "stop_processing",
     "submit_dossier",
     "transfer_to_successor",
+    "urge",
     "warn_deadlines",
 ]
 
@@ -1733,11 +1734,90 @@ def issue_result(
     return dossier
 
 
+# T22 delivery methods and the person collecting at the counter (ND61 Art 6(2)(b): the applicant
+# presents Form 01, a representative also the authorisation).
+RETURN_METHODS: Final = (ResultDelivery.COUNTER, ResultDelivery.POSTAL, ResultDelivery.ONLINE)
+RECIPIENT_APPLICANT: Final = "applicant"
+RECIPIENT_REPRESENTATIVE: Final = "representative"
+
+
+def _return_details(
+    *,
+    delivery_method: str,
+    recipient_kind: str,
+    recipient_name: str,
+    recipient_identifier: str,
+    authorisation_number: str,
+    tracking_number: str,
+) -> dict[str, Any]:
+    """The delivery proof stored in the return event's data; raises for what is missing."""
+    if delivery_method not in RETURN_METHODS:
+        raise ValidationFailed(
+            "Cách trả kết quả không hợp lệ.",
+            "Invalid delivery method.",
+            code="invalid_delivery_method",
+            field="delivery_method",
+        )
+    details: dict[str, Any] = {"delivery_method": delivery_method}
+    if delivery_method == ResultDelivery.COUNTER:
+        if recipient_kind not in (RECIPIENT_APPLICANT, RECIPIENT_REPRESENTATIVE):
+            raise _required("recipient_kind", "người nhận kết quả", "person collecting the result")
+        if not recipient_name.strip():
+            raise _required("recipient_name", "họ tên người nhận", "name of the person collecting")
+        if not recipient_identifier.strip():
+            raise _required(
+                "recipient_identifier",
+                "số giấy tờ tùy thân người nhận",
+                "identity number of the person collecting",
+            )
+        details |= {
+            "recipient_kind": recipient_kind,
+            "recipient_name": recipient_name.strip()[:255],
+            "recipient_identifier": recipient_identifier.strip()[:40],
+        }
+        if recipient_kind == RECIPIENT_REPRESENTATIVE:
+            if not authorisation_number.strip():
+                raise _required(
+                    "authorisation_number", "số văn bản ủy quyền", "authorisation document number"
+                )
+            details["authorisation_number"] = authorisation_number.strip()[:60]
+    elif delivery_method == ResultDelivery.POSTAL:
+        if not tracking_number.strip():
+            raise _required("tracking_number", "số hiệu bưu gửi", "postal tracking number")
+        details["tracking_number"] = tracking_number.strip()[:60]
+    return details
+
+
 @_act
 def return_result(
-    *, dossier_id: int, actor: User | None, at: dt.datetime | None = None, expected_version: int | None = None
+    *,
+    dossier_id: int,
+    actor: User | None,
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
+    delivery_method: str | None = None,
+    recipient_kind: str = RECIPIENT_APPLICANT,
+    recipient_name: str = "",
+    recipient_identifier: str = "",
+    authorisation_number: str = "",
+    tracking_number: str = "",
 ) -> Dossier:
-    """T22: the result (or the refusal notice) is handed over at the return unit, by post or online."""
+    """T22: the result (or the refusal notice) is handed over at the return unit, by post or online.
+
+    With ``delivery_method`` (counter, postal, online) the proof of delivery is kept in the event's
+    data: at the counter the person collecting (the applicant, or a representative with the number
+    of the authorisation document) and the identity number checked; by post the tracking number.
+    """
+    details: dict[str, Any] = {}
+    if delivery_method is not None:
+        details = _return_details(
+            delivery_method=delivery_method,
+            recipient_kind=recipient_kind,
+            recipient_name=recipient_name,
+            recipient_identifier=recipient_identifier,
+            authorisation_number=authorisation_number,
+            tracking_number=tracking_number,
+        )
     with transaction.atomic():
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
@@ -1753,7 +1833,12 @@ def return_result(
             is_paid=True, paid_at=when
         )
         _record(
-            dossier, transition, actor=actor, role=role, at=when, data={"delivery": dossier.result_delivery}
+            dossier,
+            transition,
+            actor=actor,
+            role=role,
+            at=when,
+            data={"delivery": dossier.result_delivery, **details},
         )
     return dossier
 
@@ -2256,3 +2341,97 @@ def transfer_to_successor(
             data["competent_agency"] = {"from": old_competent.pk, "to": competent.pk}
         _record(dossier, _HAND_OVER, actor=actor, role=role, at=when, data=data)
     return dossier
+
+
+# --------------------------------------------------------------------------------------------------
+# Urging (đôn đốc)
+# --------------------------------------------------------------------------------------------------
+
+URGED: Final = "urged"
+
+
+def urge_recipients(dossier: Dossier, *, day: dt.date) -> list[User]:
+    """The department leaders of the agencies where the dossier now sits (open tasks), else of the
+    competent agency."""
+    agencies = set(dossier.tasks.filter(completed_at__isnull=True).values_list("agency_id", flat=True))
+    return _staff(wf_roles.DEPT_LEADER, day=day, agency_ids=agencies or {dossier.competent_agency_id})
+
+
+@_act
+def urge(*, dossier_id: int, actor: User, message: str, at: dt.datetime | None = None) -> DossierEvent:
+    """Urge the agency handling a running dossier (SPEC §4.1 "đôn đốc"; ND61 Art 19(5)).
+
+    Like the deadline warnings it moves nothing: one event in the history (no state change, no
+    version bump) and one e-mail to each department leader of the responsible agency.
+    """
+    from motcua.notifications.services import notify
+
+    text = message.strip()
+    if not text:
+        raise _required("message", "nội dung đôn đốc", "urging message")
+    with transaction.atomic():
+        dossier = _lock(dossier_id, None)
+        when = _instant(at, dossier)
+        day = when.astimezone(VN_TZ).date()
+        gate.require(
+            actor,
+            "dossier.urge",
+            agency_id=dossier.competent_agency_id,
+            one_stop_unit_id=dossier.received_at_unit_id,
+            at=day,
+        )
+        state = State(dossier.state)
+        if state not in ACTIVE:
+            raise ValidationFailed(
+                "Hồ sơ không còn đang giải quyết; không cần đôn đốc.",
+                "The dossier is no longer being processed; there is nothing to urge.",
+                code="dossier_not_running",
+            )
+        held = roles_at(
+            actor, agency_ids=[dossier.competent_agency_id], unit_ids=[dossier.received_at_unit_id], day=day
+        ) & set(gate.PERMISSIONS["dossier.urge"])
+        recipients = [u for u in urge_recipients(dossier, day=day) if u.pk != actor.pk]
+        with_email = [u for u in recipients if u.email.strip()]
+        step = _step(dossier)
+        last = _last_event(dossier)
+        fields: dict[str, Any] = {
+            "dossier_id": dossier.pk,
+            "seq": last[0] + 1 if last else 1,
+            "act": _URGE,
+            "name": URGED,
+            "actor_id": actor.pk,
+            "actor_role": sorted(held)[0] if held else "",
+            "at": when,
+            "reason": text[:4000],
+            "state_before": state.value,
+            "state_after": state.value,
+            "step_before": step.value if step else "",
+            "step_after": step.value if step else "",
+            "form": "",
+            "data": _json({"notified": [u.pk for u in with_email]}),
+            "prev_hash": last[1] if last else history.GENESIS,
+        }
+        event = DossierEvent(
+            **fields, actor_name=actor.full_name or actor.username, hash=history.event_hash(fields)
+        )
+        event.save()
+        _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
+        for user in with_email:
+            notify(
+                template_key="dossier.urged",
+                channel="email",
+                recipient=user.email,
+                context={
+                    "recipient_name": user.full_name or user.username,
+                    "dossier_code": dossier.reference,
+                    "procedure_name": dossier.procedure_version.name,
+                    "agency_name": dossier.competent_agency.name,
+                    "unit_name": dossier.received_at_unit.name,
+                    "urged_by": actor.full_name or actor.username,
+                    "message": text,
+                    **({"due_at": dossier.due_at.isoformat()} if dossier.due_at else {}),
+                },
+                subject_ref=f"dossier:{dossier.pk}",
+                idempotency_key=f"dossier-urge:{event.pk}:{user.pk}",
+            )
+    return event

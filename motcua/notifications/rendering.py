@@ -85,6 +85,10 @@ TEMPLATE_SPECS: Mapping[str, TemplateSpec] = {
         "recipient_name dossier_code procedure_name agency_name consulted_agency_name unit_name "
         "requested_at deadline_at"
     ),
+    # To staff: a one-stop head or department leader urges the agency handling a dossier (đôn đốc).
+    "dossier.urged": _spec(
+        "recipient_name dossier_code procedure_name agency_name unit_name urged_by message", "due_at"
+    ),
 }
 
 SUBJECT_MAX_CHARS = 200

@@ -65,7 +65,17 @@ def test_each_role_walks_the_dossier_to_its_return(client, world, factory):
         (world.approver, "approve", {"opinion": ""}, "Đang thẩm định"),
         (world.approver, "sign_result", {}, "Đã phê duyệt, chờ ký"),
         (world.clerk, "issue_result", {"number": "15/QĐ-STP"}, "Đã ký, chờ vào số, phát hành"),
-        (world.reception, "return_result", {}, "Đã xử lý xong"),
+        (
+            world.reception,
+            "return_result",
+            {
+                "delivery_method": "counter",
+                "recipient_kind": "applicant",
+                "recipient_name": "Nguyễn Văn An",
+                "recipient_identifier": "042090001234",
+            },
+            "Đã xử lý xong",
+        ),
     ]
     with time_machine.travel(vn(2026, 3, 3, 9), tick=True):
         for user, name, fields, shown in steps:
@@ -112,7 +122,8 @@ def test_apology_and_extension_is_offered_from_two_working_days_before_and_once(
     with time_machine.travel(vn(2026, 3, 12, 9), tick=True):
         page = client.get(url(dossier))
         html = page.content.decode()
-        assert acts_shown(page) == ["assign", "apologise_and_extend"]
+        # forward: inter-agency tasks (T18); urge: the leader holds dossier.urge
+        assert acts_shown(page) == ["forward", "assign", "apologise_and_extend", "urge"]
         assert "chậm nhất ngày 13/03/2026" in html
         response = act(
             client, dossier, "apologise_and_extend", reason="Chờ xác minh thực địa", new_due="2026-03-20"

@@ -110,6 +110,17 @@ CONSULTATION_OVERDUE = {  # ND61 Art 19(5): the consulted agency did not answer 
     "deadline_at": "2026-03-06T17:00:00+07:00",
 }
 
+URGED = {  # the one-stop head urges the agency on a dossier due Mon 16/03/2026
+    "recipient_name": "Trần Văn Bình",
+    "dossier_code": "000.00.12.H42-260302-0003",
+    "procedure_name": "Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam",
+    "agency_name": "Sở Tư pháp",
+    "unit_name": UNIT,
+    "urged_by": "Lê Thị Cúc",
+    "message": "Người nộp đã hỏi hai lần, đề nghị trả kết quả đúng hẹn",
+    "due_at": "2026-03-16T17:00:00+07:00",
+}
+
 CONTEXTS = {
     "dossier.accepted": ACCEPTED,
     "dossier.completion_requested": COMPLETION_REQUESTED,
@@ -121,4 +132,5 @@ CONTEXTS = {
     "dossier.incident_reported": INCIDENT_REPORTED,
     "dossier.apology_overdue": APOLOGY_OVERDUE,
     "dossier.consultation_overdue": CONSULTATION_OVERDUE,
+    "dossier.urged": URGED,
 }

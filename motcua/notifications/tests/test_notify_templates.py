@@ -200,6 +200,22 @@ EMAILS = {
         "\n"
         "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
     ),
+    "dossier.urged": (
+        "Đôn đốc giải quyết hồ sơ 000.00.12.H42-260302-0003",
+        "Kính gửi Trần Văn Bình,\n"
+        "\n"
+        "Lê Thị Cúc đôn đốc việc giải quyết hồ sơ 000.00.12.H42-260302-0003 do Sở Tư pháp giải quyết.\n"
+        "\n"
+        "Nội dung đôn đốc: Người nộp đã hỏi hai lần, đề nghị trả kết quả đúng hẹn.\n"
+        "\n"
+        "Nội dung yêu cầu giải quyết: Cấp Phiếu lý lịch tư pháp cho công dân Việt Nam\n"
+        "Nơi tiếp nhận: Trung tâm Phục vụ hành chính công tỉnh Hà Tĩnh\n"
+        "Thời gian hẹn trả kết quả: 17 giờ 00 phút, ngày 16/03/2026\n"
+        "\n"
+        "Đề nghị cơ quan khẩn trương giải quyết hồ sơ đúng hạn.\n"
+        "\n"
+        "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
+    ),
 }
 
 SMS = {
@@ -234,6 +250,10 @@ SMS = {
     "dossier.consultation_overdue": (
         "Cảnh báo: Công an tỉnh Hà Tĩnh quá hạn trả lời xin ý kiến về hồ sơ "
         "000.00.12.H42-260302-0003 (hạn 17h00 06/03/2026)."
+    ),
+    "dossier.urged": (
+        "Đôn đốc hồ sơ 000.00.12.H42-260302-0003: Người nộp đã hỏi hai lần, đề nghị trả kết quả "
+        "đúng hẹn (hẹn trả 17h00 16/03/2026)"
     ),
 }
 
