@@ -439,28 +439,33 @@ def _staff(request: HttpRequest) -> User | None:
     return user
 
 
-@login_required
-def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
+def staff_dossier(request: HttpRequest, dossier_id: int) -> tuple[User, Dossier] | HttpResponse:
+    """The signed-in staff member and a dossier they may see, or the 403/404 page to answer with."""
     user = _staff(request)
     if user is None:
         return render(request, "backoffice/not_staff.html", status=403)
     try:
-        dossier = dossier_for_user(user, dossier_id)
+        return user, dossier_for_user(user, dossier_id)
     except NotFound:
         return _not_found(request)
+
+
+@login_required
+def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    found = staff_dossier(request, dossier_id)
+    if isinstance(found, HttpResponse):
+        return found
+    user, dossier = found
     return render(request, "backoffice/dossier/page.html", _context(dossier, user))
 
 
 @login_required
 @require_POST
 def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    user = _staff(request)
-    if user is None:
-        return render(request, "backoffice/not_staff.html", status=403)
-    try:
-        dossier = dossier_for_user(user, dossier_id)
-    except NotFound:
-        return _not_found(request)
+    found = staff_dossier(request, dossier_id)
+    if isinstance(found, HttpResponse):
+        return found
+    user, dossier = found
     raw = request.POST.get("act", "")
     act: Act | str | None = Act(raw) if raw in Act.__members__.values() else None
     if act is None and raw in EXTRA_ACTS:

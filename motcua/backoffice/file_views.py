@@ -17,13 +17,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from motcua.core.errors import MotcuaError, NotFound
+from motcua.core.errors import MotcuaError
 from motcua.dossiers import services
 from motcua.dossiers.models import DossierFile
-from motcua.dossiers.selectors import dossier_for_user
 
 from . import forms as f
-from .dossier_views import _context, _not_found, _staff, form_links, upload_form
+from .dossier_views import _context, _not_found, form_links, staff_dossier, upload_form
 
 FROM_COUNTER = "counter"
 
@@ -37,13 +36,10 @@ def _page(request: HttpRequest, dossier_id: int) -> str:
 @login_required
 @require_POST
 def upload_file(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    user = _staff(request)
-    if user is None:
-        return render(request, "backoffice/not_staff.html", status=403)
-    try:
-        dossier = dossier_for_user(user, dossier_id)
-    except NotFound:
-        return _not_found(request)
+    found = staff_dossier(request, dossier_id)
+    if isinstance(found, HttpResponse):
+        return found
+    user, dossier = found
     form = upload_form(dossier, user, request.POST, request.FILES)
     if form is None:
         return render(request, "backoffice/not_staff.html", status=403)
@@ -81,13 +77,10 @@ def upload_file(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def download_file(request: HttpRequest, dossier_id: int, file_id: int) -> HttpResponseBase:
-    user = _staff(request)
-    if user is None:
-        return render(request, "backoffice/not_staff.html", status=403)
-    try:
-        dossier = dossier_for_user(user, dossier_id)
-    except NotFound:
-        return _not_found(request)
+    found = staff_dossier(request, dossier_id)
+    if isinstance(found, HttpResponse):
+        return found
+    _user, dossier = found
     stored = DossierFile.objects.filter(pk=file_id, component__dossier=dossier).first()
     if stored is None:
         return _not_found(request)
