@@ -1,10 +1,12 @@
-"""REST API v1: one module per feature registers its routes here."""
+"""REST API v1: one module per feature; its routes are listed here."""
 
 from django.urls import path
 
 from . import units
 from .catalog import ProcedureDetail, ProcedureList
 from .deadlines import DueDate, WorkingCalendarYear
+from .forms import DossierFormPdf
+from .queue import QueueTickets
 
 urlpatterns = [
     path("units/provinces", units.ProvinceList.as_view(), name="provinces"),
@@ -12,14 +14,6 @@ urlpatterns = [
     path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
     path("procedures", ProcedureList.as_view(), name="procedures"),
     path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
-]
-
-from .forms import DossierFormPdf  # noqa: E402
-
-urlpatterns += [
     path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
+    path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
 ]
-
-from .queue import QueueTickets  # noqa: E402
-
-urlpatterns += [path("queue/tickets", QueueTickets.as_view(), name="queue-tickets")]
