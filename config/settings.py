@@ -241,6 +241,8 @@ EMAIL_BACKEND = env(
     else "django.core.mail.backends.console.EmailBackend",
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "motcua@localhost")
+# A hung mail server must not hold a worker past the notification claim (15 minutes).
+EMAIL_TIMEOUT = int(env("DJANGO_EMAIL_TIMEOUT", "30") or 30)
 
 LOGGING = {
     "version": 1,
