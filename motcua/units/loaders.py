@@ -946,6 +946,35 @@ def resolve_unit(
     )
 
 
+def _admin_unit_cell(
+    rel: str, line: int, level_text: str, code: str, valid_from: dt.date | None, valid_to: dt.date | None
+) -> AdminUnit:
+    """The administrative unit a CSV row names (level + code) in force over its period, or a row error."""
+    level = _parse_cell(
+        rel,
+        line,
+        "admin_unit_level",
+        level_text,
+        _level,
+        f"một cấp hành chính ({', '.join(Level.values)})",
+        f"a level ({', '.join(Level.values)})",
+        "invalid_level",
+    )
+    admin_unit = resolve_unit(level, code, valid_from, valid_to)
+    if admin_unit is None:
+        raise UnitDataError(
+            file=rel,
+            line=line,
+            reason_vi=f"không có đơn vị hành chính {services.LEVEL_VI[level]} mã “{code}” "
+            f"có hiệu lực {services.period_vi(valid_from, valid_to)} (đã chạy load_units chưa?).",
+            reason_en=f"no {services.LEVEL_EN[level]} with code “{code}” in force "
+            f"{services.period_en(valid_from, valid_to)} (has load_units been run?).",
+            code="unknown_admin_unit",
+            field="admin_unit_code",
+        )
+    return admin_unit
+
+
 def resolve_agency(
     identifier_code: str, valid_from: dt.date | None, valid_to: dt.date | None
 ) -> Agency | None:
@@ -1033,28 +1062,9 @@ def _load_agency_row(
             field="identifier_code",
         )
     seen[key] = line
-    level = _parse_cell(
-        rel,
-        line,
-        "admin_unit_level",
-        row["admin_unit_level"],
-        _level,
-        f"một cấp hành chính ({', '.join(Level.values)})",
-        f"a level ({', '.join(Level.values)})",
-        "invalid_level",
+    admin_unit = _admin_unit_cell(
+        rel, line, row["admin_unit_level"], row["admin_unit_code"], valid_from, valid_to
     )
-    admin_unit = resolve_unit(level, row["admin_unit_code"], valid_from, valid_to)
-    if admin_unit is None:
-        raise UnitDataError(
-            file=rel,
-            line=line,
-            reason_vi=f"không có đơn vị hành chính {services.LEVEL_VI[level]} mã “{row['admin_unit_code']}” "
-            f"có hiệu lực {services.period_vi(valid_from, valid_to)} (đã chạy load_units chưa?).",
-            reason_en=f"no {services.LEVEL_EN[level]} with code “{row['admin_unit_code']}” in force "
-            f"{services.period_en(valid_from, valid_to)} (has load_units been run?).",
-            code="unknown_admin_unit",
-            field="admin_unit_code",
-        )
     parent = None
     if row["parent_identifier_code"]:
         parent = resolve_agency(row["parent_identifier_code"], valid_from, valid_to)
@@ -1223,28 +1233,7 @@ def _load_one_stop_row(rel: str, line: int, row: dict[str, str], seen: dict[str,
         "invalid_boolean",
     )
     level_text = row.get("admin_unit_level") or DEFAULT_ONE_STOP_LEVEL.get(kind, Level.COMMUNE)
-    level = _parse_cell(
-        rel,
-        line,
-        "admin_unit_level",
-        level_text,
-        _level,
-        f"một cấp hành chính ({', '.join(Level.values)})",
-        f"a level ({', '.join(Level.values)})",
-        "invalid_level",
-    )
-    admin_unit = resolve_unit(level, row["admin_unit_code"], valid_from, valid_to)
-    if admin_unit is None:
-        raise UnitDataError(
-            file=rel,
-            line=line,
-            reason_vi=f"không có đơn vị hành chính {services.LEVEL_VI[level]} mã “{row['admin_unit_code']}” "
-            f"có hiệu lực {services.period_vi(valid_from, valid_to)}.",
-            reason_en=f"no {services.LEVEL_EN[level]} with code “{row['admin_unit_code']}” in force "
-            f"{services.period_en(valid_from, valid_to)}.",
-            code="unknown_admin_unit",
-            field="admin_unit_code",
-        )
+    admin_unit = _admin_unit_cell(rel, line, level_text, row["admin_unit_code"], valid_from, valid_to)
     agency = resolve_agency(row["agency_identifier_code"], valid_from, valid_to)
     if agency is None:
         raise UnitDataError(

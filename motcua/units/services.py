@@ -301,19 +301,46 @@ def create_agency(
         valid_to=valid_to,
         successor=successor,
     )
-    clean_name = nfc(name)
-    return Agency.objects.create(
-        identifier_code=identifier_code.strip(),
-        name=clean_name,
-        short_name=nfc(short_name or ""),
+    return _save_agency(
+        Agency(),
+        identifier_code=identifier_code,
+        name=name,
         kind=kind,
         admin_unit=admin_unit,
         parent=parent,
-        successor=successor,
+        short_name=short_name,
         valid_from=valid_from,
         valid_to=valid_to,
-        name_folded=fold(clean_name),
+        successor=successor,
     )
+
+
+def _save_agency(
+    agency: Agency,
+    *,
+    identifier_code: str,
+    name: str,
+    kind: str,
+    admin_unit: AdminUnit,
+    parent: Agency | None,
+    short_name: str,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+    successor: Agency | None,
+) -> Agency:
+    """Store checked agency data in its normal form (NFC names, folded name for search)."""
+    agency.identifier_code = identifier_code.strip()
+    agency.name = nfc(name)
+    agency.short_name = nfc(short_name or "")
+    agency.kind = kind
+    agency.admin_unit = admin_unit
+    agency.parent = parent
+    agency.successor = successor
+    agency.valid_from = valid_from
+    agency.valid_to = valid_to
+    agency.name_folded = fold(agency.name)
+    agency.save()
+    return agency
 
 
 @transaction.atomic
@@ -344,18 +371,18 @@ def update_agency(
         successor=successor,
         exclude_pk=agency.pk,
     )
-    agency.identifier_code = identifier_code.strip()
-    agency.name = nfc(name)
-    agency.short_name = nfc(short_name or "")
-    agency.kind = kind
-    agency.admin_unit = admin_unit
-    agency.parent = parent
-    agency.successor = successor
-    agency.valid_from = valid_from
-    agency.valid_to = valid_to
-    agency.name_folded = fold(agency.name)
-    agency.save()
-    return agency
+    return _save_agency(
+        agency,
+        identifier_code=identifier_code,
+        name=name,
+        kind=kind,
+        admin_unit=admin_unit,
+        parent=parent,
+        short_name=short_name,
+        valid_from=valid_from,
+        valid_to=valid_to,
+        successor=successor,
+    )
 
 
 @transaction.atomic
@@ -520,16 +547,17 @@ def create_one_stop_unit(
         valid_from=valid_from,
         valid_to=valid_to,
     )
-    return OneStopUnit.objects.create(
+    return _save_one_stop_unit(
+        OneStopUnit(),
         code=code,
-        name=nfc(name),
+        name=name,
         kind=kind,
         agency=agency,
         admin_unit=admin_unit,
         parent_centre=parent_centre,
-        address=nfc(address or ""),
-        phone=(phone or "").strip(),
-        email=(email or "").strip(),
+        address=address,
+        phone=phone,
+        email=email,
         accepts_boundary_independent=accepts_boundary_independent,
         valid_from=valid_from,
         valid_to=valid_to,
@@ -569,20 +597,54 @@ def update_one_stop_unit(
         valid_to=valid_to,
         exclude_pk=one_stop_unit.pk,
     )
-    one_stop_unit.code = code
-    one_stop_unit.name = nfc(name)
-    one_stop_unit.kind = kind
-    one_stop_unit.agency = agency
-    one_stop_unit.admin_unit = admin_unit
-    one_stop_unit.parent_centre = parent_centre
-    one_stop_unit.address = nfc(address or "")
-    one_stop_unit.phone = (phone or "").strip()
-    one_stop_unit.email = (email or "").strip()
-    one_stop_unit.accepts_boundary_independent = accepts_boundary_independent
-    one_stop_unit.valid_from = valid_from
-    one_stop_unit.valid_to = valid_to
-    one_stop_unit.save()
-    return one_stop_unit
+    return _save_one_stop_unit(
+        one_stop_unit,
+        code=code,
+        name=name,
+        kind=kind,
+        agency=agency,
+        admin_unit=admin_unit,
+        parent_centre=parent_centre,
+        address=address,
+        phone=phone,
+        email=email,
+        accepts_boundary_independent=accepts_boundary_independent,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
+
+
+def _save_one_stop_unit(
+    unit: OneStopUnit,
+    *,
+    code: str,
+    name: str,
+    kind: str,
+    agency: Agency,
+    admin_unit: AdminUnit,
+    parent_centre: OneStopUnit | None,
+    address: str,
+    phone: str,
+    email: str,
+    accepts_boundary_independent: bool,
+    valid_from: dt.date | None,
+    valid_to: dt.date | None,
+) -> OneStopUnit:
+    """Store checked one-stop unit data in its normal form."""
+    unit.code = code
+    unit.name = nfc(name)
+    unit.kind = kind
+    unit.agency = agency
+    unit.admin_unit = admin_unit
+    unit.parent_centre = parent_centre
+    unit.address = nfc(address or "")
+    unit.phone = (phone or "").strip()
+    unit.email = (email or "").strip()
+    unit.accepts_boundary_independent = accepts_boundary_independent
+    unit.valid_from = valid_from
+    unit.valid_to = valid_to
+    unit.save()
+    return unit
 
 
 # --- Counters ---------------------------------------------------------------------------------
