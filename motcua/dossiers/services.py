@@ -61,7 +61,7 @@ from motcua.units.models import Agency, Level, OneStopUnit
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
 
-from . import codes, effects, history
+from . import codes, effects, history, signals
 from .applicants import Person, clean_person
 from .models import (
     ClockEvent,
@@ -542,6 +542,7 @@ def _record(
         dossier.finished_at = at
     dossier.version += 1
     dossier.save()
+    signals.event_recorded.send(sender=DossierEvent, event=event, dossier=dossier)
     transaction.on_commit(partial(effects.after_event, event_id=event.pk, name=event.name), robust=True)
     return event
 
@@ -2046,6 +2047,7 @@ def _append_notice(dossier: Dossier, *, name: str, at: dt.datetime, data: dict[s
     event = DossierEvent(**fields, actor_name="", hash=history.event_hash(fields))
     event.save()
     _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
+    signals.event_recorded.send(sender=DossierEvent, event=event, dossier=dossier)
     return event
 
 
@@ -2416,6 +2418,7 @@ def urge(*, dossier_id: int, actor: User, message: str, at: dt.datetime | None =
         )
         event.save()
         _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
+        signals.event_recorded.send(sender=DossierEvent, event=event, dossier=dossier)
         for user in with_email:
             notify(
                 template_key="dossier.urged",
