@@ -8,10 +8,11 @@ is created, migrated and seeded through the real code (demo units, calendars, on
 procedure), then dropped at the end. Each client is a process (``multiprocessing``, spawn: no GIL
 shared, each calls ``django.setup()``) with its own reception officer at one of the demo one-stop
 units (round robin: clients at units of the same agency share its gap-free code counter, as real
-counters do) and its own leader, handler, approver and clerk at the competent agency. A client loops:
-``receive_at_counter`` (3 components, code issued, Form 01 data built by ``paperwork.form01_for``
-when available, no PDF), then forward, assign, appraise, approve, sign, issue, return. Details go to
-stderr; the last line on stdout is one JSON object.
+counters do) and its own leader, handler, approver and clerk at the competent agency. Two timed
+phases of ``--seconds`` each: (1) acceptances only: ``receive_at_counter`` (3 components, code and
+ledger number issued, Form 01 data built by ``paperwork.form01_for``, no PDF: it renders lazily when
+printed); (2) transitions: forward, assign, appraise, approve, sign, issue, return on the dossiers of
+phase 1. Details go to stderr; the last line on stdout is one JSON object.
 """
 
 from __future__ import annotations
@@ -180,14 +181,15 @@ def setup(url: str, clients: int, result: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
-def client(
-    url: str, seed: dict[str, Any], me: dict[str, Any], ready: Any, go: Any, stop_at: Any, out: Any
-) -> None:
+def client(url: str, seed: dict[str, Any], me: dict[str, Any], sync: dict[str, Any], out: Any) -> None:
     _env(url)
     import django
 
     django.setup()
     from django.db import connection
+
+    ready, go, stop_at = sync["ready"], sync["go"], sync["stop_at"]
+    switch, go2, stop2 = sync["switch"], sync["go2"], sync["stop2"]
 
     from motcua.accounts.models import User
     from motcua.catalog.models import ProcedureVersion
@@ -233,16 +235,14 @@ def client(
             latencies[act].append((time.perf_counter() - started) * 1000)
         return value
 
-    def one_dossier(record: bool) -> None:
+    def accept() -> int:
+        dossier = services.receive_at_counter(intake=intake(), actor=users["reception"])
+        if form01_for is not None:
+            form01_for(dossier)
+        return int(dossier.pk)
+
+    def process(d: int, record: bool) -> None:
         u = users
-
-        def accept() -> Any:
-            dossier = services.receive_at_counter(intake=intake(), actor=u["reception"])
-            if form01_for is not None:
-                form01_for(dossier)
-            return dossier
-
-        d = timed("accept", accept, record).pk
         timed("forward", lambda: services.forward_dossier(dossier_id=d, actor=u["reception"]), record)
         timed(
             "assign",
@@ -257,12 +257,20 @@ def client(
         )
         timed("return", lambda: services.return_result(dossier_id=d, actor=u["reception"]), record)
 
-    one_dossier(record=False)  # warm caches (calendars, imports, connection)
+    process(accept(), record=False)  # warm caches (calendars, imports, connection)
+    # Phase 1: acceptances only.
     ready.wait()
     go.wait()
-    deadline = stop_at.value
-    while time.time() < deadline:
-        one_dossier(record=True)
+    accepted: list[int] = []
+    while time.time() < stop_at.value:
+        accepted.append(timed("accept", accept, True))
+    # Phase 2: the other acts of the normal life cycle, on the dossiers accepted in phase 1.
+    switch.wait()
+    go2.wait()
+    for d in accepted:
+        if time.time() >= stop2.value:
+            break
+        process(d, record=True)
     connection.close()
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     out.put({"latencies": latencies, "peak_rss_mb": peak_kb / 1024})
@@ -327,21 +335,29 @@ def main() -> None:
         seed = result.get()
         seeding.join()
 
-        ready = ctx.Barrier(args.clients + 1)
-        go = ctx.Event()
-        stop_at = ctx.Value("d", 0.0)
+        sync = {
+            "ready": ctx.Barrier(args.clients + 1),
+            "go": ctx.Event(),
+            "stop_at": ctx.Value("d", 0.0),
+            "switch": ctx.Barrier(args.clients + 1),
+            "go2": ctx.Event(),
+            "stop2": ctx.Value("d", 0.0),
+        }
         out = ctx.Queue()
-        workers = [
-            ctx.Process(target=client, args=(url, seed, me, ready, go, stop_at, out)) for me in seed["plan"]
-        ]
+        workers = [ctx.Process(target=client, args=(url, seed, me, sync, out)) for me in seed["plan"]]
         for worker in workers:
             worker.start()
-        ready.wait()
+        sync["ready"].wait()
         started = time.time()
-        stop_at.value = started + args.seconds
-        go.set()
+        sync["stop_at"].value = started + args.seconds
+        sync["go"].set()
+        sync["switch"].wait()
+        accept_elapsed = time.time() - started
+        started = time.time()
+        sync["stop2"].value = started + args.seconds
+        sync["go2"].set()
         reports = [out.get() for _ in workers]
-        elapsed = time.time() - started
+        process_elapsed = time.time() - started
         for worker in workers:
             worker.join()
 
@@ -358,11 +374,12 @@ def main() -> None:
                 f"p95 {p95(values):7.1f} ms, max {max(values, default=0):7.1f} ms"
             )
         peak = max(r["peak_rss_mb"] for r in reports)
-        accepted_per_s = accepted / elapsed
-        transitions_per_s = transitions / elapsed
+        accepted_per_s = accepted / accept_elapsed
+        transitions_per_s = transitions / process_elapsed
         log(
-            f"{args.clients} clients, {elapsed:.1f} s: {accepted_per_s:.1f} accepted/s, "
-            f"{transitions_per_s:.1f} transitions/s, peak RSS per client process {peak:.0f} MB"
+            f"{args.clients} clients: {accepted_per_s:.1f} accepted/s over {accept_elapsed:.1f} s (phase 1), "
+            f"{transitions_per_s:.1f} transitions/s over {process_elapsed:.1f} s (phase 2), "
+            f"peak RSS per client process {peak:.0f} MB"
         )
         tps = run_pgbench(url, args.clients, args.pgbench_seconds)
         ratio = accepted_per_s / tps if tps else 0.0

@@ -55,6 +55,23 @@ def version_in_force(code: str, *, at: dt.datetime | dt.date | None = None) -> P
     )
 
 
+def version_in_force_beside(
+    version_id: int, *, at: dt.datetime | dt.date | None = None
+) -> ProcedureVersion | None:
+    """The version in force on the local day of ``at`` of the procedure that ``version_id`` belongs to
+    (one query; intake checks that it is ``version_id`` itself)."""
+    day = local_day(at)
+    return (
+        ProcedureVersion.objects.filter(
+            procedure__versions__pk=version_id, status__in=IN_FORCE_STATUSES, effective_from__lte=day
+        )
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=day))
+        .select_related("procedure", "field")
+        .order_by("-effective_from", "-number")
+        .first()
+    )
+
+
 def public_version(code: str, *, at: dt.datetime | None = None) -> ProcedureVersion | None:
     """What the public sees: the version in force now, else the newest published (announced ahead)."""
     version = version_in_force(code, at=at)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time as time_module
 import uuid
 from collections.abc import Hashable
 from datetime import date, time
@@ -38,6 +39,9 @@ __all__ = [
 REVISION_PK: Final = 1
 
 _cache: dict[str | None, tuple[Hashable, WorkingCalendar]] = {}
+# Per database alias: (when, token, table fingerprint) of the last full check.
+_full_check: dict[str, tuple[float, str, tuple[str, ...]]] = {}
+FULL_CHECK_SECONDS: Final = 60.0
 _lock = threading.Lock()
 
 
@@ -49,11 +53,29 @@ def bump_revision() -> None:
 
 
 def calendar_revision() -> Hashable:
-    """What the cached calendars are checked against, in one query.
+    """What the cached calendars are checked against: the revision token, one primary-key read.
 
-    The token changes on every write through the services and the seed; the counts and the latest
-    ``updated_at`` also catch writes that bypassed them (a restored backup, a shell session).
+    The token changes on every write through the services and the seed. Writes that bypassed them
+    (a restored backup, a shell session) are caught by the counts and the latest ``updated_at`` of
+    the calendar tables, read at most every ``FULL_CHECK_SECONDS`` per process and connection.
     """
+    alias = connection.alias
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT token FROM {connection.ops.quote_name(CalendarRevision._meta.db_table)} WHERE id = %s",  # noqa: S608
+            [REVISION_PK],
+        )
+        row = cursor.fetchone()
+    token = str(row[0]) if row is not None else "None"
+    checked = _full_check.get(alias)
+    now = time_module.monotonic()
+    if checked is None or now - checked[0] >= FULL_CHECK_SECONDS or checked[1] != token:
+        checked = (now, token, _table_fingerprint())
+        _full_check[alias] = checked
+    return (alias, token, *checked[2])
+
+
+def _table_fingerprint() -> tuple[str, ...]:
     q = connection.ops.quote_name
     rev, days, years = (
         q(CalendarRevision._meta.db_table),
@@ -68,12 +90,13 @@ def calendar_revision() -> Hashable:
     with connection.cursor() as cursor:
         cursor.execute(sql, [REVISION_PK])
         row = cursor.fetchone()
-    return (connection.alias, *(str(value) for value in row))
+    return tuple(str(value) for value in row[1:])
 
 
 def clear_cache() -> None:
     with _lock:
         _cache.clear()
+        _full_check.clear()
 
 
 def resolve_province(province_code: str | None) -> AdminUnit | None:

@@ -5,11 +5,14 @@ sequence number of the day per receiving agency, at least 4 digits (width: the s
 ``MOTCUA_CODE_SEQUENCE_WIDTH``; TT04/2025 Art 23(2) "tối thiểu gồm 04 ký tự"). The day is the local
 (Vietnam) date of acceptance.
 
-Gap-free and unique under concurrent acceptance: the counter row of (agency, day) is created if
-missing (INSERT … ON CONFLICT DO NOTHING), then locked with SELECT … FOR UPDATE and incremented
-inside the acceptance transaction. A second acceptance at the same agency waits for the first to
-commit or roll back; a rolled-back acceptance gives its number back. SQLite takes the database write
-lock at BEGIN (``transaction_mode = IMMEDIATE``), which serialises acceptances the same way.
+Gap-free and unique under concurrent acceptance: one statement creates or increments the counter
+row of (agency, day) and returns the new number (``INSERT … ON CONFLICT DO UPDATE SET last = last
++ 1 RETURNING last``, PostgreSQL and SQLite ≥ 3.35 alike). The row stays locked until the
+acceptance transaction ends, so a second acceptance at the same agency waits for the first to commit
+or roll back, and a rolled-back acceptance gives its number back. The acceptance takes its numbers
+as late as it can (after every read and check), so the lock is held only for the last few writes
+and the commit. SQLite takes the database write lock at BEGIN (``transaction_mode = IMMEDIATE``),
+which serialises acceptances the same way.
 """
 
 from __future__ import annotations
@@ -17,8 +20,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import connection, transaction
 
 from motcua.core.clock import VN_TZ
 from motcua.units.models import Agency
@@ -43,10 +45,7 @@ def issue_code(*, receiving_agency: Agency, accepted_at: dt.datetime) -> str:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("issue_code() must run inside the acceptance transaction")
     day = accepted_at.astimezone(VN_TZ).date()
-    CodeCounter.objects.bulk_create([CodeCounter(agency=receiving_agency, day=day)], ignore_conflicts=True)
-    counter = CodeCounter.objects.select_for_update().get(agency=receiving_agency, day=day)
-    CodeCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    number = counter.last + 1
+    number = _next(CodeCounter, {"agency_id": receiving_agency.pk, "day": day})
     return format_code(receiving_agency.identifier_code, day, number)
 
 
@@ -61,12 +60,23 @@ def enter_in_ledger(dossier: Dossier, *, accepted_at: dt.datetime) -> int:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("enter_in_ledger() must run inside the acceptance transaction")
     year = accepted_at.astimezone(VN_TZ).year
-    unit_id = dossier.received_at_unit_id
-    LedgerCounter.objects.bulk_create(
-        [LedgerCounter(one_stop_unit_id=unit_id, year=year)], ignore_conflicts=True
-    )
-    counter = LedgerCounter.objects.select_for_update().get(one_stop_unit_id=unit_id, year=year)
-    LedgerCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     dossier.ledger_year = year
-    dossier.ledger_number = counter.last + 1
+    dossier.ledger_number = _next(
+        LedgerCounter, {"one_stop_unit_id": dossier.received_at_unit_id, "year": year}
+    )
     return dossier.ledger_number
+
+
+def _next(model: type[CodeCounter] | type[LedgerCounter], key: dict[str, object]) -> int:
+    """Create or increment the counter row identified by ``key`` (its unique columns); the new value."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = [connection.ops.quote_name(model._meta.get_field(name).column) for name in key]
+    # Identifiers come from the model's meta, quoted; the values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(columns)}, last) VALUES ({', '.join(['%s'] * len(key))}, 1) "  # noqa: S608
+        f"ON CONFLICT ({', '.join(columns)}) DO UPDATE SET last = {table}.last + 1 RETURNING last"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, list(key.values()))
+        row = cursor.fetchone()
+    return int(row[0])

@@ -44,7 +44,7 @@ from motcua.catalog.models import (
     ProcessStep,
     VersionAgency,
 )
-from motcua.catalog.selectors import version_in_force
+from motcua.catalog.selectors import version_in_force_beside
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -574,20 +574,17 @@ def _reason(transition: Transition, reason: str) -> str:
 
 
 def _version_for(intake: Intake, at: dt.datetime) -> ProcedureVersion:
-    version = (
-        ProcedureVersion.objects.select_related("procedure").filter(pk=intake.procedure_version_id).first()
-    )
-    if version is None:
+    version = version_in_force_beside(intake.procedure_version_id, at=at)
+    if version is not None and version.pk == intake.procedure_version_id:
+        return version
+    if not ProcedureVersion.objects.filter(pk=intake.procedure_version_id).exists():
         raise NotFound("Không tìm thấy thủ tục.", "Procedure version not found.", code="version_not_found")
-    in_force = version_in_force(version.procedure.code, at=at)
-    if in_force is None or in_force.pk != version.pk:
-        raise ValidationFailed(
-            "Phiên bản thủ tục này không còn (hoặc chưa) có hiệu lực vào ngày tiếp nhận.",
-            "This procedure version is not in force on the day of receipt.",
-            code="version_not_in_force",
-            field="procedure_version_id",
-        )
-    return version
+    raise ValidationFailed(
+        "Phiên bản thủ tục này không còn (hoặc chưa) có hiệu lực vào ngày tiếp nhận.",
+        "This procedure version is not in force on the day of receipt.",
+        code="version_not_in_force",
+        field="procedure_version_id",
+    )
 
 
 def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase | None:
@@ -786,8 +783,6 @@ def _accept(
         )
     receiving = dossier.received_at_unit.agency
     dossier.receiving_agency = receiving
-    dossier.code = codes.issue_code(receiving_agency=receiving, accepted_at=at)
-    codes.enter_in_ledger(dossier, accepted_at=at)
     dossier.received_at = at
     offer = _offer(dossier)
     if offer is not None and offer.time_limit_amount is not None and offer.time_limit_unit:
@@ -808,6 +803,9 @@ def _accept(
             FeeLine.objects.bulk_create(lines)
     calendar, hours = calendar_for(dossier), hours_for(dossier)
     dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
+    # The numbers last: their counter rows stay locked until commit (codes.py).
+    dossier.code = codes.issue_code(receiving_agency=receiving, accepted_at=at)
+    codes.enter_in_ledger(dossier, accepted_at=at)
     _record(
         dossier,
         transition,

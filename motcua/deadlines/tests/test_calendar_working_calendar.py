@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from motcua.accounts.models import Role
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import ValidationFailed
+from motcua.deadlines import calendars
 from motcua.deadlines.arithmetic import DEFAULT_HOURS, DayKind, TimeUnit, due_date
 from motcua.deadlines.calendars import calendar_revision, office_hours_for, working_calendar
 from motcua.deadlines.models import CalendarDay, CalendarRevision, CalendarYear, Source
@@ -126,9 +127,13 @@ def test_an_edit_by_another_process_is_seen_at_once(seeded):
     assert after.is_working(D(2026, 1, 2)) is True
 
 
-def test_revision_changes_with_any_row_count_even_without_the_token(seeded):
+def test_a_write_that_bypassed_the_token_is_caught_by_the_next_full_check(seeded, monkeypatch):
     before = calendar_revision()
     CalendarDay.objects.filter(day=D(2026, 1, 2)).delete()
+    # Within FULL_CHECK_SECONDS only the token is read (one primary-key query per act) …
+    assert calendar_revision() == before
+    # … and once the interval has passed, the row counts catch the bypassing write.
+    monkeypatch.setattr(calendars, "FULL_CHECK_SECONDS", 0.0)
     assert calendar_revision() != before
 
 
