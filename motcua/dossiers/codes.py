@@ -67,10 +67,11 @@ def enter_in_ledger(dossier: Dossier, *, accepted_at: dt.datetime) -> int:
     return dossier.ledger_number
 
 
-def _next(model: type[CodeCounter] | type[LedgerCounter], key: dict[str, object]) -> int:
-    """Create or increment the counter row identified by ``key`` (its unique columns); the new value."""
+def _next(model: type[CodeCounter] | type[LedgerCounter], key: dict[str, int | dt.date]) -> int:
+    """Create or increment the counter row identified by ``key`` (column → value of its unique
+    columns); the new value."""
     table = connection.ops.quote_name(model._meta.db_table)
-    columns = [connection.ops.quote_name(model._meta.get_field(name).column) for name in key]
+    columns = [connection.ops.quote_name(column) for column in key]
     # Identifiers come from the model's meta, quoted; the values are parameters.
     sql = (
         f"INSERT INTO {table} ({', '.join(columns)}, last) VALUES ({', '.join(['%s'] * len(key))}, 1) "  # noqa: S608
