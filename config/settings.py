@@ -296,3 +296,9 @@ MOTCUA_DOSSIER_FILE_MAX_BYTES = int(env("MOTCUA_DOSSIER_FILE_MAX_BYTES", str(20 
 # The public address of this installation: forms print (and QR-encode) the tracking page as
 # <MOTCUA_PUBLIC_URL>/tra-cuu/?ma=<dossier code>, and Forms 02/03 give it as the help address.
 MOTCUA_PUBLIC_URL = (env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000").rstrip("/")
+
+# Digital signatures on results (motcua/dossiers/signing.py, decision 0030): a dotted path to a
+# SignatureProvider. The test provider (Ed25519, key derived from MOTCUA_SIGNATURE_TEST_SECRET or
+# SECRET_KEY) serves demo and tests; production plugs in the province's signing service.
+MOTCUA_SIGNATURE_PROVIDER = env("MOTCUA_SIGNATURE_PROVIDER", "motcua.dossiers.signing.TestSignatureProvider")
+MOTCUA_SIGNATURE_TEST_SECRET = env("MOTCUA_SIGNATURE_TEST_SECRET", "")

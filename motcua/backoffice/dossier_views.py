@@ -35,7 +35,7 @@ from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.calendars import office_hours_for
 from motcua.deadlines.selectors import explained_due
 from motcua.dossiers import queues, services
-from motcua.dossiers.models import Consultation, Dossier
+from motcua.dossiers.models import Consultation, Dossier, Result
 from motcua.dossiers.selectors import dossier_for_user, tasks_of, timeline_of
 from motcua.units.models import Agency
 from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
@@ -177,6 +177,25 @@ def _payment(dossier: Dossier, user: User, data: dict[str, Any], version: int) -
     )
 
 
+def _document(data: dict[str, Any]) -> dict[str, Any]:
+    upload = data.get("document")
+    if upload is None:
+        return {}
+    return {"content": upload.read(), "file_name": upload.name}
+
+
+def _sign(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.sign_result(
+        dossier_id=dossier.pk, actor=user, expected_version=version, **_document(data)
+    )
+
+
+def _issue(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.issue_result(
+        dossier_id=dossier.pk, actor=user, number=data["number"], expected_version=version, **_document(data)
+    )
+
+
 ACTS: dict[Act, ActSpec] = {
     Act.FORWARD: ActSpec(f.ActForm, _forward),
     Act.ASSIGN: ActSpec(f.AssignForm, _with(services.assign_handler, handler_id="handler")),
@@ -195,8 +214,8 @@ ACTS: dict[Act, ActSpec] = {
         f.ReasonForm, _with(services.refuse_after_appraisal, reason="reason")
     ),
     Act.APPROVE: ActSpec(f.ApproveForm, _with(services.approve, opinion="opinion")),
-    Act.SIGN_RESULT: ActSpec(f.ActForm, _simple(services.sign_result)),
-    Act.ISSUE_RESULT: ActSpec(f.IssueForm, _with(services.issue_result, number="number")),
+    Act.SIGN_RESULT: ActSpec(f.SignForm, _sign),
+    Act.ISSUE_RESULT: ActSpec(f.IssueForm, _issue),
     Act.RETURN_RESULT: ActSpec(f.ReturnForm, _return),
     Act.APOLOGISE_AND_EXTEND: ActSpec(f.ExtendForm, _extend),
     Act.REQUEST_WITHDRAWAL: ActSpec(f.ReasonForm, _with(services.request_withdrawal, reason="reason")),
@@ -290,6 +309,7 @@ def _form_for(
     user: User,
     data: Any = None,
     consultations: list[Consultation] | None = None,
+    files: Any = None,
 ) -> forms.Form:
     key = act.value if isinstance(act, Act) else act
     initial: dict[str, Any] = {"version": dossier.version}
@@ -303,7 +323,7 @@ def _form_for(
             "recipient_name": dossier.applicant_name,
             "recipient_identifier": dossier.applicant_identifier,
         }
-    form = form_class(data, prefix=key, initial=initial)
+    form = form_class(data, files, prefix=key, initial=initial)
     if isinstance(form, f.CompleteTaskForm):
         form.fields["task"].choices = [  # type: ignore[attr-defined]
             (t.pk, f"{t.agency.name}: {t.name}") for t in _tasks_to_complete(dossier, user)
@@ -418,6 +438,7 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
         "remaining": queues.remaining_time(dossier) if dossier.finished_at is None else None,
         "extension_prompt": _extension_prompt(dossier),
         "fee_lines": dossier.fee_lines.all(),
+        "result": _result(dossier),
         "is_en": en,
     }
     context.update(extra)
@@ -426,6 +447,13 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
     if "acts" not in context:
         context["acts"] = _act_forms(dossier, user)
     return context
+
+
+def _result(dossier: Dossier) -> dict[str, Any] | None:
+    result = Result.objects.filter(dossier=dossier).select_related("signer").first()
+    if result is None:
+        return None
+    return {"result": result, "signature_valid": services.result_signature_valid(result)}
 
 
 def _not_found(request: HttpRequest) -> HttpResponse:
@@ -480,7 +508,14 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
         text = label.en if _is_en() else label.vi
     else:
         text = str(EXTRA_LABELS[act])
-    form = _form_for(act, dossier, user, request.POST, consultations=_open_consultations(dossier, user))
+    form = _form_for(
+        act,
+        dossier,
+        user,
+        request.POST,
+        consultations=_open_consultations(dossier, user),
+        files=request.FILES,
+    )
     status = 400
     if form.is_valid():
         data = form.cleaned_data

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import MotcuaError
 from motcua.dossiers import services
-from motcua.dossiers.models import DossierFile
+from motcua.dossiers.models import DossierFile, Result
 
 from . import forms as f
 from .dossier_views import _context, _not_found, form_links, staff_dossier, upload_form
@@ -88,4 +88,20 @@ def download_file(request: HttpRequest, dossier_id: int, file_id: int) -> HttpRe
         stored.file.open("rb"), content_type=stored.content_type, filename=stored.original_name
     )
     response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@require_GET
+def result_file(request: HttpRequest, dossier_id: int) -> HttpResponseBase:
+    """The result document of a dossier the user may see (inline PDF)."""
+    found = staff_dossier(request, dossier_id)
+    if isinstance(found, HttpResponse):
+        return found
+    _user, dossier = found
+    result = Result.objects.filter(dossier=dossier).first()
+    if result is None or not result.file:
+        return _not_found(request)
+    response = FileResponse(result.file.open("rb"), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="ket-qua-{dossier.pk}.pdf"'
     return response

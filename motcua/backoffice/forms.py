@@ -282,8 +282,17 @@ class SupplementForm(ActForm):
     confirm_repeat = forms.BooleanField(label=_("Xác nhận yêu cầu bổ sung lần thứ hai"), required=False)
 
 
+class SignForm(ActForm):
+    document = forms.FileField(
+        label=_("Tệp kết quả (PDF) để ký số"),
+        required=False,
+        help_text=_("Bỏ trống nếu ký trên giấy; có tệp thì hệ thống ký số tệp này."),
+    )
+
+
 class IssueForm(ActForm):
     number = forms.CharField(label=_("Số văn bản kết quả"), max_length=60)
+    document = forms.FileField(label=_("Tệp kết quả (PDF)"), required=False)
 
 
 class ExtendForm(ActForm):

@@ -47,6 +47,7 @@ from . import file_views, handover_views  # noqa: E402
 urlpatterns += [
     path("ho-so/<int:dossier_id>/tep/", file_views.upload_file, name="dossier_upload"),
     path("ho-so/<int:dossier_id>/tep/<int:file_id>/", file_views.download_file, name="dossier_file"),
+    path("ho-so/<int:dossier_id>/ket-qua.pdf", file_views.result_file, name="dossier_result_file"),
     path("ban-giao/", handover_views.handover_page, name="handover"),
     path("ban-giao-buu-chinh/", handover_views.postal_page, name="postal_handover"),
 ]

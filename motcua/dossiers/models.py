@@ -407,9 +407,18 @@ class Result(models.Model):
     file = models.FileField(upload_to="results/%Y/%m/", max_length=200, blank=True)
     sha256 = models.CharField(max_length=64, blank=True)
     result_code = models.CharField(max_length=60, blank=True, help_text="MaGiayToKetQua")
+    # The digital signature over ``file`` (dossiers/signing.py); empty when signed on paper.
+    signature_provider = models.CharField(max_length=40, blank=True)
+    signature_algorithm = models.CharField(max_length=40, blank=True)
+    signature_value = models.TextField(blank=True, help_text="base64")
+    signature_certificate = models.CharField(max_length=500, blank=True)
 
     def __str__(self) -> str:
         return self.number or f"result of {self.dossier_id}"
+
+    @property
+    def is_digitally_signed(self) -> bool:
+        return bool(self.signature_value)
 
 
 # --------------------------------------------------------------------------------------------------

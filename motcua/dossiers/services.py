@@ -61,7 +61,7 @@ from motcua.units.models import Agency, Level, OneStopUnit
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
 
-from . import codes, effects, history, signals
+from . import codes, effects, history, signals, signing
 from .applicants import Person, clean_person
 from .models import (
     ClockEvent,
@@ -1018,14 +1018,7 @@ def attach_component_file(
     component = DossierComponent.objects.filter(pk=component_id).first()
     if component is None:
         raise NotFound("Không tìm thấy thành phần hồ sơ.", "Component not found.", code="component_not_found")
-    limit = settings.MOTCUA_DOSSIER_FILE_MAX_BYTES
-    if len(content) > limit:
-        raise ValidationFailed(
-            f"Tệp quá lớn ({len(content):,} byte); tối đa {limit:,} byte.".replace(",", "."),
-            f"The file is too large ({len(content):,} bytes); the limit is {limit:,} bytes.",
-            code="file_too_large",
-            field="file",
-        )
+    _within_limit(content)
     kind = sniff_content_type(content[:16])
     if kind is None:
         raise ValidationFailed(
@@ -1675,16 +1668,89 @@ def approve(
 
 @_act
 def sign_result(
-    *, dossier_id: int, actor: User, at: dt.datetime | None = None, expected_version: int | None = None
+    *,
+    dossier_id: int,
+    actor: User,
+    content: bytes | None = None,
+    file_name: str = "",
+    at: dt.datetime | None = None,
+    expected_version: int | None = None,
 ) -> Dossier:
-    """T21b: the result is (digitally) signed (TT01/2018 Art 10(1)(d))."""
+    """T21b: the result is signed (TT01/2018 Art 10(1)(d)).
+
+    With ``content`` (the result document, a PDF) or a document already attached to the result, the
+    configured signature provider signs it digitally (``signing.py``) and the signature is kept on
+    the result; without a document the act records who signed on paper. A provider that refuses
+    refuses the act: nothing is saved.
+    """
+    _require_pdf(content)
     with transaction.atomic():
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.SIGN_RESULT, actor, at=when)
-        Result.objects.update_or_create(dossier=dossier, defaults={"signer": actor, "signed_at": when})
-        _record(dossier, transition, actor=actor, role=role, at=when)
+        result, _ = Result.objects.get_or_create(dossier=dossier)
+        result.signer, result.signed_at = actor, when
+        if content is not None:
+            result.sha256 = hashlib.sha256(content).hexdigest()
+            result.file.save(file_name or f"{result.sha256}.pdf", ContentFile(content), save=False)
+        data: dict[str, Any] = {}
+        if result.file:
+            document = content if content is not None else _read(result)
+            signer = signing.Signer(user_id=actor.pk, full_name=actor.full_name, username=actor.username)
+            signature = signing.provider().sign(document, signer=signer, at=when)
+            result.signature_provider = signature.provider
+            result.signature_algorithm = signature.algorithm
+            result.signature_value = signature.value
+            result.signature_certificate = signature.certificate
+            data = {"sha256": signature.document_sha256, "certificate": signature.certificate}
+        result.save()
+        _record(dossier, transition, actor=actor, role=role, at=when, data=data)
     return dossier
+
+
+def _read(result: Result) -> bytes:
+    with result.file.open("rb") as handle:
+        content: bytes = handle.read()
+    return content
+
+
+def _within_limit(content: bytes) -> None:
+    limit = settings.MOTCUA_DOSSIER_FILE_MAX_BYTES
+    if len(content) > limit:
+        raise ValidationFailed(
+            f"Tệp quá lớn ({len(content):,} byte); tối đa {limit:,} byte.".replace(",", "."),
+            f"The file is too large ({len(content):,} bytes); the limit is {limit:,} bytes.",
+            code="file_too_large",
+            field="file",
+        )
+
+
+def _require_pdf(content: bytes | None) -> None:
+    if content is not None:
+        _within_limit(content)
+    kind = sniff_content_type(content[:16]) if content else None
+    if content is not None and kind != "application/pdf":
+        raise ValidationFailed(
+            "Tệp kết quả phải là PDF.",
+            "The result file must be a PDF.",
+            code="unsupported_file_type",
+            field="file",
+        )
+
+
+def result_signature_valid(result: Result) -> bool | None:
+    """Whether the result's file still matches its digital signature (None: not digitally signed)."""
+    if not result.is_digitally_signed or not result.file or result.signed_at is None:
+        return None
+    signature = signing.Signature(
+        provider=result.signature_provider,
+        algorithm=result.signature_algorithm,
+        value=result.signature_value,
+        certificate=result.signature_certificate,
+        signed_at=result.signed_at,
+        document_sha256=result.sha256,
+    )
+    return signing.provider().verify(_read(result), signature)
 
 
 @_act
@@ -1702,14 +1768,7 @@ def issue_result(
     """T21c: numbered and issued; processing ends (``finished_at``) and is classified."""
     if not number.strip():
         raise _required("number", "số văn bản kết quả", "result number")
-    kind = sniff_content_type(content[:16]) if content else None
-    if content is not None and kind != "application/pdf":
-        raise ValidationFailed(
-            "Tệp kết quả phải là PDF.",
-            "The result file must be a PDF.",
-            code="unsupported_file_type",
-            field="file",
-        )
+    _require_pdf(content)
     with transaction.atomic():
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
@@ -1718,7 +1777,19 @@ def issue_result(
         result.number = number.strip()
         result.result_code = result_code.strip()
         result.issued_at = when
-        if content is not None:
+        signed_other = (
+            content is not None
+            and result.is_digitally_signed
+            and hashlib.sha256(content).hexdigest() != result.sha256
+        )
+        if signed_other:
+            raise ValidationFailed(
+                "Tệp kết quả khác với tệp đã được ký số; hãy ký số lại tệp này trước khi ban hành.",
+                "The result file differs from the digitally signed one; sign this file before issuing it.",
+                code="result_not_the_signed_one",
+                field="file",
+            )
+        if content is not None and not result.is_digitally_signed:
             result.sha256 = hashlib.sha256(content).hexdigest()
             result.file.save(file_name or f"{result.sha256}.pdf", ContentFile(content), save=False)
         result.save()
