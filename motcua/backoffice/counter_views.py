@@ -12,7 +12,9 @@
 
 Double submission never opens two dossiers: the form carries a UUID token; the first POST claims
 it, the dossier id is kept against it, and a repeated POST is sent to the result of the first
-(docs/decisions/0011-backoffice.md).
+(docs/decisions/0011-backoffice.md). The token also goes to the services as the intake's
+idempotency key (``Dossier.intake_key``, unique): with a per-process cache, or after the cache was
+cleared, a repeated POST still finds the first dossier instead of opening a second.
 """
 
 from __future__ import annotations

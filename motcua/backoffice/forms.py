@@ -213,6 +213,7 @@ class IntakeForm(forms.Form):
             components=self.components(),
             result_delivery=data["result_delivery"],
             result_delivery_address=data.get("result_delivery_address", ""),
+            idempotency_key=f"counter:{data['token']}",
         )
 
 

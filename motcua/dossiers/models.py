@@ -60,6 +60,13 @@ class Dossier(models.Model):
     # temporary reference until then.
     code = models.CharField(max_length=40, null=True, blank=True, unique=True)
     temporary_reference = models.CharField(max_length=24, null=True, blank=True, unique=True)
+    intake_key = models.CharField(  # NULL for dossiers opened without a key (unique allows many NULLs)
+        max_length=64,
+        null=True,
+        blank=True,
+        unique=True,
+        help_text="idempotency key of the request that opened the dossier: a repeated request finds it",
+    )
 
     procedure_version = models.ForeignKey(
         "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="dossiers"

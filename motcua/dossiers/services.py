@@ -29,7 +29,7 @@ from typing import Any, Final, ParamSpec, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from motcua.accounts import gate
 from motcua.accounts.models import Membership, User
@@ -169,6 +169,9 @@ class Intake:
     result_delivery_address: str = ""
     summary: str = ""
     vneid_verified: bool = False
+    # The client's idempotency key (the counter form's token, an API Idempotency-Key): a repeated
+    # request with the same key gets the dossier the first one opened instead of a second one.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -676,12 +679,44 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
         dossier.representative_email = rep.email
     if state == State.DRAFT:
         dossier.temporary_reference = f"TMP-{secrets.token_hex(6).upper()}"
+    dossier.intake_key = _intake_key(intake) or None
     dossier.save()
     # A dossier opened by this act has no event, no clock event and no component yet.
     _remember(("last_event", dossier.pk), None)
     _remember(("clock", dossier.pk), [])
     _add_components(dossier, intake.components, case, start=0)
     return dossier
+
+
+def _intake_key(intake: Intake | None) -> str:
+    key = (intake.idempotency_key if intake is not None else "").strip()
+    if len(key) > 64:
+        raise ValidationFailed(
+            "Khóa chống gửi trùng quá dài (tối đa 64 ký tự).",
+            "The idempotency key is too long (64 characters at most).",
+            code="invalid_idempotency_key",
+            field="idempotency_key",
+        )
+    return key
+
+
+def _once(intake: Intake | None, open_dossier: Callable[[], Dossier]) -> Dossier:
+    """Open a dossier once per idempotency key: a repeated request (a double click, a retried POST)
+    gets the dossier the first one opened. Two concurrent requests with one key: the unique
+    ``intake_key`` lets one insert; the other waits for it, fails, and returns the winner's dossier."""
+    key = _intake_key(intake)
+    if not key:
+        return open_dossier()
+    existing = Dossier.objects.filter(intake_key=key).first()
+    if existing is not None:
+        return existing
+    try:
+        return open_dossier()
+    except IntegrityError:
+        existing = Dossier.objects.filter(intake_key=key).first()
+        if existing is None:
+            raise
+        return existing
 
 
 def _add_components(
@@ -841,31 +876,39 @@ def handover_deadlines(
 def receive_at_counter(*, intake: Intake, actor: User, at: dt.datetime | None = None) -> Dossier:
     """T2: a complete dossier accepted at the counter: code, Form 01, the clock starts."""
     when = _instant(at)
-    with transaction.atomic():
-        dossier = _open(intake, state=State.NEW, at=when, submitted_by=None)
-        transition, role = _authorise(dossier, Act.ACCEPT, actor, at=when)
-        _accept(dossier, transition, actor=actor, role=role, at=when)
-    return dossier
+
+    def open_dossier() -> Dossier:
+        with transaction.atomic():
+            dossier = _open(intake, state=State.NEW, at=when, submitted_by=None)
+            transition, role = _authorise(dossier, Act.ACCEPT, actor, at=when)
+            _accept(dossier, transition, actor=actor, role=role, at=when)
+        return dossier
+
+    return _once(intake, open_dossier)
 
 
 @_act
 def submit_dossier(*, intake: Intake, actor: User, at: dt.datetime | None = None) -> Dossier:
     """T1: an online (or postal) submission: SUBMITTED with a temporary reference, no code, no clock."""
     when = _instant(at)
-    with transaction.atomic():
-        is_applicant = bool(_applicant_roles(actor, day=when.astimezone(VN_TZ).date()))
-        dossier = _open(intake, state=State.DRAFT, at=when, submitted_by=actor if is_applicant else None)
-        transition, role = _authorise(dossier, Act.SUBMIT, actor, at=when, is_owner=is_applicant)
-        dossier.submitted_at = when
-        _record(
-            dossier,
-            transition,
-            actor=actor,
-            role=role,
-            at=when,
-            data={"reference": dossier.temporary_reference},
-        )
-    return dossier
+
+    def open_dossier() -> Dossier:
+        with transaction.atomic():
+            is_applicant = bool(_applicant_roles(actor, day=when.astimezone(VN_TZ).date()))
+            dossier = _open(intake, state=State.DRAFT, at=when, submitted_by=actor if is_applicant else None)
+            transition, role = _authorise(dossier, Act.SUBMIT, actor, at=when, is_owner=is_applicant)
+            dossier.submitted_at = when
+            _record(
+                dossier,
+                transition,
+                actor=actor,
+                role=role,
+                at=when,
+                data={"reference": dossier.temporary_reference},
+            )
+        return dossier
+
+    return _once(intake, open_dossier)
 
 
 @_act
@@ -926,13 +969,17 @@ def request_completion(
     At the counter the record of the guidance is a dossier row in INTAKE_SUPPLEMENT_REQUESTED with
     neither code nor ``received_at`` (SPEC scenario 3: counted in no statistic of received dossiers).
     """
-    with transaction.atomic():
-        dossier, when = _intake_target(dossier_id, intake, at, expected_version)
-        transition, role = _authorise(dossier, Act.REQUEST_COMPLETION, actor, at=when)
-        text = _reason(transition, reason)
-        data = _completion_data(dossier, missing_component_ids, guidance)
-        _record(dossier, transition, actor=actor, role=role, at=when, reason=text, data=data)
-    return dossier
+
+    def act() -> Dossier:
+        with transaction.atomic():
+            dossier, when = _intake_target(dossier_id, intake, at, expected_version)
+            transition, role = _authorise(dossier, Act.REQUEST_COMPLETION, actor, at=when)
+            text = _reason(transition, reason)
+            data = _completion_data(dossier, missing_component_ids, guidance)
+            _record(dossier, transition, actor=actor, role=role, at=when, reason=text, data=data)
+        return dossier
+
+    return _once(intake, act) if dossier_id is None else act()
 
 
 @_act
@@ -946,12 +993,16 @@ def refuse_at_intake(
     expected_version: int | None = None,
 ) -> Dossier:
     """T4 (counter) / T8 (online): Form 03 with the reason; terminal, no code, no clock."""
-    with transaction.atomic():
-        dossier, when = _intake_target(dossier_id, intake, at, expected_version)
-        transition, role = _authorise(dossier, Act.REFUSE_AT_INTAKE, actor, at=when)
-        text = _reason(transition, reason)
-        _record(dossier, transition, actor=actor, role=role, at=when, reason=text)
-    return dossier
+
+    def act() -> Dossier:
+        with transaction.atomic():
+            dossier, when = _intake_target(dossier_id, intake, at, expected_version)
+            transition, role = _authorise(dossier, Act.REFUSE_AT_INTAKE, actor, at=when)
+            text = _reason(transition, reason)
+            _record(dossier, transition, actor=actor, role=role, at=when, reason=text)
+        return dossier
+
+    return _once(intake, act) if dossier_id is None else act()
 
 
 def _intake_target(

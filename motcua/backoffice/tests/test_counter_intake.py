@@ -198,3 +198,22 @@ def test_the_form_01_link_serves_the_pdf(client, world, frozen):
     href = re.search(r'id="form-link" href="([^"]+)"', done.content.decode()).group(1)
     pdf = client.get(href)
     assert (pdf.status_code, pdf["Content-Type"], pdf.content[:5]) == (200, "application/pdf", b"%PDF-")
+
+
+def test_a_resubmitted_form_finds_its_dossier_even_without_a_shared_cache(client, world, frozen):
+    """Another gunicorn process has another (local-memory) cache and another request's session: the
+    token, stored as the dossier's intake key, still sends the repeated POST to the first dossier."""
+    from django.core.cache import cache
+    from django.test import Client
+
+    client.force_login(world.reception)
+    token = _token(_open(client, world))
+    first = _post(client, world, token, "accept")
+    cache.clear()
+    other = Client()
+    other.force_login(world.reception)
+    second = _post(other, world, token, "accept")
+    assert Dossier.objects.count() == 1
+    assert (first.status_code, second.status_code) == (303, 303)
+    assert first["Location"] == second["Location"]
+    assert Dossier.objects.get().intake_key == f"counter:{token}"

@@ -116,3 +116,15 @@ def test_without_expected_version_the_loser_gets_the_table_refusal(factory, worl
     dossier.refresh_from_db()
     assert dossier.state == "result_ready"
     assert DossierEvent.objects.filter(dossier=dossier, name="result_issued").count() == 1
+
+
+def test_two_requests_with_one_idempotency_key_open_one_dossier(world):
+    intake = world.intake(idempotency_key="counter:5b0f3c1e-double-click")
+    results = _run_together(
+        [lambda: services.receive_at_counter(intake=intake, actor=world.reception, at=vn(2026, 3, 2, 9))] * 4
+    )
+    assert all(isinstance(r, Dossier) for r in results), results
+    assert len({r.pk for r in results}) == 1
+    dossier = Dossier.objects.get()
+    assert (dossier.code, dossier.ledger_number) == ("000.00.12.H38-260302-0001", 1)
+    assert DossierEvent.objects.filter(dossier=dossier).count() == 1

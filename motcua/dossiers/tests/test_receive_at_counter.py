@@ -182,3 +182,19 @@ def test_files_are_sniffed_sized_and_hashed(world, factory, settings, tmp_path):
             component_id=component.pk, actor=world.handler, content=PDF[:5], name="c.pdf"
         )
     assert DossierFile.objects.count() == 1
+
+
+def test_a_repeated_request_with_its_idempotency_key_gets_the_first_dossier(world):
+    intake = world.intake(idempotency_key="counter:7d1e")
+    first = services.receive_at_counter(intake=intake, actor=world.reception, at=vn(2026, 3, 2, 9))
+    again = services.receive_at_counter(intake=intake, actor=world.reception, at=vn(2026, 3, 2, 9, 1))
+    assert again.pk == first.pk and again.code == first.code
+    assert Dossier.objects.count() == 1
+    other = services.receive_at_counter(
+        intake=world.intake(idempotency_key="counter:8e2f"), actor=world.reception, at=vn(2026, 3, 2, 9, 2)
+    )
+    assert other.code == "000.00.12.H38-260302-0002"
+    with pytest.raises(ValidationFailed) as caught:
+        services.receive_at_counter(intake=world.intake(idempotency_key="k" * 65), actor=world.reception)
+    assert (caught.value.code, caught.value.field) == ("invalid_idempotency_key", "idempotency_key")
+    assert Dossier.objects.count() == 2
