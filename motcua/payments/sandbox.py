@@ -13,7 +13,8 @@ from __future__ import annotations
 import secrets
 from urllib.parse import urlsplit
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -47,6 +48,8 @@ def _checked(request: HttpRequest) -> tuple[str, int, str] | None:
 
 @require_http_methods(["GET", "POST"])
 def checkout(request: HttpRequest) -> HttpResponse:
+    if not settings.MOTCUA_PAYMENT_SANDBOX_ENABLED:
+        raise Http404("the sandbox gateway is off")
     checked = _checked(request)
     if checked is None:
         return render(request, "payments/sandbox/invalid.html", status=400)

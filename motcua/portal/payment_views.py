@@ -9,6 +9,7 @@ service as the gateway's server-to-server callback (``payments.services.handle_c
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,7 +23,6 @@ from motcua.core.errors import MotcuaError, NotFound
 from motcua.dossiers.selectors import dossier_for_user
 from motcua.paperwork.receipt import receipt_pdf
 from motcua.payments import services
-from motcua.payments.gateways import SANDBOX
 from motcua.payments.selectors import amount_due, fee_lines_of, payment_for_user, payments_of
 
 
@@ -78,7 +78,7 @@ def dossier_fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
 def payment_return(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         services.handle_callback(
-            gateway_name=SANDBOX,
+            gateway_name=str(settings.MOTCUA_PAYMENT_GATEWAY),
             body=request.POST.get("payload", "").encode(),
             signature=request.POST.get("signature", ""),
             remote_addr=request.META.get("REMOTE_ADDR", ""),

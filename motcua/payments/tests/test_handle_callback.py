@@ -202,3 +202,24 @@ def test_statement_lines_are_idempotent(paying):
     assert services.record_statement_line(**args)[1] is True
     assert services.record_statement_line(**args)[1] is False
     assert StatementLine.objects.count() == 1
+
+
+def test_the_sandbox_is_off_when_disabled(client, settings):
+    settings.MOTCUA_PAYMENT_SANDBOX_ENABLED = False
+    assert client.get("/cong-thanh-toan-thu-nghiem/?ref=x&amount=1&return=/&sig=0").status_code == 404
+    with pytest.raises(NotFound) as refused:
+        services.handle_callback(gateway_name="sandbox", body=b"{}", signature="")
+    assert refused.value.code == "unknown_gateway"
+
+
+def test_the_sandbox_refuses_a_tampered_checkout_request(client, paying):
+    _payment, url = services.start_online_payment(
+        dossier_id=paying.dossier.pk, actor=paying.citizen, return_url=return_url
+    )
+    assert client.get(url).status_code == 200
+    tampered = url.replace("amount=50000", "amount=5000")
+    response = client.get(tampered)
+    assert response.status_code == 400
+    assert "Yêu cầu thanh toán không hợp lệ" in response.content.decode()
+    elsewhere = url.replace("return=%2Fthanh-toan", "return=http%3A%2F%2Fevil.example%2Fthanh-toan")
+    assert client.get(elsewhere).status_code == 400

@@ -142,6 +142,7 @@ def test_statement_import_is_all_or_nothing_and_idempotent(paying):
 
 def test_the_reconciliation_page_and_its_csv(client, paying):
     client.force_login(paying.finance)
+    assert 'href="/can-bo/doi-soat/"' in client.get("/can-bo/").content.decode()
     page = client.get("/can-bo/doi-soat/?start=2026-03-02&end=2026-03-02")
     assert page.status_code == 200
     assert 'id="no-mismatch"' in page.content.decode()
@@ -153,3 +154,4 @@ def test_the_reconciliation_page_and_its_csv(client, paying):
     assert "Ngày kết thúc phải sau ngày bắt đầu." in bad.content.decode()
     client.force_login(paying.world.reception)
     assert client.get("/can-bo/doi-soat/").status_code == 403
+    assert 'href="/can-bo/doi-soat/"' not in client.get("/can-bo/").content.decode()
