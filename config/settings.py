@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "motcua.deadlines",
     "motcua.catalog",
     "motcua.dossiers",
+    "motcua.payments",
     "motcua.paperwork",
     "motcua.portal",
     "motcua.backoffice",
@@ -302,3 +303,20 @@ MOTCUA_PUBLIC_URL = (env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000") or "http:
 # SECRET_KEY) serves demo and tests; production plugs in the province's signing service.
 MOTCUA_SIGNATURE_PROVIDER = env("MOTCUA_SIGNATURE_PROVIDER", "motcua.dossiers.signing.TestSignatureProvider")
 MOTCUA_SIGNATURE_TEST_SECRET = env("MOTCUA_SIGNATURE_TEST_SECRET", "")
+# --- payments (docs/decisions/0018, 0019) ---
+# The gateway citizens pay through online; "sandbox" is the test gateway served by motcua itself at
+# /cong-thanh-toan-thu-nghiem/ (demo and tests; off in production unless asked for).
+MOTCUA_PAYMENT_GATEWAY = env("MOTCUA_PAYMENT_GATEWAY", "sandbox") or "sandbox"
+MOTCUA_PAYMENT_SANDBOX_ENABLED = env_bool("MOTCUA_PAYMENT_SANDBOX_ENABLED", default=not IS_PRODUCTION)
+# The HMAC-SHA256 key shared with the gateway: signs the checkout request and every callback.
+MOTCUA_PAYMENT_SANDBOX_SECRET = env("MOTCUA_PAYMENT_SANDBOX_SECRET", "") or ""
+if not MOTCUA_PAYMENT_SANDBOX_SECRET:
+    if IS_PRODUCTION and MOTCUA_PAYMENT_SANDBOX_ENABLED:
+        raise ImproperlyConfigured(
+            "MOTCUA_PAYMENT_SANDBOX_SECRET is required when the sandbox is on in production."
+        )
+    MOTCUA_PAYMENT_SANDBOX_SECRET = f"motcua-{MOTCUA_ENV}-sandbox-payment-key-not-secret"
+# A callback older than this (its signed timestamp) is refused as a replay.
+MOTCUA_PAYMENT_CALLBACK_MAX_AGE_SECONDS = int(env("MOTCUA_PAYMENT_CALLBACK_MAX_AGE_SECONDS", "900") or 900)
+# An online payment not completed within this many minutes is replaced by a new one on the next try.
+MOTCUA_PAYMENT_PENDING_MINUTES = int(env("MOTCUA_PAYMENT_PENDING_MINUTES", "30") or 30)

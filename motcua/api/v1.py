@@ -17,3 +17,15 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
 ]
+
+from . import payments  # noqa: E402
+
+urlpatterns += [
+    path("dossiers/<int:dossier_id>/fees", payments.DossierFees.as_view(), name="dossier-fees"),
+    path("dossiers/<int:dossier_id>/payments", payments.DossierPayments.as_view(), name="dossier-payments"),
+    path("payments/reconciliation", payments.Reconciliation.as_view(), name="payments-reconciliation"),
+    path("payments/callbacks/<str:gateway>", payments.GatewayCallback.as_view(), name="payments-callback"),
+    path("payments/<str:reference>", payments.PaymentDetail.as_view(), name="payment"),
+    path("payments/<str:reference>/receipt", payments.PaymentReceipt.as_view(), name="payment-receipt"),
+    path("payments/<str:reference>/refund", payments.PaymentRefund.as_view(), name="payment-refund"),
+]

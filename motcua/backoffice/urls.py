@@ -51,3 +51,12 @@ urlpatterns += [
     path("ban-giao/", handover_views.handover_page, name="handover"),
     path("ban-giao-buu-chinh/", handover_views.postal_page, name="postal_handover"),
 ]
+
+from . import payment_views  # noqa: E402
+
+urlpatterns += [
+    path("ho-so/<int:dossier_id>/thu-phi/", payment_views.dossier_fees, name="dossier_fees"),
+    path("thanh-toan/<str:reference>/bien-lai.pdf", payment_views.payment_receipt, name="payment_receipt"),
+    path("thanh-toan/<str:reference>/hoan-tien/", payment_views.refund, name="payment_refund"),
+    path("doi-soat/", payment_views.reconciliation, name="reconciliation"),
+]

@@ -382,14 +382,27 @@ class Consultation(models.Model):
         return f"{self.dossier_id} → {self.requested_agency_id}"
 
 
+# When a fee line is due: the catalogue's moments, plus a financial obligation notified during
+# processing (SPEC T16; the dossier waits for it before the result).
+OBLIGATION = "obligation"
+FEE_LINE_COLLECT_CHOICES = [
+    *CollectedWhen.choices,
+    (OBLIGATION, _("Nghĩa vụ tài chính trước khi có kết quả")),
+]
+
+
 class FeeLine(models.Model):
-    """A fee or charge due on the dossier, from the version's fees (payments come later)."""
+    """A fee or charge due on the dossier, from the version's fees or a financial obligation (T16).
+
+    ``is_paid``/``paid_at`` follow the payment ledger (``motcua.payments``), which records every
+    payment; they are set only through ``services.settle_fee_lines``.
+    """
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="fee_lines")
     fee = models.ForeignKey("catalog.Fee", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     description = models.TextField(blank=True)
     amount = models.PositiveBigIntegerField(help_text="VND")
-    collect_at = models.CharField(max_length=14, choices=CollectedWhen.choices)
+    collect_at = models.CharField(max_length=14, choices=FEE_LINE_COLLECT_CHOICES)
     is_paid = models.BooleanField(default=False)
     paid_at = models.DateTimeField(null=True, blank=True)
 

@@ -64,6 +64,7 @@ from motcua.workflow import roles as wf_roles
 from . import codes, effects, history, signals, signing
 from .applicants import Person, clean_person
 from .models import (
+    OBLIGATION,
     ClockEvent,
     Consultation,
     CopyType,
@@ -105,6 +106,7 @@ __all__ = [
     "request_withdrawal",
     "resubmit_dossier",
     "return_result",
+    "settle_fee_lines",
     "sign_result",
     "stop_processing",
     "submit_dossier",
@@ -1609,6 +1611,10 @@ def request_financial_obligation(
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.REQUEST_FINANCIAL_OBLIGATION, actor, at=when)
+        if amount > 0:  # the amount becomes a fee line the applicant pays (motcua.payments)
+            FeeLine(
+                dossier=dossier, description=description.strip(), amount=amount, collect_at=OBLIGATION
+            ).save()
         _record(
             dossier,
             transition,
@@ -1950,9 +1956,15 @@ def return_result(
             unit_id=dossier.return_unit_id or dossier.received_at_unit_id,
         )
         dossier.returned_at = when
-        FeeLine.objects.filter(dossier=dossier, collect_at="on_return", is_paid=False).update(
-            is_paid=True, paid_at=when
-        )
+        # SPEC T22: fees due on return are collected (and receipted) at the counter first, through
+        # the payment ledger (motcua.payments.services.record_counter_payment).
+        due = FeeLine.objects.filter(dossier=dossier, collect_at="on_return", is_paid=False)
+        if due.exists():
+            raise Conflict(
+                "Còn phí, lệ phí phải nộp khi trả kết quả: hãy thu và in biên lai trước khi trả kết quả.",
+                "Fees due on return are unpaid: collect them and print the receipt before returning.",
+                code="fees_due",
+            )
         _record(
             dossier,
             transition,
@@ -1962,6 +1974,18 @@ def return_result(
             data={"delivery": dossier.result_delivery, **details},
         )
     return dossier
+
+
+def settle_fee_lines(*, fee_line_ids: Sequence[int], paid_at: dt.datetime | None) -> int:
+    """Mark the fee lines paid at ``paid_at`` (or unpaid again with ``None``, after a refund).
+
+    Called only by ``motcua.payments.services`` inside the transaction that writes the ledger entry,
+    so a fee line is paid exactly when a payment covering it is. Returns the lines changed.
+    """
+    lines = FeeLine.objects.filter(pk__in=list(fee_line_ids))
+    if paid_at is None:
+        return lines.filter(is_paid=True).update(is_paid=False, paid_at=None)
+    return lines.filter(is_paid=False).update(is_paid=True, paid_at=paid_at)
 
 
 @_act
