@@ -64,12 +64,14 @@ def schema_errors(service: str, payload: Any) -> list[str]:
     if service not in SCHEMA_FILES:
         return [f"unknown service {service!r}"]
     errors = sorted(validator(service).iter_errors(payload), key=lambda e: list(e.absolute_path))
+    # The top level is oneOf(envelope | bare array): report the errors of the branch that fits.
+    branch = 0 if isinstance(payload, dict) else 1
     out: list[str] = []
     for error in errors:
-        # oneOf(envelope | bare array) hides the useful message: report the best sub-error.
-        best = error
-        if error.context:
-            best = min(error.context, key=lambda e: (-len(e.absolute_path), str(e.message)))
-        path = "/".join(str(p) for p in best.absolute_path) or "(root)"
-        out.append(f"{path}: {best.message}")
+        chosen = [
+            e for e in error.context or [] if e.relative_schema_path and e.relative_schema_path[0] == branch
+        ]
+        for found in chosen or [error]:
+            path = "/".join(str(p) for p in found.absolute_path) or "(root)"
+            out.append(f"{path}: {found.message}")
     return out

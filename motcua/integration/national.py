@@ -140,7 +140,6 @@ def dossier_record(dossier: Any) -> dict[str, Any]:
         "TenLinhVuc": domain.name if domain else "",
         "KenhThucHien": CHANNEL.get(dossier.channel, "1"),
         "SoGiayToChuHoSo": dossier.applicant_identifier,
-        "SoBienNhan": "",
         "ChuHoSo": dossier.applicant_name,
         "LoaiDoiTuong": APPLICANT_KIND.get(dossier.applicant_kind, "1"),
         "MaDoiTuong": "",
