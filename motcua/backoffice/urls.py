@@ -50,3 +50,10 @@ urlpatterns += [
     path("ban-giao/", handover_views.handover_page, name="handover"),
     path("ban-giao-buu-chinh/", handover_views.postal_page, name="postal_handover"),
 ]
+
+from . import outbox_views  # noqa: E402
+
+urlpatterns += [
+    path("dong-bo/", outbox_views.outbox_page, name="outbox"),
+    path("dong-bo/webhook/", outbox_views.webhooks_page, name="webhooks"),
+]
