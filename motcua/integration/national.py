@@ -325,6 +325,18 @@ def send(delivery: Delivery) -> Outcome:
     record = dossier_record(dossier)
     record["MaHoSo"] = sync.ma_ho_so or record["MaHoSo"]  # the code sent first is kept for good
     sent: dict[str, Any] = {"dossier": record}
+    if not record["MaLinhVuc"]:
+        return Outcome(
+            ok=False,
+            status="local",
+            permanent=True,
+            request=sent,
+            error=(
+                f"Thủ tục {record['MaTTHC']} chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc): bổ sung trong "
+                f"danh mục rồi gửi lại. / Procedure {record['MaTTHC']} has no national field code "
+                "(MaLinhVuc): add it to the catalogue, then retry."
+            ),
+        )
     try:
         parsed = call(dvcqg.DOSSIER_SERVICE, [record], updating=sync.created_on_portal)
         code = str(parsed.get("error_code", ""))

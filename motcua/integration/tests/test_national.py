@@ -267,8 +267,24 @@ def test_a_payload_that_fails_our_own_validation_is_not_sent(factory, world, sta
     assert outbox.pump().dead == 1
     delivery = Delivery.objects.get()
     assert delivery.last_status == "local"
-    assert "MaLinhVuc" in delivery.last_error and "invalid payload" in delivery.last_error
+    assert delivery.last_error == (
+        "Thủ tục 1.000001.H42 chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc): bổ sung trong danh mục rồi "
+        "gửi lại. / Procedure 1.000001.H42 has no national field code (MaLinhVuc): add it to the catalogue, "
+        "then retry."
+    )
     assert [r for r in standin.portal.requests if r["path"] == "/service"] == []
+
+
+def test_any_other_schema_violation_is_caught_before_sending(factory, world, standin):
+    factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(national, "trail_entry", lambda event, code: {"MaHoSo": code, "TrangThai": "99"})
+        assert outbox.pump().dead == 1
+    delivery = Delivery.objects.get()
+    assert delivery.last_status == "local" and delivery.last_error.startswith("invalid payload: data/0: ")
+    # The snapshot went (it was valid); the invalid trail entry was never sent.
+    sent = [r["body"]["service"] for r in standin.portal.requests if r["path"] == "/service"]
+    assert sent == ["DongBoHoSoMC"]
 
 
 def test_stand_in_answers_like_the_portal(standin):

@@ -148,3 +148,41 @@ def test_subscription_page(client, operator):
     assert WebhookSubscription.objects.get().is_active is False
     page = client.get(reverse("backoffice:webhooks")).content.decode()
     assert sub.secret in page and "https://b.example.vn/hook" in page
+
+
+def test_the_api_does_what_the_page_does(client, dead, operator, receiver, world):
+    client.force_login(world.reception)
+    refused = client.get("/api/v1/outbox/deliveries")
+    assert refused.status_code == 403 and refused.json()["code"] == "permission_denied"
+    client.force_login(operator)
+    listed = client.get("/api/v1/outbox/deliveries", {"state": "dead"}).json()
+    assert [(d["id"], d["event"], d["state"], d["attempts"], d["last_status"]) for d in listed] == [
+        (dead.pk, "accepted", "dead", 1, "500")
+    ]
+    no_reason = client.post(
+        f"/api/v1/outbox/deliveries/{dead.pk}/skip", {"reason": ""}, content_type="application/json"
+    )
+    assert no_reason.status_code == 400 and no_reason.json()["code"] == "reason_required"
+    retried = client.post(f"/api/v1/outbox/deliveries/{dead.pk}/retry")
+    assert retried.status_code == 200 and (retried.json()["state"], retried.json()["attempts"]) == (
+        "pending",
+        0,
+    )
+    missing = client.post("/api/v1/outbox/deliveries/999999/retry")
+    assert missing.status_code == 404 and missing.json()["code"] == "delivery_not_found"
+    bad = client.post(
+        "/api/v1/outbox/webhooks", {"name": "B", "url": "not a url"}, content_type="application/json"
+    )
+    assert bad.status_code == 400 and bad.json()["code"] == "invalid_webhook_url"
+    made = client.post(
+        "/api/v1/outbox/webhooks",
+        {"name": "B", "url": "https://b.example.vn/hook", "events": ["accepted"]},
+        content_type="application/json",
+    )
+    assert made.status_code == 201 and made.json()["events"] == ["accepted"]
+    paused = client.post(
+        f"/api/v1/outbox/webhooks/{made.json()['id']}/active",
+        {"active": False},
+        content_type="application/json",
+    )
+    assert paused.json()["is_active"] is False
