@@ -333,8 +333,8 @@ def send(delivery: Delivery) -> Outcome:
             request=sent,
             error=(
                 f"Thủ tục {record['MaTTHC']} chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc): "
-                f"bổ sung trong danh mục rồi gửi lại. / Procedure {record['MaTTHC']} has no national field code "
-                "(MaLinhVuc): add it to the catalogue, then retry."
+                f"bổ sung trong danh mục rồi gửi lại. / Procedure {record['MaTTHC']} has no national "
+                "field code (MaLinhVuc): add it to the catalogue, then retry."
             ),
         )
     try:
