@@ -21,7 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from motcua.core import clock
 
@@ -210,18 +210,19 @@ def dispatch(*, now: dt.datetime, limit: int = 500) -> int:
     return created
 
 
-def claim(*, now: dt.datetime, limit: int) -> list[Delivery]:
-    """Claim up to ``limit`` due deliveries, each the oldest unsettled one of its (destination, dossier)."""
+def heads() -> QuerySet[Delivery]:
+    """Pending deliveries that are the oldest unsettled one of their (destination, dossier)."""
     earlier_open = Delivery.objects.filter(
         destination=OuterRef("destination"), dossier_id=OuterRef("dossier_id"), id__lt=OuterRef("id")
     ).exclude(state__in=SETTLED)
+    return Delivery.objects.filter(state=DeliveryState.PENDING).filter(~Exists(earlier_open))
+
+
+def claim(*, now: dt.datetime, limit: int) -> list[Delivery]:
+    """Claim up to ``limit`` due deliveries, each the oldest unsettled one of its (destination, dossier)."""
     token = uuid.uuid4()
     with transaction.atomic():
-        due = (
-            Delivery.objects.filter(state=DeliveryState.PENDING, next_attempt_at__lte=now)
-            .filter(~Exists(earlier_open))
-            .order_by("next_attempt_at", "id")
-        )
+        due = heads().filter(next_attempt_at__lte=now).order_by("next_attempt_at", "id")
         if _skip_locked():
             due = due.select_for_update(skip_locked=True)
         ids = list(due.values_list("pk", flat=True)[:limit])
@@ -306,12 +307,8 @@ def schedule_next() -> None:
 
     if not default_task_backend.supports_defer:
         return
-    nxt = (
-        Delivery.objects.filter(state=DeliveryState.PENDING)
-        .order_by("next_attempt_at")
-        .values_list("next_attempt_at", flat=True)
-        .first()
-    )
+    # Only queue heads: a delivery waiting behind another is not due whatever its own time says.
+    nxt = heads().order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
     if nxt is None:
         return
     now = clock.now()

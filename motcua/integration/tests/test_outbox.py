@@ -272,3 +272,27 @@ def test_receiver_inserts_one_row_without_reading(factory, world, outbox_setting
     with transaction.atomic(), django_assert_num_queries(1) as captured:
         outbox.record_event(DossierEvent, event=event, dossier=dossier)
     assert captured.captured_queries[0]["sql"].upper().startswith("INSERT")
+
+
+def test_wake_and_retries_use_the_database_queue(
+    settings, factory, receiver, outbox_settings, django_capture_on_commit_callbacks
+):
+    """After commit, one deferred pump per one-second window; a failure schedules one run for its retry."""
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MOTCUA_OUTBOX_AUTOWAKE = True
+    _subscribe(receiver.url)
+    outbox._woken_until = None
+    start = T0 + dt.timedelta(milliseconds=300)
+    with time_machine.travel(start, tick=False):
+        with django_capture_on_commit_callbacks(execute=True):
+            factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")  # two acts, two commits
+        pumps = DBTaskResult.objects.filter(task_path="motcua.integration.tasks.pump_outbox")
+        assert list(pumps.values_list("run_after", flat=True)) == [T0 + dt.timedelta(seconds=1)]
+        receiver.plan = [500]
+        outbox.pump()
+        outbox.pump()  # nothing due: the retry run is not enqueued twice
+    retry_runs = pumps.exclude(run_after=T0 + dt.timedelta(seconds=1))
+    assert list(retry_runs.values_list("run_after", flat=True)) == [start + dt.timedelta(seconds=30)]
+    outbox._woken_until = None
