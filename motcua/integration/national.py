@@ -25,7 +25,7 @@ from motcua.workflow.states import national_status
 from . import dvcqg
 from .http import Answer, dumps, post_json
 from .models import Delivery, NationalSyncState
-from .outbox import Outcome
+from .outbox import NO_ANSWER, Outcome
 
 # States whose dossier has a code and an acceptance time: the only ones the portal can take
 # (``NgayTiepNhan`` is required; HV never syncs before acceptance, DVCQG-SYNC §11 item 12).
@@ -240,7 +240,7 @@ def _post(path: str, body: Any) -> tuple[Answer, dict[str, Any]]:
         _url(path), dumps(body), headers=_headers(), timeout=float(settings.MOTCUA_NATIONAL_PORTAL_TIMEOUT)
     )
     if answer.status == 0:
-        raise PortalError(answer.error, status="no answer")
+        raise PortalError(answer.error, status=NO_ANSWER)
     try:
         parsed = answer.json()
     except ValueError:

@@ -131,6 +131,7 @@ class PumpReport:
     delivered: int = 0
     failed: int = 0
     dead: int = 0
+    deferred: int = 0
     outcomes: list[tuple[int, str]] = field(default_factory=list)
 
 
@@ -266,13 +267,33 @@ def record_outcome(delivery: Delivery, outcome: Outcome, *, now: dt.datetime) ->
     return str(state) if updated else ""
 
 
-def attempt(delivery: Delivery) -> str:
+NO_ANSWER = "no answer"
+
+
+def attempt(delivery: Delivery) -> tuple[str, Outcome]:
     try:
         outcome = _sender(delivery)(delivery)
     except Exception as exc:  # a bug or an unexpected answer: recorded, retried, never raised
         logger.exception("outbox delivery %s failed unexpectedly", delivery.pk)
         outcome = Outcome(ok=False, status="error", error=f"{type(exc).__name__}: {exc}")
-    return record_outcome(delivery, outcome, now=clock.now())
+    return record_outcome(delivery, outcome, now=clock.now()), outcome
+
+
+def defer(delivery: Delivery, *, now: dt.datetime) -> bool:
+    """Give a claimed delivery back unsent (its destination did not answer earlier in this run).
+
+    The attempt is not counted; it goes again after the first back-off, so one hanging endpoint
+    costs one timeout per run instead of one per dossier, and other destinations are not held up.
+    """
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.DELIVERING, claim=delivery.claim).update(
+            state=DeliveryState.PENDING,
+            claim=None,
+            claimed_until=None,
+            attempts=F("attempts") - 1,
+            next_attempt_at=now + retry_delay(1),
+        )
+    )
 
 
 def pump(*, batch: int | None = None, rounds: int = 20) -> PumpReport:
@@ -282,12 +303,19 @@ def pump(*, batch: int | None = None, rounds: int = 20) -> PumpReport:
     now = clock.now()
     report.released = release_expired(now)
     report.dispatched = dispatch(now=now)
+    silent: set[str] = set()  # destinations that did not answer in this run
     for _round in range(rounds):
         claimed = claim(now=clock.now(), limit=size)
         if not claimed:
             break
         for delivery in claimed:
-            state = attempt(delivery)
+            if delivery.destination in silent:
+                defer(delivery, now=clock.now())
+                report.deferred += 1
+                continue
+            state, outcome = attempt(delivery)
+            if outcome.status == NO_ANSWER:
+                silent.add(delivery.destination)
             report.outcomes.append((delivery.pk, state))
             if state == DeliveryState.DELIVERED:
                 report.delivered += 1

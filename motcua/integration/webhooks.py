@@ -21,7 +21,7 @@ from motcua.workflow.states import national_status
 
 from .http import dumps, post_json
 from .models import Delivery
-from .outbox import Outcome
+from .outbox import NO_ANSWER, Outcome
 
 
 def sign(secret: str, timestamp: str, body: bytes) -> str:
@@ -79,7 +79,7 @@ def send(delivery: Delivery) -> Outcome:
     error = answer.error or f"HTTP {answer.status}"
     return Outcome(
         ok=False,
-        status=str(answer.status) if answer.status else "no answer",
+        status=str(answer.status) if answer.status else NO_ANSWER,
         error=error,
         request=body_obj,
         response=answer.body[:2000],
