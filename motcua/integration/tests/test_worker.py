@@ -1,0 +1,35 @@
+"""End to end with the real queue: acts commit, the wake-up enqueues the pump on the database queue,
+``manage.py db_worker`` runs it, the webhook receiver and the national stand-in get everything."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.core.management import call_command
+
+from motcua.dossiers.tests.factories import vn
+from motcua.integration import outbox
+from motcua.integration.models import Delivery, WebhookSubscription
+
+
+@pytest.mark.django_db(transaction=True)
+def test_db_worker_delivers_what_the_acts_committed(settings, factory, standin, receiver):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MOTCUA_OUTBOX_AUTOWAKE = True
+    WebhookSubscription.objects.create(name="Hệ thống A", url=receiver.url)
+    outbox._woken_until = None
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
+    pumps = DBTaskResult.objects.filter(task_path="motcua.integration.tasks.pump_outbox")
+    assert pumps.count() == 1
+    time.sleep(max((pumps.get().run_after - outbox.clock.now()).total_seconds(), 0) + 0.1)
+    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    assert pumps.get().status == "SUCCESSFUL"
+    assert pumps.get().return_value == {"dispatched": 4, "delivered": 4, "failed": 0, "dead": 0}
+    assert [b["event"]["name"] for b in receiver.bodies()] == ["accepted", "forwarded"]
+    held = standin.portal.records()
+    assert [t["TrangThai"] for t in held["trail"][dossier.code]] == ["2", "4"]
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"delivered"}
+    outbox._woken_until = None
