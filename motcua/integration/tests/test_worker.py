@@ -23,11 +23,14 @@ def test_db_worker_delivers_what_the_acts_committed(settings, factory, standin, 
     outbox._woken_until = None
     dossier = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
     pumps = DBTaskResult.objects.filter(task_path="motcua.integration.tasks.pump_outbox")
-    assert pumps.count() == 1
-    time.sleep(max((pumps.get().run_after - outbox.clock.now()).total_seconds(), 0) + 0.1)
+    # One run per one-second window: two acts give one run, or two if they straddle a second.
+    runs = list(pumps.values_list("run_after", flat=True))
+    assert 1 <= len(runs) <= 2 and all(r.microsecond == 0 for r in runs)
+    time.sleep(max((max(runs) - outbox.clock.now()).total_seconds(), 0) + 0.1)
     call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
-    assert pumps.get().status == "SUCCESSFUL"
-    assert pumps.get().return_value == {"dispatched": 4, "delivered": 4, "failed": 0, "dead": 0}
+    assert set(pumps.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    results = list(pumps.values_list("return_value", flat=True))
+    assert sum(r["delivered"] for r in results) == 4 and sum(r["dispatched"] for r in results) == 4
     assert [b["event"]["name"] for b in receiver.bodies()] == ["accepted", "forwarded"]
     held = standin.portal.records()
     assert [t["TrangThai"] for t in held["trail"][dossier.code]] == ["2", "4"]
