@@ -1,18 +1,31 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import get_language
+
+from motcua.core.errors import ValidationFailed
 
 from .models import Delivery, NationalSyncState, WebhookSubscription
 from .services import check_url
 
 
+class WebhookSubscriptionForm(forms.ModelForm):  # type: ignore[type-arg]
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "is_active"]
+
+    def clean_url(self) -> str:
+        try:
+            return check_url(self.cleaned_data.get("url", ""))
+        except ValidationFailed as error:
+            raise forms.ValidationError(error.message(get_language())) from None
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin[WebhookSubscription]):
+    form = WebhookSubscriptionForm
     list_display = ("name", "url", "is_active", "created_at")
     list_filter = ("is_active",)
     readonly_fields = ("secret", "created_at")
-
-    def save_model(self, request, obj, form, change):  # type: ignore[no-untyped-def]
-        obj.url = check_url(obj.url)
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(Delivery)

@@ -186,3 +186,19 @@ def test_the_api_does_what_the_page_does(client, dead, operator, receiver, world
         content_type="application/json",
     )
     assert paused.json()["is_active"] is False
+
+
+def test_admin_form_refuses_a_malformed_url():
+    from motcua.integration.admin import WebhookSubscriptionForm
+
+    form = WebhookSubscriptionForm(
+        data={"name": "C", "url": "http://user:pw@c.example.vn/hook", "events": "[]", "is_active": True}
+    )
+    assert not form.is_valid()
+    assert form.errors["url"] == [
+        "Địa chỉ nhận không hợp lệ: cần một địa chỉ http:// hoặc https:// đầy đủ (tối đa 500 ký tự)."
+    ]
+    good = WebhookSubscriptionForm(
+        data={"name": "C", "url": "https://c.example.vn/h", "events": "[]", "is_active": True}
+    )
+    assert good.is_valid(), good.errors
