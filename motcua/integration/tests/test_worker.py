@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import signal
 import time
 
 import pytest
@@ -27,7 +28,12 @@ def test_db_worker_delivers_what_the_acts_committed(settings, factory, standin, 
     runs = list(pumps.values_list("run_after", flat=True))
     assert 1 <= len(runs) <= 2 and all(r.microsecond == 0 for r in runs)
     time.sleep(max((max(runs) - outbox.clock.now()).total_seconds(), 0) + 0.1)
-    call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    saved = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    try:
+        call_command("db_worker", batch=True, no_startup_delay=True, verbosity=0)
+    finally:  # the worker installs its own shutdown handlers: give the test process its own back
+        for sig, handler in saved.items():
+            signal.signal(sig, handler)
     assert set(pumps.values_list("status", flat=True)) == {"SUCCESSFUL"}
     results = list(pumps.values_list("return_value", flat=True))
     assert sum(r["delivered"] for r in results) == 4 and sum(r["dispatched"] for r in results) == 4
