@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "motcua.dossiers",
     "motcua.payments",
     "motcua.paperwork",
+    "motcua.integration",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
@@ -320,3 +321,32 @@ if not MOTCUA_PAYMENT_SANDBOX_SECRET:
 MOTCUA_PAYMENT_CALLBACK_MAX_AGE_SECONDS = int(env("MOTCUA_PAYMENT_CALLBACK_MAX_AGE_SECONDS", "900") or 900)
 # An online payment not completed within this many minutes is replaced by a new one on the next try.
 MOTCUA_PAYMENT_PENDING_MINUTES = int(env("MOTCUA_PAYMENT_PENDING_MINUTES", "30") or 30)
+# --- integration (outbox, webhooks, national portal; ADR 0022, 0023) ---
+# Delivery attempts before a delivery is dead-lettered, the first back-off (doubled after each
+# failure) and its cap; deliveries claimed per batch; HTTP timeout of a webhook call.
+MOTCUA_OUTBOX_MAX_ATTEMPTS = int(env("MOTCUA_OUTBOX_MAX_ATTEMPTS", "8") or 8)
+MOTCUA_OUTBOX_RETRY_SECONDS = int(env("MOTCUA_OUTBOX_RETRY_SECONDS", "30") or 30)
+MOTCUA_OUTBOX_RETRY_MAX_SECONDS = int(env("MOTCUA_OUTBOX_RETRY_MAX_SECONDS", "3600") or 3600)
+MOTCUA_OUTBOX_BATCH = int(env("MOTCUA_OUTBOX_BATCH", "50") or 50)
+MOTCUA_WEBHOOK_TIMEOUT = float(env("MOTCUA_WEBHOOK_TIMEOUT", "10") or 10)
+# After each committed act, wake the worker (one task per second at most). Off in tests, which run
+# ``outbox.pump()`` themselves.
+MOTCUA_OUTBOX_AUTOWAKE = env_bool("MOTCUA_OUTBOX_AUTOWAKE", default=MOTCUA_ENV != "test")
+# The national portal (DVCQG) sync: empty URL = no sync. demo and dev default to the local stand-in
+# (``python -m motcua.integration.standin``, started by bin/serve-demo).
+_STANDIN = "http://127.0.0.1:8010" if MOTCUA_ENV in {"demo", "dev"} else ""
+MOTCUA_NATIONAL_PORTAL_URL = (env("MOTCUA_NATIONAL_PORTAL_URL", _STANDIN) or "").rstrip("/")
+MOTCUA_NATIONAL_PORTAL_AUTH_PATH = env("MOTCUA_NATIONAL_PORTAL_AUTH_PATH", "/auth") or "/auth"
+MOTCUA_NATIONAL_PORTAL_SERVICE_PATH = env("MOTCUA_NATIONAL_PORTAL_SERVICE_PATH", "/service") or "/service"
+MOTCUA_NATIONAL_PORTAL_USERNAME = env("MOTCUA_NATIONAL_PORTAL_USERNAME", "motcua") or ""
+MOTCUA_NATIONAL_PORTAL_PASSWORD = env("MOTCUA_NATIONAL_PORTAL_PASSWORD", "motcua-demo") or ""
+MOTCUA_NATIONAL_PORTAL_DSTCODE = env("MOTCUA_NATIONAL_PORTAL_DSTCODE", "motcua") or ""
+# ``madonvi``: this installation's unit identifier code at the portal.
+MOTCUA_NATIONAL_PORTAL_UNIT_CODE = env("MOTCUA_NATIONAL_PORTAL_UNIT_CODE", "000.00.00.H42") or ""
+MOTCUA_NATIONAL_PORTAL_TIMEOUT = float(env("MOTCUA_NATIONAL_PORTAL_TIMEOUT", "30") or 30)
+# SPEC §5.1 / DVCQG-SYNC §11 item 6: a refusal after appraisal is sent as 9 (default) or 8.
+MOTCUA_NATIONAL_REFUSED_STATUS = int(env("MOTCUA_NATIONAL_REFUSED_STATUS", "9") or 9)
+# Where the portal downloads files from: <base>/ho-so/<dossier id>/tep/<file id>/.
+MOTCUA_NATIONAL_FILE_BASE_URL = (
+    env("MOTCUA_NATIONAL_FILE_BASE_URL", MOTCUA_PUBLIC_URL + "/can-bo") or MOTCUA_PUBLIC_URL + "/can-bo"
+).rstrip("/")

@@ -95,6 +95,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "reports.view": frozenset({R.ONE_STOP_HEAD, R.DEPT_LEADER, R.PROCEDURE_CONTROLLER, R.INSPECTOR}),
     "payments.reconcile": frozenset({R.FINANCE}),
     "feedback.handle": frozenset({R.PROCEDURE_CONTROLLER, R.ONE_STOP_HEAD}),
+    # The outbox operator page: see, retry or skip deliveries; manage webhook subscriptions.
+    "integration.operate": frozenset({R.SYSTEM_ADMIN}),
     "backoffice.enter": frozenset(set(Role) - {R.CITIZEN, R.ORGANISATION, R.AUTHORISED_REP}),
 }
 

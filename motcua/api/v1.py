@@ -6,6 +6,7 @@ from . import units
 from .catalog import ProcedureDetail, ProcedureList
 from .deadlines import DueDate, WorkingCalendarYear
 from .forms import DossierFormPdf
+from .outbox import DeliveryList, DeliveryRetry, DeliverySkip, SubscriptionActive, SubscriptionList
 from .queue import QueueTickets
 
 urlpatterns = [
@@ -16,6 +17,15 @@ urlpatterns = [
     path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
     path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
+    path("outbox/deliveries", DeliveryList.as_view(), name="outbox-deliveries"),
+    path("outbox/deliveries/<int:delivery_id>/retry", DeliveryRetry.as_view(), name="outbox-retry"),
+    path("outbox/deliveries/<int:delivery_id>/skip", DeliverySkip.as_view(), name="outbox-skip"),
+    path("outbox/webhooks", SubscriptionList.as_view(), name="outbox-webhooks"),
+    path(
+        "outbox/webhooks/<int:subscription_id>/active",
+        SubscriptionActive.as_view(),
+        name="outbox-webhook-active",
+    ),
 ]
 
 from . import payments  # noqa: E402

@@ -60,3 +60,10 @@ urlpatterns += [
     path("thanh-toan/<str:reference>/hoan-tien/", payment_views.refund, name="payment_refund"),
     path("doi-soat/", payment_views.reconciliation, name="reconciliation"),
 ]
+
+from . import outbox_views  # noqa: E402
+
+urlpatterns += [
+    path("dong-bo/", outbox_views.outbox_page, name="outbox"),
+    path("dong-bo/webhook/", outbox_views.webhooks_page, name="webhooks"),
+]
