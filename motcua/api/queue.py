@@ -56,6 +56,8 @@ class QueueTickets(APIView):
     authentication_classes: list[Any] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public"
+    # The ticket keeps its own Idempotency-Key (a retry answers 200 with the same ticket).
+    idempotency_exempt = True
 
     @extend_schema(
         parameters=[OpenApiParameter("counter", OpenApiTypes.INT, required=True)],

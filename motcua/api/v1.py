@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import units
+from . import dossiers, units
 from .catalog import ProcedureDetail, ProcedureList
 from .deadlines import DueDate, WorkingCalendarYear
 from .forms import DossierFormPdf
@@ -14,6 +14,27 @@ urlpatterns = [
     path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
     path("procedures", ProcedureList.as_view(), name="procedures"),
     path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
+    path("dossiers", dossiers.DossierList.as_view(), name="dossiers"),
+    path("dossiers/<int:dossier_id>", dossiers.DossierDetail.as_view(), name="dossier"),
+    path(
+        "dossiers/<int:dossier_id>/components",
+        dossiers.DossierComponents.as_view(),
+        name="dossier-components",
+    ),
+    path(
+        "dossiers/<int:dossier_id>/components/<int:component_id>/files",
+        dossiers.ComponentFiles.as_view(),
+        name="dossier-component-files",
+    ),
+    path(
+        "dossiers/<int:dossier_id>/files/<int:file_id>", dossiers.FileDownload.as_view(), name="dossier-file"
+    ),
+    path("dossiers/<int:dossier_id>/tasks", dossiers.DossierTasks.as_view(), name="dossier-tasks"),
+    path("dossiers/<int:dossier_id>/timeline", dossiers.DossierTimeline.as_view(), name="dossier-timeline"),
+    *(
+        path(f"dossiers/<int:dossier_id>/acts/{name}", dossiers.act_view(spec).as_view(), name=f"act-{name}")
+        for name, spec in dossiers.ACTS.items()
+    ),
     path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
 ]
