@@ -284,7 +284,13 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own loggers write through the same masked handler (not its default console, mail or
+    # server handlers), so no personal data leaves unmasked (decision 0026).
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- motcua domain settings (SPEC rules marked [I] become settings with that default) ---

@@ -2,7 +2,8 @@
 
 12-digit citizen ID numbers (căn cước) and Vietnamese phone numbers (0/84/+84 then 9-10 digits,
 spaces, dots or dashes allowed) are replaced in the message and its arguments: ``042090001234``
-becomes ``04********34``, ``0912 345 678`` becomes ``09********78``. Installed on every handler in
+becomes ``04********34``, ``0912 345 678`` becomes ``09******78``; an integer argument of 9 or
+more digits is masked the same way. Installed on every handler in
 ``config/settings.py`` LOGGING.
 """
 
@@ -17,9 +18,12 @@ _CITIZEN_ID: Final = re.compile(r"(?<![\w])(\d{12})(?![\w])")
 _PHONE: Final = re.compile(r"(?<![\w+])((?:\+84|84|0)(?:[\s.\-]?\d){8,10})(?![\w])")
 
 
-def _hide(match: re.Match[str]) -> str:
-    digits = re.sub(r"\D", "", match.group(1))
+def _hide_digits(digits: str) -> str:
     return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+
+
+def _hide(match: re.Match[str]) -> str:
+    return _hide_digits(re.sub(r"\D", "", match.group(1)))
 
 
 def mask(text: str) -> str:
@@ -31,7 +35,8 @@ def _masked(value: Any) -> Any:
     if isinstance(value, str):
         return mask(value)
     if isinstance(value, int) and not isinstance(value, bool) and len(str(abs(value))) >= 9:
-        return mask(str(value))
+        # A number that long is an identifier or a phone number whose leading 0 was lost.
+        return _hide_digits(str(abs(value)))
     return value
 
 

@@ -4,9 +4,10 @@
 a NUL or a ``..`` part (and returns the name trimmed); an empty file; and, for ZIP containers
 (``.zip``, ``.docx``, ``.xlsx``, …, recognised by content), an archive bomb: more than
 ``MAX_ENTRIES`` entries, more than ``MAX_UNCOMPRESSED`` bytes once expanded, or an entry expanding
-more than ``MAX_RATIO`` times. The sizes are read from the archive's directory and then verified
-while expanding, in chunks, so a forged directory cannot get past either. What types are accepted
-at all is the caller's rule (dossier files: PDF, JPEG, PNG by their first bytes).
+more than ``MAX_RATIO`` times (past its first MiB). The sizes are read from the archive's
+directory and then verified while expanding, in chunks, so a forged directory cannot get past
+either. What types are accepted at all is the caller's rule (dossier files: PDF, JPEG, PNG by
+their first bytes).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from .errors import ValidationFailed
 MAX_ENTRIES: Final = 10_000
 MAX_UNCOMPRESSED: Final = 100 * 1024 * 1024
 MAX_RATIO: Final = 100
+# Below this many expanded bytes an entry cannot be a bomb, whatever its ratio (small XML parts of
+# a DOCX compress very well).
+RATIO_FROM: Final = 1024 * 1024
 ZIP_MAGIC: Final = b"PK\x03\x04"
 
 
@@ -57,7 +61,9 @@ def check_archive(content: bytes) -> None:
                 while chunk := stream.read(64 * 1024):
                     size += len(chunk)
                     total += len(chunk)
-                    if total > MAX_UNCOMPRESSED or size > max(entry.compress_size, 1) * MAX_RATIO:
+                    if total > MAX_UNCOMPRESSED or (
+                        size > RATIO_FROM and size > max(entry.compress_size, 1) * MAX_RATIO
+                    ):
                         raise _bomb()
         except (zipfile.BadZipFile, RuntimeError, NotImplementedError, OSError, EOFError) as error:
             raise _refuse("Tệp nén bị hỏng.", "The archive is corrupt.", "corrupt_archive") from error
