@@ -46,7 +46,7 @@ from motcua.dossiers.selectors import dossier_for_user, timeline_of, visible_dos
 from motcua.workflow import Act, State
 
 from .pagination import Cursor
-from .strict import StrictSerializer
+from .strict import MAX_ID, StrictSerializer, id_field
 
 # --------------------------------------------------------------------------------------------------
 # Reading
@@ -181,6 +181,12 @@ class TimelineEntrySerializer(serializers.Serializer):  # type: ignore[type-arg]
     form = serializers.CharField()
 
 
+class DossierPage(serializers.Serializer):  # type: ignore[type-arg]
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = DossierSerializer(many=True)
+
+
 def _etag(dossier: Dossier) -> str:
     return f'"{dossier.version}"'
 
@@ -203,13 +209,13 @@ class PersonIn(StrictSerializer):
     kind = serializers.ChoiceField(choices=ApplicantKind.choices, default=ApplicantKind.PERSON)
     date_of_birth = serializers.DateField(required=False, allow_null=True, default=None)
     address = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    commune_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    commune_id = id_field(required=False, allow_null=True, default=None)
     phone = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     email = serializers.CharField(max_length=254, required=False, allow_blank=True, default="")
 
 
 class ComponentIn(StrictSerializer):
-    template_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    template_id = id_field(required=False, allow_null=True, default=None)
     name = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
     copy_type = serializers.ChoiceField(choices=CopyType.choices, default=CopyType.COPY)
     count = serializers.IntegerField(min_value=1, max_value=1000, default=1)
@@ -220,12 +226,12 @@ class IntakeIn(StrictSerializer):
     mode = serializers.ChoiceField(
         choices=[("receive", "receive at the counter"), ("submit", "submit online or by post")]
     )
-    procedure_version_id = serializers.IntegerField(min_value=1)
-    procedure_case_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    received_at_unit_id = serializers.IntegerField(min_value=1)
+    procedure_version_id = id_field()
+    procedure_case_id = id_field(required=False, allow_null=True, default=None)
+    received_at_unit_id = id_field()
     channel = serializers.ChoiceField(choices=Channel.choices, default=Channel.IN_PERSON)
-    competent_agency_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
-    return_unit_id = serializers.IntegerField(required=False, allow_null=True, default=None, min_value=1)
+    competent_agency_id = id_field(required=False, allow_null=True, default=None)
+    return_unit_id = id_field(required=False, allow_null=True, default=None)
     applicant = PersonIn()
     representative = PersonIn(required=False, allow_null=True, default=None)
     components = ComponentIn(many=True, required=False, default=list, max_length=200)  # type: ignore[call-arg]
@@ -247,7 +253,7 @@ class DossierList(APIView):
             OpenApiParameter("cursor", OpenApiTypes.STR),
             OpenApiParameter("page_size", OpenApiTypes.INT),
         ],
-        responses=DossierSerializer(many=True),
+        responses=DossierPage,
     )
     def get(self, request: Request) -> Response:
         dossiers = visible_to(request)
@@ -341,7 +347,10 @@ def _intake(data: dict[str, Any]) -> services.Intake:
 
 class ActIn(StrictSerializer):
     version = serializers.IntegerField(
-        required=False, min_value=1, help_text="the dossier version the act is based on (or If-Match)"
+        required=False,
+        min_value=1,
+        max_value=MAX_ID,
+        help_text="the dossier version the act is based on (or If-Match)",
     )
 
 
@@ -354,9 +363,7 @@ class OpinionIn(ActIn):
 
 
 class CompletionIn(ReasonIn):
-    missing_component_ids = serializers.ListField(
-        child=serializers.IntegerField(min_value=1), default=list, max_length=200
-    )
+    missing_component_ids = serializers.ListField(child=id_field(), default=list, max_length=200)
     guidance = serializers.CharField(max_length=5000, allow_blank=True, default="")
 
 
@@ -370,7 +377,7 @@ class ComponentsIn(ActIn):
 
 
 class TaskIn(StrictSerializer):
-    agency_id = serializers.IntegerField(min_value=1)
+    agency_id = id_field()
     name = serializers.CharField(max_length=255, allow_blank=True, default="")
     step_code = serializers.CharField(max_length=40, allow_blank=True, default="")
     budget_amount = serializers.IntegerField(min_value=1, max_value=10000, required=False, allow_null=True)
@@ -383,17 +390,17 @@ class ForwardIn(ActIn):
 
 
 class AssignIn(ActIn):
-    handler_id = serializers.IntegerField(min_value=1)
+    handler_id = id_field()
 
 
 class ConsultIn(ActIn):
-    agency_id = serializers.IntegerField(min_value=1)
+    agency_id = id_field()
     content = serializers.CharField(max_length=5000)
     deadline = serializers.DateTimeField()
 
 
 class AnswerIn(ActIn):
-    consultation_id = serializers.IntegerField(min_value=1)
+    consultation_id = id_field()
     response = serializers.CharField(max_length=5000)
 
 
@@ -429,7 +436,7 @@ class ExtendIn(ActIn):
 
 
 class CompleteTaskIn(ActIn):
-    task_id = serializers.IntegerField(min_value=1)
+    task_id = id_field()
     outcome = serializers.CharField(max_length=40)
     opinion = serializers.CharField(max_length=5000, allow_blank=True, default="")
 

@@ -6,10 +6,12 @@ import json
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DataError
 from django.http import Http404, HttpResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import exception_handler
+from rest_framework.views import exception_handler, set_rollback
 
 from motcua.core.errors import MotcuaError
 
@@ -86,6 +88,15 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
     if isinstance(exc, Http404):
         return problem(
             status_code=404, code="not_found", message_vi="Không tìm thấy.", message_en="Not found."
+        )
+    if isinstance(exc, OverflowError | DataError):
+        # A number no column can hold, reaching the database despite validation: the caller's error.
+        set_rollback()
+        return problem(
+            status_code=400,
+            code="value_out_of_range",
+            message_vi="Giá trị số vượt quá giới hạn.",
+            message_en="A number is out of range.",
         )
     if isinstance(exc, RequestDataTooBig):
         return problem(
@@ -167,3 +178,14 @@ def _with_auth_header(problem_response: Response, original: Response) -> Respons
     if "WWW-Authenticate" in original:
         problem_response["WWW-Authenticate"] = original["WWW-Authenticate"]
     return problem_response
+
+
+@csrf_exempt
+def not_found(request: Any, *args: Any, **kwargs: Any) -> HttpResponse:
+    """No such address under /api/: a 404 problem (ids that do not parse, unknown routes)."""
+    return problem_response(
+        status_code=404,
+        code="not_found",
+        message_vi="Không tìm thấy địa chỉ này.",
+        message_en="No such address.",
+    )

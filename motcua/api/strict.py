@@ -19,3 +19,13 @@ class StrictSerializer(serializers.Serializer):  # type: ignore[type-arg]
                     {name: ["Trường không được hỗ trợ. / Unknown field."] for name in unknown}
                 )
         return super().to_internal_value(data)
+
+
+# The largest id a database column holds (SQLite and PostgreSQL bigint): a bigger number is refused
+# by validation instead of overflowing in the database driver.
+MAX_ID = 2**63 - 1
+
+
+def id_field(**kwargs: Any) -> serializers.IntegerField:
+    """An integer id field: 1 … MAX_ID."""
+    return serializers.IntegerField(min_value=1, max_value=MAX_ID, **kwargs)

@@ -1,5 +1,7 @@
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+
+from .errors import not_found
 
 app_name = "api"
 
@@ -8,4 +10,6 @@ urlpatterns = [
     path("docs/", SpectacularRedocView.as_view(url_name="api:schema"), name="docs"),
     path("docs/swagger/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="swagger"),
     path("v1/", include("motcua.api.v1")),
+    # Anything else under /api/ is a 404 problem document too, never an HTML page.
+    re_path(r"^", not_found, name="not-found"),
 ]
