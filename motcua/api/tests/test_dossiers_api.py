@@ -160,3 +160,43 @@ def test_files_are_uploaded_checked_and_downloaded(world, factory, as_user, sett
     other = factory.create(at=vn(2026, 3, 2, 8, 10), trait="received")
     crossed = client.get(f"/api/v1/dossiers/{other.pk}/files/{stored.pk}")
     assert (crossed.status_code, crossed.json()["code"]) == (404, "file_not_found")
+
+
+def test_consultation_asked_and_answered_and_urging_over_the_api(world, factory, as_user, time_machine):
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="appraising")
+    time_machine.move_to(vn(2026, 3, 3, 9), tick=False)
+    handler = as_user(world.handler)
+    asked = handler.post(
+        f"/api/v1/dossiers/{dossier.pk}/acts/consult",
+        {
+            "version": dossier.version,
+            "agency_id": world.other_agency.pk,
+            "content": "Xin ý kiến về nghĩa vụ tài chính",
+            "deadline": "2026-03-20T17:00:00+07:00",
+        },
+        format="json",
+    )
+    assert asked.status_code == 200, asked.json()
+    consultation = dossier.consultations.get()
+    coordinator = as_user(world.coordinator)
+    wrong = coordinator.post(
+        f"/api/v1/dossiers/{dossier.pk}/acts/answer_consultation",
+        {"version": asked.json()["version"], "consultation_id": consultation.pk + 99, "response": "Đồng ý"},
+        format="json",
+    )
+    assert (wrong.status_code, wrong.json()["code"]) == (404, "consultation_not_found")
+    answered = coordinator.post(
+        f"/api/v1/dossiers/{dossier.pk}/acts/answer_consultation",
+        {"version": asked.json()["version"], "consultation_id": consultation.pk, "response": "Đồng ý"},
+        format="json",
+    )
+    assert answered.status_code == 200, answered.json()
+    consultation.refresh_from_db()
+    assert (consultation.response, consultation.responded_by_id) == ("Đồng ý", world.coordinator.pk)
+    urged = as_user(world.leader).post(
+        f"/api/v1/dossiers/{dossier.pk}/acts/urge",
+        {"version": answered.json()["version"], "message": "Đề nghị xử lý đúng hạn"},
+        format="json",
+    )
+    assert urged.status_code == 200, urged.json()
+    assert DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first().act == "urge"
