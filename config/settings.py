@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "simple_history",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "django_htmx",
     "template_partials",
@@ -108,6 +109,8 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "motcua.core.middleware.SecurityHeadersMiddleware",
     "axes.middleware.AxesMiddleware",
+    "motcua.api.middleware.BodyLimitMiddleware",
+    "motcua.api.middleware.IdempotencyMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -221,19 +224,43 @@ TASKS = {
     }
 }
 
+# The API's conventions (decision 0025, motcua/api/README.md): every endpoint inherits them.
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_SCHEMA_CLASS": "motcua.api.schema.ProblemAutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "motcua.api.auth.BearerTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "motcua.api.errors.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_THROTTLE_RATES": {"public": env("MOTCUA_PUBLIC_RATE", "120/minute")},
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.Cursor",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": ["motcua.api.throttling.AnonymousRate", "motcua.api.throttling.ClientRate"],
+    "DEFAULT_THROTTLE_RATES": {
+        "public": env("MOTCUA_PUBLIC_RATE", "120/minute"),
+        "anon": env("MOTCUA_API_ANON_RATE", "120/minute"),
+        "client": env("MOTCUA_API_CLIENT_RATE", "1200/minute"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+MOTCUA_API_MAX_JSON_BYTES = int(env("MOTCUA_API_MAX_JSON_BYTES", str(1024 * 1024)) or 0)
+MOTCUA_IDEMPOTENCY_TTL_HOURS = int(env("MOTCUA_IDEMPOTENCY_TTL_HOURS", "24") or 24)
+MOTCUA_API_TOKEN_FAILURE_LIMIT = int(env("MOTCUA_API_TOKEN_FAILURE_LIMIT", "10") or 10)
+MOTCUA_API_TOKEN_LOCKOUT_SECONDS = int(env("MOTCUA_API_TOKEN_LOCKOUT_SECONDS", "900") or 900)
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",
     "DESCRIPTION": "REST API v1 of motcua, the open-source electronic one-stop shop.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 EMAIL_BACKEND = env(
@@ -250,9 +277,22 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"mask_personal_data": {"()": "motcua.core.logging.MaskPersonalData"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["mask_personal_data"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # Django's own loggers write through the same masked handler (not its default console, mail or
+    # server handlers), so no personal data leaves unmasked (decision 0026).
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- motcua domain settings (SPEC rules marked [I] become settings with that default) ---

@@ -1,9 +1,16 @@
 """Django admin for technical support: users and their memberships. Business acts never happen here."""
 
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from typing import Any
 
-from .models import Membership, User
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from .models import ApiToken, Membership, User
+from .tokens import issue_token, revoke_token
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
@@ -31,3 +38,70 @@ class MembershipAdmin(admin.ModelAdmin[Membership]):
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "agency__name", "one_stop_unit__name"]
     raw_id_fields = ["user", "agency", "one_stop_unit"]
+
+
+class ApiTokenForm(forms.ModelForm):  # type: ignore[type-arg]
+    permissions_text = forms.CharField(
+        label=_("Quyền (mỗi dòng một quyền, ví dụ dossier.view)"), widget=forms.Textarea, required=True
+    )
+
+    class Meta:
+        model = ApiToken
+        fields = ["name", "user", "agencies", "expires_at"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+    """Issue (the token is shown once, in the confirmation message) and revoke API tokens."""
+
+    form = ApiTokenForm
+    list_display = ["name", "prefix", "user", "expires_at", "revoked_at", "last_used_at"]
+    search_fields = ["name", "prefix", "user__username"]
+    raw_id_fields = ["user"]
+    filter_horizontal = ["agencies"]
+    actions = ["revoke"]
+
+    def get_form(
+        self, request: HttpRequest, obj: ApiToken | None = None, change: bool = False, **kwargs: Any
+    ) -> Any:
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm
+            kwargs["fields"] = ["name"]
+        return super().get_form(request, obj, change, **kwargs)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
+        if obj is None:
+            return []
+        return ["prefix", "user", "permissions", "expires_at", "revoked_at", "last_used_at", "created_by"]
+
+    def save_model(self, request: HttpRequest, obj: ApiToken, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        user = request.user
+        token, raw = issue_token(
+            user=data["user"],
+            name=data["name"],
+            permissions=data["permissions_text"].split(),
+            expires_at=data["expires_at"],
+            created_by=user if isinstance(user, User) else None,
+        )
+        obj.pk = token.pk
+        obj.__dict__.update({k: v for k, v in token.__dict__.items() if not k.startswith("_")})
+        messages.warning(
+            request,
+            _("Mã truy cập (chỉ hiển thị một lần, hãy lưu lại ngay): %(token)s") % {"token": raw},
+        )
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        if change:
+            super().save_related(request, form, formsets, change)
+            return
+        form.instance.agencies.set(form.cleaned_data["agencies"])
+
+    @admin.action(description=_("Thu hồi các mã đã chọn"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        for token in queryset:
+            revoke_token(token_id=token.pk)
+        messages.success(request, _("Đã thu hồi %(n)d mã truy cập.") % {"n": queryset.count()})

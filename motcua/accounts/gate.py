@@ -23,6 +23,7 @@ from motcua.core.errors import PermissionRefused
 from motcua.core.models import valid_on
 
 from .models import Membership, Role, User
+from .tokens import scope_of
 
 R = Role
 
@@ -205,6 +206,9 @@ def allows(
         raise KeyError(f"unknown permission {permission!r}")
     if user is None or not user.is_authenticated or not user.is_active:
         return False
+    scope = scope_of(user)
+    if scope is not None and not _within_token_scope(scope, permission, agency_id, one_stop_unit_id):
+        return False
     granting = PERMISSIONS[permission]
     memberships = [m for m in memberships_on(user, at=at) if m.role in granting]
     if not memberships:
@@ -224,6 +228,27 @@ def allows(
         owner = m.one_stop_unit.agency_id if m.one_stop_unit is not None else None
         if agency_id is not None and owner in agencies:
             return True
+    return False
+
+
+def _within_token_scope(
+    scope: Any, permission: str, agency_id: int | None, one_stop_unit_id: int | None
+) -> bool:
+    """A request authenticated by an API token: only the token's permissions, only at its agencies
+    (and what is under them; a one-stop unit counts for the agency that owns it)."""
+    from motcua.units.models import OneStopUnit
+
+    if permission not in scope.permissions:
+        return False
+    if not scope.agency_ids or (agency_id is None and one_stop_unit_id is None):
+        return True
+    if agency_id is not None and _agency_chain(agency_id) & scope.agency_ids:
+        return True
+    if one_stop_unit_id is not None:
+        owners = OneStopUnit.objects.filter(pk__in=_unit_chain(one_stop_unit_id)).values_list(
+            "agency_id", flat=True
+        )
+        return any(_agency_chain(owner) & scope.agency_ids for owner in owners)
     return False
 
 

@@ -95,3 +95,28 @@ class Membership(Validity, TimeStamped):
     def __str__(self) -> str:
         where = self.agency or self.one_stop_unit or "—"
         return f"{self.user} · {self.get_role_display()} · {where}"
+
+
+class ApiToken(TimeStamped):
+    """A system client's bearer token (issue #9): acts as ``user``, narrowed to ``permissions`` (gate
+    names) at ``agencies`` (and the agencies and one-stop units under them). Only the SHA-256 of the
+    token is stored; the token itself is shown once, when it is issued (decision 0024)."""
+
+    name = models.CharField(_("tên ứng dụng"), max_length=120)
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    prefix = models.CharField(max_length=12, unique=True, editable=False)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    permissions = models.JSONField(default=list, blank=True)
+    agencies = models.ManyToManyField("units.Agency", blank=True, related_name="api_tokens")
+    expires_at = models.DateTimeField(_("hết hạn lúc"))
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="api_tokens_issued"
+    )
+    last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

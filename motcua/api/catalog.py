@@ -65,6 +65,7 @@ class ProcedureList(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(
+        operation_id="procedures_list",
         parameters=[
             OpenApiParameter("search", OpenApiTypes.STR),
             OpenApiParameter(

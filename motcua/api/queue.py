@@ -24,6 +24,8 @@ from motcua.dossiers.queues import waiting_tickets
 from motcua.units.models import QueueTicket
 from motcua.units.services import take_ticket
 
+from .strict import id_field
+
 
 class TicketSerializer(serializers.Serializer):  # type: ignore[type-arg]
     id = serializers.IntegerField()
@@ -36,13 +38,17 @@ class TicketSerializer(serializers.Serializer):  # type: ignore[type-arg]
     taken_at = serializers.DateTimeField()
 
 
+class TicketListSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    results = TicketSerializer(many=True)
+
+
 class TakeTicketSerializer(serializers.Serializer):  # type: ignore[type-arg]
-    counter = serializers.IntegerField(min_value=1)
+    counter = id_field()
 
 
 def _counter_param(request: Request) -> int:
     raw = str(request.query_params.get("counter", "")).strip()
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > 18:
         raise ValidationFailed(
             "Cần chọn quầy (tham số counter).", "The counter parameter is required.", field="counter"
         )
@@ -56,10 +62,12 @@ class QueueTickets(APIView):
     authentication_classes: list[Any] = []
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "public"
+    # The ticket keeps its own Idempotency-Key (a retry answers 200 with the same ticket).
+    idempotency_exempt = True
 
     @extend_schema(
         parameters=[OpenApiParameter("counter", OpenApiTypes.INT, required=True)],
-        responses={200: TicketSerializer(many=True)},
+        responses={200: TicketListSerializer},
     )
     def get(self, request: Request) -> Response:
         tickets = waiting_tickets(_counter_param(request))

@@ -1,13 +1,28 @@
 """REST API v1: one module per feature; its routes are listed here."""
 
-from django.urls import path
+from django.urls import path, register_converter
 
-from . import units
+from . import dossiers, units
 from .catalog import ProcedureDetail, ProcedureList
 from .deadlines import DueDate, WorkingCalendarYear
 from .forms import DossierFormPdf
 from .outbox import DeliveryList, DeliveryRetry, DeliverySkip, SubscriptionActive, SubscriptionList
 from .queue import QueueTickets
+
+
+class IdConverter:
+    """A database id in a path: 1 to 18 digits (a longer number is no id: 404, never an overflow)."""
+
+    regex = "[0-9]{1,18}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("units/provinces", units.ProvinceList.as_view(), name="provinces"),
@@ -15,7 +30,26 @@ urlpatterns = [
     path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
     path("procedures", ProcedureList.as_view(), name="procedures"),
     path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
-    path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
+    path("dossiers", dossiers.DossierList.as_view(), name="dossiers"),
+    path("dossiers/<id:dossier_id>", dossiers.DossierDetail.as_view(), name="dossier"),
+    path(
+        "dossiers/<id:dossier_id>/components",
+        dossiers.DossierComponents.as_view(),
+        name="dossier-components",
+    ),
+    path(
+        "dossiers/<id:dossier_id>/components/<id:component_id>/files",
+        dossiers.ComponentFiles.as_view(),
+        name="dossier-component-files",
+    ),
+    path("dossiers/<id:dossier_id>/files/<id:file_id>", dossiers.FileDownload.as_view(), name="dossier-file"),
+    path("dossiers/<id:dossier_id>/tasks", dossiers.DossierTasks.as_view(), name="dossier-tasks"),
+    path("dossiers/<id:dossier_id>/timeline", dossiers.DossierTimeline.as_view(), name="dossier-timeline"),
+    *(
+        path(f"dossiers/<id:dossier_id>/acts/{name}", dossiers.act_view(spec).as_view(), name=f"act-{name}")
+        for name, spec in dossiers.ACTS.items()
+    ),
+    path("dossiers/<id:dossier_id>/forms/<id:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
     path("outbox/deliveries", DeliveryList.as_view(), name="outbox-deliveries"),
     path("outbox/deliveries/<int:delivery_id>/retry", DeliveryRetry.as_view(), name="outbox-retry"),

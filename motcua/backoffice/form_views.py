@@ -40,6 +40,12 @@ def _staff(request: HttpRequest) -> User:
     return user
 
 
+STANDALONE_FORM_CSP = (
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self'; "
+    "frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
+)
+
+
 def _dossier(request: HttpRequest, dossier_id: int) -> Dossier:
     try:
         return dossier_for_user(_staff(request), dossier_id)
@@ -57,6 +63,10 @@ def _respond(request: HttpRequest, form: FormContext, kind: str, filename: str) 
         response = HttpResponse(content, content_type=content_type)
         if kind == "pdf":
             response["Content-Disposition"] = f'inline; filename="{filename}.pdf"'
+        else:
+            # A standalone printable document (its print CSS inline, decision 0009): inline styles
+            # only, and no script at all (decision 0026).
+            response["Content-Security-Policy"] = STANDALONE_FORM_CSP
     response["ETag"] = etag
     # Personal data: never kept by a shared cache; the browser revalidates with the ETag.
     response["Cache-Control"] = "private, no-cache"

@@ -47,3 +47,29 @@ def overlapping(valid_from: dt.date | None, valid_to: dt.date | None) -> Q:
     if valid_from is not None:
         q &= Q(valid_to__isnull=True) | Q(valid_to__gte=valid_from)
     return q
+
+
+class IdempotencyRecord(models.Model):
+    """The stored answer to a request sent with an ``Idempotency-Key`` (decision 0025).
+
+    ``owner`` is who sent it (a user, a token or an anonymous client), so two clients never share a
+    key; ``fingerprint`` is the SHA-256 of method, path and body: the same key with another body is
+    refused. Rows expire after ``MOTCUA_IDEMPOTENCY_TTL_HOURS``.
+    """
+
+    owner = models.CharField(max_length=80)
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status_code = models.PositiveSmallIntegerField(null=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(blank=True, default=b"")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["owner", "key"], name="idempotency_owner_key")]
+
+    def __str__(self) -> str:
+        return f"{self.owner} {self.key}"

@@ -215,3 +215,15 @@ def dossiers_with_abolished_agency(*, at: dt.datetime) -> QuerySet[Dossier]:
         ),
         state__in=[s.value for s in ACTIVE],
     )
+
+
+def within_agencies(dossiers: QuerySet[Dossier], agency_ids: set[int] | frozenset[int]) -> QuerySet[Dossier]:
+    """Narrow ``dossiers`` to those decided by, received for, or worked on at these agencies (and the
+    agencies under them): what an API token scoped to these agencies may read (decision 0024)."""
+    agencies = _with_descendants(set(agency_ids), "agency")
+    return dossiers.filter(
+        Q(competent_agency_id__in=agencies)
+        | Q(receiving_agency_id__in=agencies)
+        | Q(received_at_unit__agency_id__in=agencies)
+        | Q(tasks__agency_id__in=agencies)
+    ).distinct()

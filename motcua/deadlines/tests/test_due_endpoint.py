@@ -437,7 +437,8 @@ def test_endpoints_are_in_the_openapi_schema(client, db):
         ]
     )
     assert "weekends included" in due["description"]
-    assert set(due["responses"]) == {"200", "400", "429"}
+    # The problem responses every operation may answer are documented too (decision 0025).
+    assert set(due["responses"]) == {"200", "400", "401", "403", "404", "405", "406", "429"}
     assert "/api/v1/deadlines/calendar" in schema["paths"]
 
 
