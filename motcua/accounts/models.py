@@ -81,7 +81,9 @@ class User(AbstractUser):
     @property
     def is_verified(self) -> bool:
         """A contact channel was checked or the identity provider vouched for the person."""
-        return self.identity_verified or self.email_verified_at is not None or self.phone_verified_at is not None
+        return (
+            self.identity_verified or self.email_verified_at is not None or self.phone_verified_at is not None
+        )
 
     def get_session_auth_hash(self) -> str:
         """Django checks this on every request; mixing in the epoch lets one act end all sessions."""

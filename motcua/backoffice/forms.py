@@ -266,7 +266,9 @@ class CompletionForm(ActForm):
     """T5: an online submission is incomplete: what is missing and the guidance, in one go."""
 
     reason = forms.CharField(
-        label=_("Lý do yêu cầu bổ sung, hoàn thiện"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Lý do yêu cầu bổ sung, hoàn thiện"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     missing = forms.TypedMultipleChoiceField(
         label=_("Thành phần cần bổ sung"),

@@ -517,7 +517,9 @@ class Draft(models.Model):
     one in a single transaction, so an interrupted submission leaves the draft as it was."""
 
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
-    procedure_version = models.ForeignKey("catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="+")
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="+"
+    )
     procedure_case = models.ForeignKey(
         "catalog.ProcedureCase", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

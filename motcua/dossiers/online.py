@@ -91,13 +91,14 @@ def _require_applicant(actor: User, at: dt.datetime) -> None:
     roles = gate.roles_of(actor, at=at.astimezone(VN_TZ).date())
     if not actor.is_authenticated or not (roles & APPLICANT_ROLES):
         raise PermissionRefused(
-            "Tài khoản cần được xác minh (thư điện tử, điện thoại hoặc định danh điện tử) trước khi nộp hồ sơ.",
+            "Tài khoản cần được xác minh (thư điện tử, điện thoại hoặc định danh điện tử) "
+            "trước khi nộp hồ sơ.",
             "The account must be verified (e-mail, phone or electronic identity) before submitting.",
             code="account_not_verified",
         )
 
 
-def _own_draft(draft_id: int, actor: User, *, lock: bool = False) -> Draft:
+def own_draft(draft_id: int, actor: User, *, lock: bool = False) -> Draft:
     qs = Draft.objects.select_for_update() if lock else Draft.objects.all()
     draft = qs.filter(pk=draft_id, owner_id=actor.pk, submitted_at__isnull=True).first()
     if draft is None:  # someone else's draft answers exactly as a missing one
@@ -115,7 +116,11 @@ def online_offer_exists(version: ProcedureVersion) -> bool:
 
 
 def start_draft(
-    *, actor: User, procedure_version_id: int, procedure_case_id: int | None = None, at: dt.datetime | None = None
+    *,
+    actor: User,
+    procedure_version_id: int,
+    procedure_case_id: int | None = None,
+    at: dt.datetime | None = None,
 ) -> Draft:
     """A new draft for the version in force, prefilled with the account's own details."""
     when = at or clock.now()
@@ -169,12 +174,12 @@ def save_draft(*, draft_id: int, actor: User, values: dict[str, Any], at: dt.dat
     so the applicant can stop at any point and come back."""
     when = at or clock.now()
     with transaction.atomic():
-        draft = _own_draft(draft_id, actor, lock=True)
+        draft = own_draft(draft_id, actor, lock=True)
         data = dict(draft.data)
         for key in DRAFT_FIELDS:
             if key in values:
                 data[key] = str(values[key] if values[key] is not None else "").strip()[:1000]
-        if "procedure_case_id" in values and values["procedure_case_id"]:
+        if values.get("procedure_case_id"):
             case_id = int(values["procedure_case_id"])
             if not draft.procedure_version.cases.filter(pk=case_id).exists():
                 raise ValidationFailed(
@@ -278,7 +283,7 @@ def upload_to_draft(
     when = at or clock.now()
     kind = check_file(content, field=f"component_{template_id}")
     with transaction.atomic():
-        draft = _own_draft(draft_id, actor, lock=True)
+        draft = own_draft(draft_id, actor, lock=True)
         template = _template(draft, template_id)
         document = _keep(
             owner=actor,
@@ -310,7 +315,7 @@ def pick_from_store(
     """Reuse a document already held: nothing is uploaded again (NĐ 107/2021)."""
     when = at or clock.now()
     with transaction.atomic():
-        draft = _own_draft(draft_id, actor, lock=True)
+        draft = own_draft(draft_id, actor, lock=True)
         template = _template(draft, template_id)
         document = usable_documents(actor, on=when.astimezone(VN_TZ).date()).filter(pk=document_id).first()
         if document is None:  # another person's document answers exactly as a missing one
@@ -330,7 +335,7 @@ def pick_from_store(
 
 def clear_slot(*, draft_id: int, actor: User, template_id: int, at: dt.datetime | None = None) -> Draft:
     with transaction.atomic():
-        draft = _own_draft(draft_id, actor, lock=True)
+        draft = own_draft(draft_id, actor, lock=True)
         slots = dict(draft.slots)
         slots.pop(str(template_id), None)
         draft.slots = slots
@@ -341,7 +346,7 @@ def clear_slot(*, draft_id: int, actor: User, template_id: int, at: dt.datetime 
 
 def delete_draft(*, draft_id: int, actor: User) -> None:
     with transaction.atomic():
-        _own_draft(draft_id, actor, lock=True).delete()
+        own_draft(draft_id, actor, lock=True).delete()
 
 
 def _date(value: str, *, field: str) -> dt.date | None:
@@ -441,7 +446,7 @@ def submit_draft(*, draft_id: int, actor: User, at: dt.datetime | None = None) -
     when = at or clock.now()
     _require_applicant(actor, when)
     with transaction.atomic():
-        draft = _own_draft(draft_id, actor, lock=True)
+        draft = own_draft(draft_id, actor, lock=True)
         data = draft.data
         missing = missing_slots(draft)
         if draft.procedure_case_id is None:
@@ -473,9 +478,7 @@ def submit_draft(*, draft_id: int, actor: User, at: dt.datetime | None = None) -
                     field="authorisation",
                 )
         chosen = _documents(actor, draft.slots, when.astimezone(VN_TZ).date())
-        order = {
-            t.pk: t.position for t in ComponentTemplate.objects.filter(case_id=draft.procedure_case_id)
-        }
+        order = {t.pk: t.position for t in ComponentTemplate.objects.filter(case_id=draft.procedure_case_id)}
         template_ids = sorted(chosen, key=lambda pk: (order.get(pk, 999), pk))
         components = tuple(
             services.ComponentInput(
@@ -579,7 +582,9 @@ def complete_online(
             )
             for pk, (doc, reused) in chosen.items()
         ]
-        dossier = services.resubmit_dossier(dossier_id=dossier.pk, actor=actor, components=components, at=when)
+        dossier = services.resubmit_dossier(
+            dossier_id=dossier.pk, actor=actor, components=components, at=when
+        )
         added = {c.template_id: c for c in dossier.components.exclude(pk__in=before)}
         for pk, (doc, _reused) in chosen.items():
             _files_for(added[pk], doc, actor, when)
