@@ -398,6 +398,21 @@ def _receiving_unit(draft: Draft) -> int:
     return unit.pk
 
 
+def _competent_agency_id(draft: Draft, unit_id: int) -> int | None:
+    """The agency the version names as competent; else (a commune procedure whose record names no
+    matched agency) the agency that owns the receiving one-stop unit."""
+    from motcua.catalog.models import AgencyRole
+    from motcua.units.models import OneStopUnit
+
+    named = draft.procedure_version.agencies.filter(
+        agency__isnull=False, role__in=[AgencyRole.COMPETENT, AgencyRole.IMPLEMENTING]
+    ).exists()
+    if named:
+        return None
+    agency_id: int | None = OneStopUnit.objects.filter(pk=unit_id).values_list("agency_id", flat=True).first()
+    return agency_id
+
+
 def missing_slots(draft: Draft) -> list[ComponentTemplate]:
     """Required components of the case that no document fills yet."""
     if draft.procedure_case_id is None:
@@ -491,12 +506,14 @@ def submit_draft(*, draft_id: int, actor: User, at: dt.datetime | None = None) -
         summary = str(data.get("summary", ""))
         if representative is not None:
             summary = (summary + f"\nỦy quyền: {data.get('authorisation', '')}").strip()
+        unit_id = _receiving_unit(draft)
         intake = services.Intake(
+            competent_agency_id=_competent_agency_id(draft, unit_id),
             procedure_version_id=draft.procedure_version_id,
             procedure_case_id=draft.procedure_case_id,
             applicant=applicant,
             representative=representative,
-            received_at_unit_id=_receiving_unit(draft),
+            received_at_unit_id=unit_id,
             channel=Channel.ONLINE,
             components=components,
             result_delivery=str(data.get("result_delivery") or ResultDelivery.ONLINE),
