@@ -14,10 +14,14 @@ Without ``OIDC_OP_AUTHORIZATION_ENDPOINT`` the sign-in button is not shown and t
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
+import requests
+
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.db.models import QuerySet
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
@@ -25,6 +29,9 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from motcua.core import clock
 
 from .models import Membership, Role, User, UserKind
+
+
+logger = logging.getLogger(__name__)
 
 
 def is_enabled() -> bool:
@@ -39,7 +46,13 @@ class CitizenOIDCBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
     def authenticate(self, request: Any, **kwargs: Any) -> User | None:
         if not is_enabled():
             return None
-        user: User | None = super().authenticate(request, **kwargs)
+        try:
+            user: User | None = super().authenticate(request, **kwargs)
+        except (SuspiciousOperation, requests.RequestException) as exc:
+            # A forged or replayed token, or the provider unreachable: no sign-in, the login page
+            # says so (LOGIN_REDIRECT_URL_FAILURE), never a 500.
+            logger.warning("OpenID Connect sign-in refused: %s", exc)
+            return None
         return user
 
     def verify_claims(self, claims: dict[str, Any]) -> bool:

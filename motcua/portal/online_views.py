@@ -58,7 +58,7 @@ _FIELD_ALIASES = {"number": "identifier_number", "kind": "kind"}
 
 def _input_name(field: str | None) -> str:
     if not field:
-        return "__all__"
+        return "form"
     if "." in field:
         prefix, attribute = field.split(".", 1)
         return f"{prefix}_{_FIELD_ALIASES.get(attribute, attribute)}"

@@ -38,11 +38,11 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
                     code=code, factor=factor, client=online.client_key(request.META.get("REMOTE_ADDR", ""))
                 )
             except online.TooManyAttempts as exc:
-                errors["__all__"] = exc.message(get_language())
+                errors["form"] = exc.message(get_language())
                 status = 429
             else:
                 if found is None:
-                    errors["__all__"] = _(
+                    errors["form"] = _(
                         "Không tìm thấy hồ sơ với mã và 4 chữ số này. "
                         "Hãy kiểm tra lại mã trên giấy tiếp nhận."
                     )
