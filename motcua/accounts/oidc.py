@@ -19,7 +19,6 @@ import re
 from typing import Any
 
 import requests
-
 from django.conf import settings
 from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
@@ -29,7 +28,6 @@ from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 from motcua.core import clock
 
 from .models import Membership, Role, User, UserKind
-
 
 logger = logging.getLogger(__name__)
 
