@@ -87,3 +87,11 @@ def test_english_answer(client, received):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     response = client.post("/tra-cuu/", {"ma": received.code, "so": "0000"})
     assert "No dossier found with this code and these 4 digits." in response.content.decode()
+
+
+def test_a_look_up_costs_a_fixed_number_of_queries(client, received, django_assert_max_num_queries):
+    client.get("/tra-cuu/")
+    with django_assert_max_num_queries(2) as captured:
+        response = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
+    assert response.status_code == 200
+    assert len(captured.captured_queries) == 2  # failures in the window; the dossier with its version
