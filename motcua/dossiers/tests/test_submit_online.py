@@ -120,7 +120,7 @@ def test_a_bad_field_at_submission_names_the_field_and_leaves_nothing(world):
             draft_id=draft.pk,
             actor=world.citizen,
             template_id=template.pk,
-            content=PDF + bytes([template.pk]),
+            content=PDF + str(template.pk).encode(),
             name="x.pdf",
         )
     with pytest.raises(ValidationFailed) as caught:
@@ -140,7 +140,7 @@ def test_a_failure_after_the_dossier_is_opened_rolls_everything_back(world, monk
             draft_id=draft.pk,
             actor=world.citizen,
             template_id=template.pk,
-            content=PDF + bytes([template.pk]),
+            content=PDF + str(template.pk).encode(),
             name="x.pdf",
         )
 
@@ -264,7 +264,7 @@ def test_completion_is_refused_for_someone_elses_dossier(world, make_user):
             draft_id=draft.pk,
             actor=world.citizen,
             template_id=template.pk,
-            content=PDF + bytes([template.pk]),
+            content=PDF + str(template.pk).encode(),
             name="x.pdf",
         )
     dossier = online.submit_draft(draft_id=draft.pk, actor=world.citizen)

@@ -87,7 +87,7 @@ def test_another_person_gets_404_for_dossier_draft_form_result_and_store_documen
             draft_id=draft.pk,
             actor=w.citizen,
             template_id=template.pk,
-            content=PDF + bytes([template.pk]),
+            content=PDF + str(template.pk).encode(),
             name="x.pdf",
         )
     dossier = online.submit_draft(draft_id=draft.pk, actor=w.citizen)
