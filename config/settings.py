@@ -153,6 +153,7 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "motcua.accounts.oidc.CitizenOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -390,3 +391,28 @@ MOTCUA_NATIONAL_REFUSED_STATUS = int(env("MOTCUA_NATIONAL_REFUSED_STATUS", "9") 
 MOTCUA_NATIONAL_FILE_BASE_URL = (
     env("MOTCUA_NATIONAL_FILE_BASE_URL", MOTCUA_PUBLIC_URL + "/can-bo") or MOTCUA_PUBLIC_URL + "/can-bo"
 ).rstrip("/")
+# --- citizen sign-in by OpenID Connect (national identity / portal SSO; decision 0015) ---
+# Empty authorisation endpoint = no external sign-in. Endpoints are given explicitly (no discovery
+# at start-up: a closed network may not reach the provider when the app boots).
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("MOTCUA_OIDC_AUTHORIZATION_ENDPOINT", "") or ""
+OIDC_OP_TOKEN_ENDPOINT = env("MOTCUA_OIDC_TOKEN_ENDPOINT", "") or ""
+OIDC_OP_USER_ENDPOINT = env("MOTCUA_OIDC_USERINFO_ENDPOINT", "") or ""
+OIDC_OP_JWKS_ENDPOINT = env("MOTCUA_OIDC_JWKS_ENDPOINT", "") or ""
+OIDC_RP_CLIENT_ID = env("MOTCUA_OIDC_CLIENT_ID", "") or ""
+OIDC_RP_CLIENT_SECRET = env("MOTCUA_OIDC_CLIENT_SECRET", "") or ""
+OIDC_RP_SIGN_ALGO = env("MOTCUA_OIDC_SIGN_ALGO", "RS256") or "RS256"
+OIDC_RP_SCOPES = env("MOTCUA_OIDC_SCOPES", "openid profile email phone") or "openid"
+OIDC_USE_NONCE = True
+OIDC_TIMEOUT = 10
+OIDC_CREATE_USER = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "oidc_authentication_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/tai-khoan/dang-nhap/?oidc=loi"
+MOTCUA_OIDC_ISSUER = env("MOTCUA_OIDC_ISSUER", "") or ""
+MOTCUA_OIDC_IDENTIFIER_CLAIM = env("MOTCUA_OIDC_IDENTIFIER_CLAIM", "citizen_id") or "citizen_id"
+MOTCUA_OIDC_LEVEL_CLAIM = env("MOTCUA_OIDC_LEVEL_CLAIM", "acr") or "acr"
+MOTCUA_OIDC_VERIFIED_LEVELS = env_list("MOTCUA_OIDC_VERIFIED_LEVELS", "2,level2")
+
+# --- portal (issue #7) ---
+# Anonymous tracking: failed look-ups allowed per client address in the window, then refused.
+MOTCUA_TRACKING_FAILURES = int(env("MOTCUA_TRACKING_FAILURES", "10") or 10)
+MOTCUA_TRACKING_WINDOW_SECONDS = int(env("MOTCUA_TRACKING_WINDOW_SECONDS", "900") or 900)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("motcua.portal.urls")),
     path("can-bo/", include("motcua.backoffice.urls")),
     path("tai-khoan/", include("motcua.accounts.urls")),
+    path("oidc/", include("mozilla_django_oidc.urls")),
     path("api/", include("motcua.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),

@@ -53,9 +53,37 @@ class User(AbstractUser):
     phone = models.CharField(_("số điện thoại"), max_length=20, blank=True)
     # Bumped by "log out everywhere": every other session's auth hash stops matching.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
+    # Citizen and organisation accounts (issue #7 part 1): the identifier the person or organisation
+    # is known by (căn cước, enterprise code), checked contact channels, and the external identity
+    # (OpenID Connect issuer + subject) when signed in through the national SSO.
+    identifier_type = models.CharField(_("loại giấy tờ"), max_length=20, blank=True)
+    identifier = models.CharField(_("số định danh"), max_length=20, blank=True, db_index=True)
+    email_verified_at = models.DateTimeField(null=True, blank=True)
+    phone_verified_at = models.DateTimeField(null=True, blank=True)
+    oidc_issuer = models.CharField(max_length=255, blank=True)
+    oidc_subject = models.CharField(max_length=255, blank=True)
+    identity_verified = models.BooleanField(
+        default=False, help_text="identity vouched for by the identity provider (VNeID level 2)"
+    )
+
+    class Meta(AbstractUser.Meta):
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oidc_issuer", "oidc_subject"],
+                condition=~Q(oidc_subject=""),
+                name="user_oidc_subject_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
+
+    @property
+    def is_verified(self) -> bool:
+        """A contact channel was checked or the identity provider vouched for the person."""
+        return (
+            self.identity_verified or self.email_verified_at is not None or self.phone_verified_at is not None
+        )
 
     def get_session_auth_hash(self) -> str:
         """Django checks this on every request; mixing in the epoch lets one act end all sessions."""
@@ -120,3 +148,28 @@ class ApiToken(TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class VerificationChannel(models.TextChoices):
+    EMAIL = "email", _("Thư điện tử")
+    PHONE = "phone", _("Điện thoại")
+
+
+class VerificationCode(models.Model):
+    """A one-time code sent to an e-mail address or phone number; only its hash is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="verification_codes")
+    channel = models.CharField(max_length=10, choices=VerificationChannel.choices)
+    target = models.CharField(max_length=254)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "channel", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.channel}"

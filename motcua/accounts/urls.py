@@ -7,6 +7,8 @@ app_name = "accounts"
 
 urlpatterns = [
     path("dang-nhap/", views.LoginView.as_view(), name="login"),
+    path("dang-ky/", views.register_view, name="register"),
+    path("xac-minh/", views.verify_view, name="verify"),
     path("dang-xuat/", auth_views.LogoutView.as_view(), name="logout"),
     path("dang-xuat-moi-noi/", views.logout_everywhere_view, name="logout_everywhere"),
     path(

@@ -196,7 +196,22 @@ def _issue(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> 
     )
 
 
+def _completion(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+    return services.request_completion(
+        dossier_id=dossier.pk,
+        actor=user,
+        reason=data["reason"],
+        missing_component_ids=data["missing"],
+        guidance=data["guidance"],
+        expected_version=version,
+    )
+
+
 ACTS: dict[Act, ActSpec] = {
+    # T7, T5, T8: an online (or postal) submission checked at the one-stop unit.
+    Act.ACCEPT: ActSpec(f.ActForm, _simple(services.accept_dossier)),
+    Act.REQUEST_COMPLETION: ActSpec(f.CompletionForm, _completion),
+    Act.REFUSE_AT_INTAKE: ActSpec(f.ReasonForm, _with(services.refuse_at_intake, reason="reason")),
     Act.FORWARD: ActSpec(f.ActForm, _forward),
     Act.ASSIGN: ActSpec(f.AssignForm, _with(services.assign_handler, handler_id="handler")),
     Act.APPRAISE: ActSpec(f.OpinionForm, _with(services.appraise, opinion="opinion")),
@@ -340,7 +355,7 @@ def _form_for(
         form.fields["consultation"].choices = [  # type: ignore[attr-defined]
             (c.pk, f"{c.requested_agency.name}: {c.content[:80]}") for c in consultations or []
         ]
-    elif isinstance(form, f.SupplementForm):
+    elif isinstance(form, (f.SupplementForm, f.CompletionForm)):
         form.fields["missing"].choices = [  # type: ignore[attr-defined]
             (t.pk, t.name)
             for t in ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id).order_by("position")

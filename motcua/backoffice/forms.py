@@ -263,6 +263,26 @@ class AnswerForm(ActForm):
     )
 
 
+class CompletionForm(ActForm):
+    """T5: an online submission is incomplete: what is missing and the guidance, in one go."""
+
+    reason = forms.CharField(
+        label=_("Lý do yêu cầu bổ sung, hoàn thiện"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    missing = forms.TypedMultipleChoiceField(
+        label=_("Thành phần cần bổ sung"),
+        coerce=int,
+        choices=(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    guidance = forms.CharField(
+        label=_("Hướng dẫn"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class SupplementForm(ActForm):
     reason = forms.CharField(
         label=_("Lý do yêu cầu bổ sung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})

@@ -18,6 +18,7 @@ from motcua.accounts.models import User
 from motcua.dossiers import queues
 
 TITLES = {
+    "to_check": _("Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận"),
     "to_forward": _("Chờ chuyển cơ quan giải quyết"),
     "to_assign": _("Chờ phân công thụ lý"),
     "to_appraise": _("Chờ thẩm định"),

@@ -120,9 +120,48 @@ def after_event(*, event_id: int, name: str | None = None) -> None:
     recording them happens in the worker. ``name`` (the event's name, when the caller knows it)
     skips events that notify nobody without reading the event back.
     """
+    if name == "result_issued":
+        try:
+            store_result.enqueue(event_id)
+        except Exception:  # an enqueue error never undoes the act
+            logger.exception("enqueueing the e-result of dossier event %s for the store failed", event_id)
     if name is not None and name not in TEMPLATES:
         return
     try:
         notify_event.enqueue(event_id)
     except Exception:  # an enqueue error never undoes the act
         logger.exception("enqueueing the notification of dossier event %s failed", event_id)
+
+
+@task()
+def store_result(event_id: int) -> int:
+    """The issued e-result goes to the applicant's personal store (``online.keep_result``)."""
+    from . import online  # online builds on services, which imports this module
+
+    dossier_id = DossierEvent.objects.filter(pk=event_id).values_list("dossier_id", flat=True).first()
+    if dossier_id is None:
+        return 0
+    try:
+        return 1 if online.keep_result(dossier_id=dossier_id) is not None else 0
+    except Exception:
+        logger.exception("keeping the e-result of dossier %s in the store failed", dossier_id)
+        return 0
+
+
+@task()
+def store_file(file_id: int) -> int:
+    """A component digitized at the counter goes to the applicant's store (``online.keep_dossier_file``)."""
+    from . import online
+
+    try:
+        return 1 if online.keep_dossier_file(file_id=file_id) is not None else 0
+    except Exception:
+        logger.exception("keeping dossier file %s in the store failed", file_id)
+        return 0
+
+
+def after_file(*, file_id: int) -> None:
+    try:
+        store_file.enqueue(file_id)
+    except Exception:
+        logger.exception("enqueueing dossier file %s for the store failed", file_id)

@@ -533,3 +533,95 @@ class ClockEvent(AppendOnly):
 
     def __str__(self) -> str:
         return f"{self.dossier_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --------------------------------------------------------------------------------------------------
+# Online submission: drafts, the personal document store, tracking (issue #7; decision 0016)
+# --------------------------------------------------------------------------------------------------
+
+
+class Draft(models.Model):
+    """An online dossier being prepared: what the applicant typed and which stored document fills
+    each component. Not a dossier yet (no state, no history): ``online.submit_draft`` turns it into
+    one in a single transaction, so an interrupted submission leaves the draft as it was."""
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    procedure_version = models.ForeignKey(
+        "catalog.ProcedureVersion", on_delete=models.PROTECT, related_name="+"
+    )
+    procedure_case = models.ForeignKey(
+        "catalog.ProcedureCase", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Applicant, representative, delivery, summary: the form's values as typed (validated at submit).
+    data = models.JSONField(default=dict, blank=True)
+    # template id (as text) → {"document": StoredDocument id, "reused": bool}
+    slots = models.JSONField(default=dict, blank=True)
+    dossier = models.OneToOneField(
+        Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [models.Index(fields=["owner", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"draft {self.pk} of {self.owner_id}"
+
+
+class StoredDocumentSource(models.TextChoices):
+    UPLOAD = "upload", _("Tải lên khi nộp trực tuyến")
+    COUNTER = "counter", _("Số hóa tại Bộ phận Một cửa")
+    RESULT = "result", _("Kết quả giải quyết điện tử")
+
+
+def _store_path(instance: StoredDocument, filename: str) -> str:
+    return f"store/{instance.sha256[:2]}/{instance.sha256}"
+
+
+class StoredDocument(models.Model):
+    """Kho dữ liệu cá nhân (NĐ 45/2020; SPEC §9): a document held digitally for one account, with
+    its type and validity, reused by later dossiers instead of being asked for again (NĐ 107)."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="stored_documents"
+    )
+    title = models.CharField(max_length=500)
+    document_type = models.CharField(max_length=500, help_text="the component (or result) it is")
+    source = models.CharField(max_length=10, choices=StoredDocumentSource.choices)
+    valid_until = models.DateField(null=True, blank=True)
+    file = models.FileField(upload_to=_store_path, max_length=200)
+    original_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    content_type = models.CharField(max_length=40)
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.SET_NULL, related_name="stored_documents"
+    )
+    result_code = models.CharField(max_length=60, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "sha256"], name="stored_document_once_per_owner"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class TrackingFailure(models.Model):
+    """A failed anonymous tracking look-up (unknown code or wrong second factor), by a keyed hash
+    of the client address: enough failures in the window refuse further look-ups from there."""
+
+    client = models.CharField(max_length=64)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["client", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.client[:8]} {self.at:%Y-%m-%d %H:%M}"

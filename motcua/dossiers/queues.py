@@ -145,6 +145,7 @@ def remaining_time(dossier: Dossier, *, at: dt.datetime | None = None) -> Remain
 # --------------------------------------------------------------------------------------------------
 
 QUEUE_ROLES: Final[dict[str, tuple[str, ...]]] = {
+    "to_check": (Role.RECEPTION_OFFICER,),  # online submissions waiting for the intake check (T5/T7/T8)
     "to_forward": (Role.RECEPTION_OFFICER,),
     "to_assign": (Role.DEPT_LEADER,),
     "to_appraise": (Role.HANDLER,),
@@ -196,6 +197,10 @@ def _processing(step: Step | Iterable[Step]) -> Q:
 
 def _queue_dossiers(key: str, user: User, places: Places) -> QuerySet[Dossier]:
     base = _base()
+    if key == "to_check":
+        return base.filter(_in(places, "received_at_unit_id"), state=State.SUBMITTED).order_by(
+            "submitted_at", "pk"
+        )
     if key == "to_forward":
         return base.filter(_in(places, "received_at_unit_id"), state=State.RECEIVED)
     if key == "to_assign":

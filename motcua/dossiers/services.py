@@ -1113,6 +1113,8 @@ def attach_component_file(
         if not is_owner:
             DossierComponent.objects.filter(pk=component.pk).update(digitized_by=actor, digitized_at=when)
             dossier.has_digitized_components = True
+            # Digitized at the counter: kept in the applicant's personal store too (issue #7 part 3).
+            transaction.on_commit(partial(effects.after_file, file_id=stored.pk), robust=True)
         dossier.version += 1
         dossier.save()
     return stored

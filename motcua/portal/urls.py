@@ -25,3 +25,21 @@ urlpatterns += [
     path("thanh-toan/<str:reference>/ket-qua/", payment_views.payment_return, name="payment_return"),
     path("thanh-toan/<str:reference>/bien-lai.pdf", payment_views.payment_receipt, name="payment_receipt"),
 ]
+
+from . import online_views, tracking_views  # noqa: E402
+
+urlpatterns += [
+    path("tra-cuu/", tracking_views.tracking_page, name="tracking"),
+    path("thu-tuc/<str:code>/nop-truc-tuyen/", online_views.start_draft, name="start_draft"),
+    path("ho-so-cua-toi/", online_views.my_dossiers, name="my_dossiers"),
+    path("ho-so-cua-toi/nhap/<int:draft_id>/", online_views.draft_page, name="draft"),
+    path("ho-so-cua-toi/<int:dossier_id>/", online_views.my_dossier, name="my_dossier"),
+    path(
+        "ho-so-cua-toi/<int:dossier_id>/mau/<int:seq>.pdf",
+        online_views.my_dossier_form,
+        name="my_dossier_form",
+    ),
+    path("ho-so-cua-toi/<int:dossier_id>/ket-qua.pdf", online_views.my_result, name="my_result"),
+    path("kho-du-lieu/", online_views.store_page, name="store"),
+    path("kho-du-lieu/<int:document_id>/", online_views.store_download, name="store_download"),
+]

@@ -45,7 +45,12 @@ def dossiers(factory, world):
 
 def test_each_role_sees_only_its_queues(client, world, dossiers):
     expected = {
-        world.reception: {"to_forward": ["received"], "waiting_applicant": [], "to_return": ["result_ready"]},
+        world.reception: {
+            "to_check": [],
+            "to_forward": ["received"],
+            "waiting_applicant": [],
+            "to_return": ["result_ready"],
+        },
         world.leader: {"to_assign": ["in_processing"], "consultations": []},
         world.handler: {"to_appraise": ["assigned"], "consultations": [], "waiting_applicant": []},
         world.approver: {"to_approve": ["appraising"], "to_sign": ["signing"]},

@@ -1,0 +1,508 @@
+"""Portal benchmark: p95 latency of the procedure page, the tracking look-up and the online
+submission under 32 concurrent clients, over real HTTP to gunicorn on PostgreSQL; and the
+transferred size of each main page (HTML + CSS + JS, as the browser fetches them).
+
+    .venv/bin/python bench/portal.py [--clients 32] [--seconds 15] [--port 8121] [--keep]
+
+The database is MOTCUA_BENCH_PG (default postgres://motcua:motcua@127.0.0.1:5432/motcua_portal_bench),
+dropped and created afresh. Set-up (a child process): migrations, calendars, a province with a
+one-stop unit and agency, one published procedure with two components offered online, 500
+accepted dossiers with applicants' phones, one verified citizen account per client. gunicorn serves
+the app with the production settings profile (static files collected into a temporary folder).
+Clients are threads, each with its own connection and session; phases run one after the other.
+Ends with one JSON line; target: tracking p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import http.client
+import json
+import multiprocessing as mp
+import os
+import re
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_portal_bench"
+TARGET_TRACKING_P95_MS = 50.0
+TARGET_PAGE_KB = 150.0
+DOSSIERS = 500
+BENCH_PASSWORD = "bench-mat-khau-9"  # noqa: S105 - a throwaway bench database
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _env(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["MOTCUA_ENV"] = "dev"
+    os.environ["DJANGO_DEBUG"] = "0"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
+
+
+def _admin_url(url: str) -> tuple[str, str]:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/")
+    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise SystemExit(f"refusing a database name that is not a plain identifier: {name!r}")
+    return urlunsplit(parts._replace(path="/postgres")), name
+
+
+def _psql(admin: str, sql: str) -> None:
+    subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# Set-up
+# --------------------------------------------------------------------------------------------------
+
+
+def setup(url: str, clients: int, result: Any) -> None:
+    _env(url)
+    import datetime as dt
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from motcua.accounts.models import Role, User, UserKind
+    from motcua.accounts.services import grant_membership
+    from motcua.catalog.models import AgencyRole, VersionAgency
+    from motcua.core.clock import VN_TZ
+    from motcua.deadlines.seed import seed_calendars
+    from motcua.dossiers import services
+    from motcua.dossiers.applicants import IdentifierType, Person
+    from motcua.dossiers.tests.factories import make_procedure
+    from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
+
+    call_command("migrate", verbosity=0)
+    seed_calendars(range(2025, 2028))
+    province = AdminUnit.objects.create(
+        code="42",
+        level=Level.PROVINCE,
+        name="Hà Tĩnh",
+        full_name="Tỉnh Hà Tĩnh",
+        kind="tỉnh",
+        valid_from=dt.date(2025, 7, 1),
+        name_folded="ha tinh",
+    )
+    agency = Agency.objects.create(
+        identifier_code="000.00.12.H42",
+        name="UBND xã Thạch Hà",
+        kind=AgencyKind.COMMUNE_COMMITTEE,
+        admin_unit=province,
+        name_folded="ubnd xa thach ha",
+    )
+    centre = OneStopUnit.objects.create(
+        code="ttpvhcc-thach-ha",
+        name="Trung tâm Phục vụ hành chính công xã Thạch Hà",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=agency,
+        admin_unit=province,
+    )
+    version = make_procedure("1.000001.H42", components=2, fee=50000)
+    VersionAgency.objects.bulk_create(
+        [
+            VersionAgency(
+                version=version, role=AgencyRole.COMPETENT, name=agency.name, name_folded="x", agency=agency
+            )
+        ]
+    )
+    officer = User.objects.create_user(username="tiepnhan", password=BENCH_PASSWORD)
+    grant_membership(user=officer, role=Role.RECEPTION_OFFICER, one_stop_unit_id=centre.pk)
+    case = version.cases.first()
+    components = tuple(services.ComponentInput(template_id=t.pk) for t in case.components.all())
+    start = dt.datetime(2026, 3, 2, 8, 0, tzinfo=VN_TZ)
+    lookups = []
+    for n in range(DOSSIERS):
+        phone = f"091{n:07d}"
+        dossier = services.receive_at_counter(
+            intake=services.Intake(
+                procedure_version_id=version.pk,
+                procedure_case_id=case.pk,
+                applicant=Person(
+                    full_name=f"Người nộp {n}",
+                    identifier_type=IdentifierType.CITIZEN_ID,
+                    identifier_number=f"042090{n:06d}",
+                    phone=phone,
+                ),
+                received_at_unit_id=centre.pk,
+                components=components,
+            ),
+            actor=officer,
+            at=start + dt.timedelta(minutes=n % 400, days=n // 400),
+        )
+        lookups.append((dossier.code, phone[-4:]))
+    accounts = []
+    for n in range(clients):
+        user = User.objects.create_user(
+            username=f"congdan{n}@example.vn",
+            password=BENCH_PASSWORD,
+            email=f"congdan{n}@example.vn",
+            full_name=f"Công dân {n}",
+            kind=UserKind.CITIZEN,
+        )
+        user.email_verified_at = start
+        user.save()
+        grant_membership(user=user, role=Role.CITIZEN)
+        accounts.append(user.username)
+    result.put(
+        {
+            "lookups": lookups,
+            "accounts": accounts,
+            "procedure": version.procedure.code,
+            "templates": [t.pk for t in case.components.order_by("position")],
+            "centre": centre.pk,
+        }
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# HTTP client
+# --------------------------------------------------------------------------------------------------
+
+
+class Browser:
+    """One client: a keep-alive connection, its cookies, CSRF from the cookie."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        self.cookies: dict[str, str] = {}
+
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], bytes, float]:
+        head = dict(headers or {})
+        if self.cookies:
+            head["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        head.setdefault("Accept-Encoding", "gzip")
+        for attempt in range(2):
+            try:
+                started = time.perf_counter()
+                self.conn.request(method, path, body=body, headers=head)
+                response = self.conn.getresponse()
+                data = response.read()
+                elapsed = (time.perf_counter() - started) * 1000
+                break
+            except (http.client.HTTPException, ConnectionError):
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt:
+                    raise
+        for value in response.headers.get_all("Set-Cookie") or []:
+            cookie: SimpleCookie = SimpleCookie()
+            cookie.load(value)
+            for key, morsel in cookie.items():
+                self.cookies[key] = morsel.value
+        return response.status, dict(response.headers.items()), data, elapsed
+
+    def form(self, path: str, fields: dict[str, str]) -> tuple[int, dict[str, str], bytes, float]:
+        fields = {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields}
+        return self.request(
+            "POST",
+            path,
+            urlencode(fields).encode(),
+            {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Referer": f"http://127.0.0.1:{self.port}{path}",
+            },
+        )
+
+    def multipart(
+        self, path: str, fields: dict[str, str], files: dict[str, tuple[str, bytes, str]]
+    ) -> tuple[int, dict[str, str], bytes, float]:
+        boundary = uuid.uuid4().hex
+        parts: list[bytes] = []
+        for name, value in {"csrfmiddlewaretoken": self.cookies.get("csrftoken", ""), **fields}.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode()
+            )
+        for name, (filename, content, kind) in files.items():
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {kind}\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+            )
+        parts.append(f"--{boundary}--\r\n".encode())
+        return self.request(
+            "POST",
+            path,
+            b"".join(parts),
+            {
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Referer": f"http://127.0.0.1:{self.port}{path}",
+            },
+        )
+
+
+def p95(values: list[float]) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
+
+
+def run_phase(name: str, clients: list[Browser], seconds: float, step: Any) -> tuple[list[float], int]:
+    """Every client calls ``step(browser, i)`` in a loop for ``seconds``; returns latencies, errors."""
+    latencies: list[list[float]] = [[] for _ in clients]
+    errors = [0]
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(clients) + 1)
+    stop = [0.0]
+
+    def loop(me: int) -> None:
+        barrier.wait()
+        i = 0
+        while time.perf_counter() < stop[0]:
+            try:
+                ok, ms = step(clients[me], me, i)
+            except Exception as exc:  # counted, reported
+                ok, ms = False, 0.0
+                log(f"{name} client {me}: {exc!r}")
+            if ok:
+                latencies[me].append(ms)
+            else:
+                with lock:
+                    errors[0] += 1
+            i += 1
+
+    threads = [threading.Thread(target=loop, args=(me,)) for me in range(len(clients))]
+    for thread in threads:
+        thread.start()
+    stop[0] = time.perf_counter() + seconds + 0.0
+    barrier.wait()
+    stop[0] = time.perf_counter() + seconds
+    for thread in threads:
+        thread.join()
+    merged = [v for values in latencies for v in values]
+    log(
+        f"{name:>10}: {len(merged):6d} requests, {len(merged) / seconds:6.1f}/s, "
+        f"p50 {statistics.median(merged) if merged else 0:6.1f} ms, p95 {p95(merged):6.1f} ms, "
+        f"errors {errors[0]}"
+    )
+    return merged, errors[0]
+
+
+def page_weight(browser: Browser, path: str) -> float:
+    """HTML + linked CSS and JS as transferred (gzip where the server compresses), in KB."""
+    status, headers, body, _ = browser.request("GET", path)
+    if status != 200:
+        raise RuntimeError(f"{path}: {status}")
+    total = len(body)
+    html = gzip.decompress(body) if headers.get("Content-Encoding") == "gzip" else body
+    assets = re.findall(rb'<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"', html)
+    assets += re.findall(rb'<script[^>]+src="([^"]+)"', html)
+    for asset in dict.fromkeys(assets):
+        _s, _h, content, _ = browser.request("GET", asset.decode())
+        total += len(content)
+    external = re.findall(rb'(?:src|href)="(https?://[^"]+)"', html)
+    if external:
+        raise RuntimeError(f"{path}: external requests {external!r}")
+    return total / 1024
+
+
+# --------------------------------------------------------------------------------------------------
+# Main
+# --------------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--port", type=int, default=8121)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--keep", action="store_true")
+    args = parser.parse_args()
+    url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
+    admin, name = _admin_url(url)
+    _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    _psql(admin, f"CREATE DATABASE {name}")
+    ctx = mp.get_context("spawn")
+    result = ctx.Queue()
+    seeding = ctx.Process(target=setup, args=(url, args.clients, result))
+    started = time.time()
+    seeding.start()
+    seed = result.get()
+    seeding.join()
+    log(
+        f"set-up: {len(seed['lookups'])} dossiers, {len(seed['accounts'])} accounts "
+        f"in {time.time() - started:.0f} s"
+    )
+
+    tmp = Path(tempfile.mkdtemp(prefix="motcua-portal-bench-"))
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": url,
+            "MOTCUA_ENV": "production",
+            "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_SECURE_COOKIES": "0",
+            "DJANGO_HSTS_SECONDS": "0",
+            "DJANGO_STATIC_ROOT": str(tmp / "static"),
+            "DJANGO_MEDIA_ROOT": str(tmp / "media"),
+            "MOTCUA_DATA_DIR": str(tmp),
+            "MOTCUA_TRACKING_FAILURES": "1000000",
+            "MOTCUA_LOGIN_FAILURE_LIMIT": "1000",
+            "DJANGO_LOG_LEVEL": "WARNING",
+        }
+    )
+    python = sys.executable
+    subprocess.run(
+        [python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
+    )
+    server = subprocess.Popen(
+        [
+            str(Path(python).with_name("gunicorn")),
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{args.port}",
+            "-w",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/")
+                break
+            except OSError:
+                time.sleep(0.2)
+        anonymous = [Browser(args.port) for _ in range(args.clients)]
+        for browser in anonymous:
+            browser.request("GET", "/tra-cuu/")  # the CSRF cookie
+        procedure_path = f"/thu-tuc/{seed['procedure']}/"
+
+        def procedure_page(browser: Browser, me: int, i: int) -> tuple[bool, float]:
+            status, _h, _b, ms = browser.request("GET", procedure_path)
+            return status == 200, ms
+
+        lookups = seed["lookups"]
+
+        def tracking(browser: Browser, me: int, i: int) -> tuple[bool, float]:
+            code, factor = lookups[(me * 7919 + i * 31) % len(lookups)]
+            status, _h, body, ms = browser.form("/tra-cuu/", {"ma": code, "so": factor})
+            return status == 200 and b'id="tracking-state"' in body, ms
+
+        citizens = [Browser(args.port) for _ in range(args.clients)]
+        for browser, username in zip(citizens, seed["accounts"], strict=True):
+            browser.request("GET", "/tai-khoan/dang-nhap/")
+            status, _h, _b, _ms = browser.form(
+                "/tai-khoan/dang-nhap/", {"username": username, "password": BENCH_PASSWORD}
+            )
+            if status != 302:
+                raise RuntimeError(f"login failed for {username}: {status}")
+        t1, t2 = seed["templates"]
+
+        def submission(browser: Browser, me: int, i: int) -> tuple[bool, float]:
+            status, headers, _b, _ms = browser.form(f"/thu-tuc/{seed['procedure']}/nop-truc-tuyen/", {})
+            if status != 302:
+                return False, 0.0
+            draft_path = headers["Location"]
+            fields = {
+                "applicant_full_name": f"Công dân {me}",
+                "applicant_identifier_type": "citizen_id",
+                "applicant_identifier_number": f"0420910{me:02d}{i % 1000:03d}",
+                "applicant_phone": f"0912{me:02d}{i % 10000:04d}",
+                "applicant_kind": "person",
+                "result_delivery": "online",
+                "received_at_unit_id": str(seed["centre"]),
+                "submit": "1",
+            }
+            unique = f"{me}-{i}-{time.time_ns()}".encode()
+            files = {
+                f"file_{t1}": ("don.pdf", PDF + b"%" + unique + b"\n", "application/pdf"),
+                f"file_{t2}": ("giay.pdf", PDF + b"%b" + unique + b"\n", "application/pdf"),
+            }
+            status, headers, _b, ms = browser.multipart(draft_path, fields, files)
+            return status == 302 and "/ho-so-cua-toi/" in headers.get("Location", ""), ms
+
+        page_ms, page_err = run_phase("procedure", anonymous, args.seconds, procedure_page)
+        track_ms, track_err = run_phase("tracking", anonymous, args.seconds, tracking)
+        submit_ms, submit_err = run_phase("submission", citizens, args.seconds, submission)
+
+        # One client alone: the service time without queueing behind 31 others.
+        solo_ms, _e = run_phase("tracking×1", anonymous[:1], min(args.seconds, 5.0), tracking)
+
+        weigher = citizens[0]
+        public = {
+            "home": "/",
+            "catalog": "/thu-tuc/",
+            "procedure": procedure_path,
+            "tracking": "/tra-cuu/",
+            "login": "/tai-khoan/dang-nhap/",
+            "register": "/tai-khoan/dang-ky/",
+        }
+        private = {"my_dossiers": "/ho-so-cua-toi/", "store": "/kho-du-lieu/"}
+        _s, headers, _b, _ = weigher.form(f"/thu-tuc/{seed['procedure']}/nop-truc-tuyen/", {})
+        private["draft"] = headers["Location"]
+        weights = {key: round(page_weight(Browser(args.port), path), 1) for key, path in public.items()}
+        weights |= {key: round(page_weight(weigher, path), 1) for key, path in private.items()}
+        log("page weight (KB): " + ", ".join(f"{k} {v}" for k, v in weights.items()))
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+        if not args.keep:
+            _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    track_p95 = p95(track_ms)
+    ok = (
+        track_p95 < TARGET_TRACKING_P95_MS
+        and max(weights.values()) < TARGET_PAGE_KB
+        and not (page_err or track_err or submit_err)
+    )
+    print(
+        json.dumps(
+            {
+                "bench": "portal",
+                "clients": args.clients,
+                "gunicorn_workers": args.workers,
+                "p95_ms": {
+                    "procedure_page": round(p95(page_ms), 1),
+                    "tracking": round(track_p95, 1),
+                    "submission": round(p95(submit_ms), 1),
+                    "tracking_one_client": round(p95(solo_ms), 1),
+                },
+                "requests_per_s": {
+                    "procedure_page": round(len(page_ms) / args.seconds, 1),
+                    "tracking": round(len(track_ms) / args.seconds, 1),
+                    "submission": round(len(submit_ms) / args.seconds, 1),
+                },
+                "load_average_1min": round(os.getloadavg()[0], 1),
+                "cpus": os.cpu_count(),
+                "errors": page_err + track_err + submit_err,
+                "page_kb": weights,
+                "target_tracking_p95_ms": TARGET_TRACKING_P95_MS,
+                "target_page_kb": TARGET_PAGE_KB,
+                "ok": ok,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

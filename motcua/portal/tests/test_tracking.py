@@ -1,0 +1,97 @@
+"""Tracking a dossier without signing in: code + the last 4 digits of the phone or ID number."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from motcua.core.clock import VN_TZ
+from motcua.dossiers.models import TrackingFailure
+from motcua.dossiers.tests.factories import vn
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def received(factory):
+    return factory.create(at=vn(2026, 3, 2, 9))
+
+
+def test_the_qr_link_prefills_the_code(client, received):
+    response = client.get(f"/tra-cuu/?ma={received.code}")
+    assert response.status_code == 200
+    assert f'value="{received.code}"' in response.content.decode()
+
+
+def test_code_and_last_four_phone_digits_show_state_dates_and_next_step(client, received):
+    response = client.post("/tra-cuu/", {"ma": received.code.lower(), "so": "5678"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert f"Hồ sơ {received.code}" in html
+    assert '<dd id="tracking-state">Được tiếp nhận</dd>' in html
+    assert received.received_at.astimezone(VN_TZ).strftime("%H:%M %d/%m/%Y") in html
+    assert "Hồ sơ được chuyển đến cơ quan có thẩm quyền giải quyết." in html
+    # Nothing more than the public minimum: no name, no phone, no timeline.
+    assert "Nguyễn Văn An" not in html and "0912345678" not in html
+    assert TrackingFailure.objects.count() == 0
+
+
+def test_the_last_four_digits_of_the_id_number_work_too(client, received):
+    response = client.post("/tra-cuu/", {"ma": received.code, "so": "1234"})
+    assert response.status_code == 200 and 'id="tracking-state"' in response.content.decode()
+
+
+def test_unknown_code_and_wrong_factor_get_the_same_answer(client, received):
+    wrong_factor = client.post("/tra-cuu/", {"ma": received.code, "so": "0000"})
+    unknown = client.post("/tra-cuu/", {"ma": "000.00.00.X99-260302-0001", "so": "5678"})
+    assert wrong_factor.status_code == unknown.status_code == 400
+    text = "Không tìm thấy hồ sơ với mã và 4 chữ số này."
+
+    def body(response):
+        html = response.content.decode().replace(received.code, "").replace("000.00.00.X99-260302-0001", "")
+        return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+    assert text in wrong_factor.content.decode()
+    assert body(wrong_factor) == body(unknown)
+    assert TrackingFailure.objects.count() == 2
+
+
+def test_failed_attempts_are_rate_limited_per_client_even_for_a_right_answer(client, received, settings):
+    settings.MOTCUA_TRACKING_FAILURES = 3
+    for guess in ("0001", "0002", "0003"):
+        assert client.post("/tra-cuu/", {"ma": received.code, "so": guess}).status_code == 400
+    blocked = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
+    assert blocked.status_code == 429
+    assert "Bạn đã tra cứu sai quá nhiều lần" in blocked.content.decode()
+    assert 'id="tracking-state"' not in blocked.content.decode()
+    other = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"}, REMOTE_ADDR="10.0.0.9")
+    assert other.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"ma": "", "so": "5678"}, "ma", "Cần ghi mã hồ sơ."),
+        ({"ma": "X", "so": "56"}, "so", "Cần ghi đúng 4 chữ số cuối."),
+    ],
+)
+def test_bad_input_is_named_next_to_the_field_and_not_counted(client, received, data, field, message):
+    response = client.post("/tra-cuu/", data)
+    assert response.status_code == 400
+    assert f'<p class="field-error" id="err_{field}" role="alert">{message}</p>' in response.content.decode()
+    assert TrackingFailure.objects.count() == 0
+
+
+def test_english_answer(client, received):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = client.post("/tra-cuu/", {"ma": received.code, "so": "0000"})
+    assert "No dossier found with this code and these 4 digits." in response.content.decode()
+
+
+def test_a_look_up_costs_a_fixed_number_of_queries(client, received, django_assert_max_num_queries):
+    client.get("/tra-cuu/")
+    with django_assert_max_num_queries(2) as captured:
+        response = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
+    assert response.status_code == 200
+    assert len(captured.captured_queries) == 2  # failures in the window; the dossier with its version
