@@ -37,27 +37,34 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
+# Profile: production (safe default), demo, dev or test.
 MOTCUA_ENV = env("MOTCUA_ENV", "production")
 if MOTCUA_ENV not in {"production", "demo", "dev", "test"}:
     raise ImproperlyConfigured(f"MOTCUA_ENV must be production, demo, dev or test, got {MOTCUA_ENV!r}")
 IS_PRODUCTION = MOTCUA_ENV == "production"
 
+# Django's debug pages; never on a server reachable by the public.
 DEBUG = env_bool("DJANGO_DEBUG", default=MOTCUA_ENV == "dev")
 
+# Signs sessions and tokens: 50 random characters, required in production, kept secret.
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required in production (MOTCUA_ENV=production).")
     SECRET_KEY = f"motcua-{MOTCUA_ENV}-only-not-secret"
 
+# Host names this installation answers to (no '*' in production).
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver,[::1]"
 )
 if "*" in ALLOWED_HOSTS and IS_PRODUCTION:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS may not contain '*' in production.")
+# Origins allowed to POST, e.g. https://motcua.example.gov.vn (needed behind an HTTPS proxy).
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Where SQLite and the uploaded files live.
 DATA_DIR = Path(env("MOTCUA_DATA_DIR", str(BASE_DIR / "var")) or "")
+# The reference data folder (administrative units, procedures) used by the loaders.
 SHARED_DATA_DIR = Path(env("MOTCUA_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")) or "")
 
 INSTALLED_APPS = [
@@ -153,6 +160,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Minimum password length for staff and citizen accounts.
         "OPTIONS": {"min_length": int(env("MOTCUA_PASSWORD_MIN_LENGTH", "10") or 10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -173,10 +181,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
+# Length of a staff session in seconds (8 hours).
 SESSION_COOKIE_AGE = int(env("MOTCUA_SESSION_SECONDS", str(8 * 3600)) or 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# HTTPS: cookies only over HTTPS, HSTS, redirect to HTTPS, trust X-Forwarded-Proto from the proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=IS_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000" if IS_PRODUCTION else "0") or 0)
@@ -197,6 +207,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
+# Where collectstatic writes the static files that whitenoise serves.
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")) or "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -207,6 +218,7 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = MOTCUA_ENV in {"dev", "test"}
+# Uploaded component files and generated documents (back them up with the database).
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")) or "")
 MEDIA_URL = "/media/"
 
@@ -225,6 +237,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "motcua.api.errors.problem_exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Requests per client address to the public API endpoints.
     "DEFAULT_THROTTLE_RATES": {"public": env("MOTCUA_PUBLIC_RATE", "120/minute")},
 }
 SPECTACULAR_SETTINGS = {
@@ -234,6 +247,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
 }
 
+# Mail: SMTP in production (EMAIL_HOST etc. as Django reads them), the console elsewhere.
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -244,6 +258,7 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "motcua@localhost")
 # A hung mail server must not hold a worker past the notification claim (15 minutes).
 EMAIL_TIMEOUT = int(env("DJANGO_EMAIL_TIMEOUT", "30") or 30)
 
+# Logs go to stderr (journald under systemd); DJANGO_LOG_LEVEL sets the level.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
