@@ -222,6 +222,22 @@ WHITENOISE_USE_FINDERS = MOTCUA_ENV in {"dev", "test"}
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")) or "")
 MEDIA_URL = "/media/"
 
+# The cache every process of the installation shares (gunicorn's workers, the worker): the counter
+# form's double-submission token is claimed in it, so it must not be per process. Production: a
+# table in the database (`manage.py createcachetable`, run by deploy and idempotent); elsewhere
+# per-process memory, as one process serves there.
+CACHES = {
+    "default": {
+        "BACKEND": env(
+            "MOTCUA_CACHE_BACKEND",
+            "django.core.cache.backends.db.DatabaseCache"
+            if IS_PRODUCTION
+            else "django.core.cache.backends.locmem.LocMemCache",
+        ),
+        "LOCATION": env("MOTCUA_CACHE_LOCATION", "motcua_cache"),
+    }
+}
+
 # Background work: the Django Tasks API with the queue in the database (db_worker).
 TASKS = {
     "default": {

@@ -40,3 +40,8 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "motcua-web"
+# gunicorn ≥ 24 opens a control socket (gunicornc) in $HOME by default, shared by every gunicorn of
+# the user and not writable under ProtectSystem=strict: off unless a path is given
+# (e.g. GUNICORN_CONTROL_SOCKET=/run/motcua/gunicorn.ctl; the unit's RuntimeDirectory).
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "") or "/run/motcua/gunicorn.ctl"
+control_socket_disable = not os.environ.get("GUNICORN_CONTROL_SOCKET")

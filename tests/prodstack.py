@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -184,6 +185,8 @@ class Stack:
     extra_env: dict[str, str] = field(default_factory=dict)
     web: subprocess.Popen[bytes] | None = None
     worker: subprocess.Popen[bytes] | None = None
+    restarts: dict[str, int] = field(default_factory=lambda: {"web": 0, "worker": 0})
+    _supervisor: threading.Event | None = None
 
     @property
     def base(self) -> str:
@@ -202,12 +205,12 @@ class Stack:
             MOTCUA_PUBLIC_URL=self.base,
             # Mail leaves nothing on the machine: the worker "sends" into its own memory.
             DJANGO_EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
-            DJANGO_LOG_LEVEL="WARNING",
             GUNICORN_BIND=f"127.0.0.1:{self.port}",
             GUNICORN_WORKERS=str(self.workers),
             GUNICORN_THREADS=str(self.threads),
             GUNICORN_ACCESS_LOG=str(self.workdir / "access.log"),
             GUNICORN_ERROR_LOG=str(self.workdir / "gunicorn.log"),
+            DJANGO_LOG_LEVEL="ERROR",
             PYTHONPATH=str(ROOT),
         )
         env.update(self.extra_env)
@@ -231,7 +234,11 @@ class Stack:
     def prepare(self, officers: int = 1, collectstatic: bool = True) -> dict[str, Any]:
         """Migrate, collect the static files, seed; returns the world."""
         self.workdir.mkdir(parents=True, exist_ok=True)
-        for args in (("migrate", "--no-input", "-v", "0"), ("check", "--deploy", "--fail-level", "ERROR")):
+        for args in (
+            ("migrate", "--no-input", "-v", "0"),
+            ("createcachetable",),
+            ("check", "--deploy", "--fail-level", "ERROR"),
+        ):
             done = self.manage(*args)
             if done.returncode:
                 raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}")
@@ -256,6 +263,7 @@ class Stack:
         return world
 
     def start_web(self) -> None:
+        log = open(self.workdir / "web.log", "ab")  # noqa: SIM115 - kept by the child
         self.web = subprocess.Popen(
             [
                 PYTHON,
@@ -267,8 +275,8 @@ class Stack:
             ],
             cwd=ROOT,
             env=self.env(),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: a kill reaches master and workers
         )
 
@@ -321,7 +329,26 @@ class Stack:
     def kill_worker(self, sig: int = signal.SIGKILL) -> None:
         self._kill(self.worker, sig)
 
+    def supervise(self, restart_after: float = 1.0) -> None:
+        """Restart the web server or the worker whenever one exits, as systemd's ``Restart=always``
+        with ``RestartSec`` does on a server (deploy/systemd/)."""
+        stop = self._supervisor = threading.Event()
+
+        def watch() -> None:
+            while not stop.wait(0.2):
+                for name, start in (("web", self.start_web), ("worker", self.start_worker)):
+                    process = getattr(self, name)
+                    if process is not None and process.poll() is not None and not stop.wait(restart_after):
+                        start()
+                        self.restarts[name] += 1
+
+        self._watcher = threading.Thread(target=watch, daemon=True)
+        self._watcher.start()
+
     def stop(self) -> None:
+        if self._supervisor is not None:
+            self._supervisor.set()
+            self._watcher.join(timeout=30)  # a restart in progress ends before the kill
         self.kill_web(signal.SIGTERM)
         self.kill_worker(signal.SIGTERM)
 

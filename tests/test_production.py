@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import threading
 import time
 from pathlib import Path
 
@@ -170,3 +171,36 @@ def test_backup_then_restore_into_a_new_database(stack, tmp_path):
         assert damaged.returncode != 0 and "FAILED" in damaged.stdout + damaged.stderr
     finally:
         ps.drop_database(target)
+
+
+def test_a_double_submitted_counter_form_opens_one_dossier_across_gunicorn_workers(stack):
+    """A double click sends the same form twice at once, on two connections that gunicorn may hand
+    to two different worker processes: the idempotency token must be claimed in a store they share."""
+    world = stack.world
+    officer = world["officers"][0]
+    first = ps.Client(stack.port)
+    first.login(officer["username"])
+    results: list[int | str] = []
+    for attempt in range(8):
+        token = ps.open_counter(first, world)
+        identifier = f"0420991{attempt:05d}"
+        twins = [ps.Client(stack.port) for _ in range(2)]
+        for twin in twins:
+            twin.cookies = dict(first.cookies)  # the same browser session, two connections
+
+        def submit(twin: ps.Client, token: str = token, identifier: str = identifier) -> None:
+            try:
+                results.append(ps.accept(twin, world, officer, token, identifier))
+            except AssertionError as error:
+                results.append(str(error)[:80])
+
+        threads = [threading.Thread(target=submit, args=(twin,)) for twin in twins]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        count = ps.psql(
+            stack.database_url,
+            f"select count(*) from dossiers_dossier where applicant_identifier = '{identifier}'",  # noqa: S608
+        )
+        assert count == "1", f"attempt {attempt}: {count} dossiers for one form submitted twice ({results})"
