@@ -271,6 +271,7 @@ def timed_render(self, context):
         render_time[0] += time.perf_counter() - started
 Template.render = timed_render
 totals = {"requests": 0, "seconds": 0.0, "queries": 0, "sql_seconds": 0.0}
+tables = {}
 profile = cProfile.Profile()
 for i in range(30):
     page = client.get(f"/can-bo/quay/?procedure={world['procedure']}")
@@ -291,11 +292,22 @@ for i in range(30):
         totals["seconds"] += elapsed
         totals["queries"] += len(queries.captured_queries)
         totals["sql_seconds"] += sum(float(q["time"]) for q in queries.captured_queries)
+        for q in queries.captured_queries:
+            words = q["sql"].replace('"', "").split()
+            verb = words[0].upper()
+            after = ("FROM", "INTO", "UPDATE")
+            target = next((words[j + 1] for j, w in enumerate(words[:-1]) if w.upper() in after), "")
+            key = f"{verb} {target}"
+            tables[key] = tables.get(key, 0) + 1
         totals.setdefault("render_seconds", 0.0)
         totals["render_seconds"] += render_time[0]
 n = totals["requests"]
 out = io.StringIO()
-pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(25)
+stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+stats.print_stats(25)
+stats.print_stats("motcua", 40)
+for key, count in sorted(tables.items(), key=lambda kv: -kv[1]):
+    print(f"{count / n:5.1f} per request  {key}", file=out)
 print(out.getvalue(), file=sys.stderr)
 print("PROFILE " + json.dumps({
     "intake_post_ms": round(totals["seconds"] / n * 1000, 1),

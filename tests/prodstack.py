@@ -369,6 +369,9 @@ class Response:
         return self.body.decode("utf-8", "replace")
 
 
+IDLE_SECONDS = 4.0
+
+
 class Client:
     """One browser: keep-alive connection, cookies, the CSRF token of Django's forms."""
 
@@ -377,6 +380,7 @@ class Client:
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
         self.conn: http.client.HTTPConnection | None = None
+        self.used_at = 0.0
 
     def close(self) -> None:
         if self.conn is not None:
@@ -393,6 +397,8 @@ class Client:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             if "csrftoken" in self.cookies:
                 headers["X-CSRFToken"] = self.cookies["csrftoken"]
+        if self.conn is not None and time.monotonic() - self.used_at > IDLE_SECONDS:
+            self.close()  # gunicorn closes idle keep-alive connections (keepalive = 5 s): as browsers do
         if self.conn is None:
             self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
         try:
@@ -402,6 +408,8 @@ class Client:
         except Exception:
             self.close()  # a fresh connection next time
             raise
+        finally:
+            self.used_at = time.monotonic()
         for name, value in raw.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
