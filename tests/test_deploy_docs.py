@@ -4,6 +4,7 @@ current; the deploy files name commands that exist and parse."""
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -87,6 +88,20 @@ def test_systemd_units_run_commands_that_exist():
     timers = {p.stem for p in (ROOT / "deploy" / "systemd").glob("*.timer")}
     assert timers == {"motcua-warn-deadlines", "motcua-retry-messages", "motcua-prune-tasks", "motcua-backup"}
     assert all((ROOT / "deploy" / "systemd" / f"{t}.service").exists() for t in timers)
+
+
+@pytest.mark.skipif(not shutil.which("logrotate"), reason="logrotate is not installed")
+def test_the_logrotate_file_parses(tmp_path):
+    # The motcua user does not exist on the test machine: check the syntax with root as owner.
+    text = (ROOT / "deploy" / "logrotate" / "motcua").read_text().replace("motcua motcua", "root root")
+    (tmp_path / "motcua").write_text(text)
+    done = subprocess.run(
+        ["logrotate", "-d", "-s", str(tmp_path / "state"), str(tmp_path / "motcua")],  # noqa: S607
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0 and "error:" not in done.stdout + done.stderr, done.stderr
 
 
 def test_scripts_and_gunicorn_config_parse():
