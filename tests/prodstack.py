@@ -11,6 +11,7 @@ test or a benchmark thread talks to gunicorn exactly as a browser form does.
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import json
 import os
@@ -34,15 +35,29 @@ PROCEDURE_CODE = "1.000001.DEPLOY"
 PORTS = range(8170, 8190)
 
 
+_HELD: dict[int, Any] = {}
+
+
 def free_port(ports: range = PORTS) -> int:
-    """The first port of ``ports`` nobody listens on (each helper has its own range)."""
+    """A port of ``ports`` nobody listens on, reserved for this process: a lock file held until the
+    process ends keeps parallel test workers (pytest-xdist) from starting two servers on one port."""
     for port in ports:
+        if port in _HELD:
+            continue
+        lock = open(f"/tmp/motcua-port-{port}.lock", "w")  # noqa: S108, SIM115 - held on purpose
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            continue
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
+                lock.close()
                 continue
-            return port
+        _HELD[port] = lock
+        return port
     raise RuntimeError(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
