@@ -46,6 +46,14 @@ INSERT INTO bench_event (dossier_id, seq, name, at, hash)
   VALUES (currval('bench_dossier_id_seq'), 1, 'accepted', now(), md5(random()::text));
 END;
 """
+# The two tables PGBENCH_SCRIPT writes (also created by bench/load.py, which imports this module).
+PGBENCH_TABLES = (
+    "CREATE TABLE bench_dossier (id bigserial PRIMARY KEY, code text NOT NULL, state text NOT NULL, "
+    "created_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL);"
+    "CREATE TABLE bench_event (id bigserial PRIMARY KEY, dossier_id bigint NOT NULL "
+    "REFERENCES bench_dossier(id), seq int NOT NULL, name text NOT NULL, at timestamptz NOT NULL, "
+    "hash text NOT NULL)"
+)
 
 
 def log(message: str) -> None:
@@ -160,13 +168,7 @@ def setup(url: str, clients: int, result: Any) -> None:
             }
         )
     with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TABLE bench_dossier (id bigserial PRIMARY KEY, code text NOT NULL, state text NOT NULL, "
-            "created_at timestamptz NOT NULL DEFAULT now(), data jsonb NOT NULL);"
-            "CREATE TABLE bench_event (id bigserial PRIMARY KEY, dossier_id bigint NOT NULL "
-            "REFERENCES bench_dossier(id), seq int NOT NULL, name text NOT NULL, at timestamptz NOT NULL, "
-            "hash text NOT NULL)"
-        )
+        cursor.execute(PGBENCH_TABLES)
     connection.close()
     agencies = len({p["agency"] for p in plan})
     log(

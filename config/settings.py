@@ -37,27 +37,34 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in (env(name, default) or "").split(",") if item.strip()]
 
 
+# Profile: production (safe default), demo, dev or test.
 MOTCUA_ENV = env("MOTCUA_ENV", "production")
 if MOTCUA_ENV not in {"production", "demo", "dev", "test"}:
     raise ImproperlyConfigured(f"MOTCUA_ENV must be production, demo, dev or test, got {MOTCUA_ENV!r}")
 IS_PRODUCTION = MOTCUA_ENV == "production"
 
+# Django's debug pages; never on a server reachable by the public.
 DEBUG = env_bool("DJANGO_DEBUG", default=MOTCUA_ENV == "dev")
 
+# Signs sessions and tokens: 50 random characters, required in production, kept secret.
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
     if IS_PRODUCTION:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY is required in production (MOTCUA_ENV=production).")
     SECRET_KEY = f"motcua-{MOTCUA_ENV}-only-not-secret"
 
+# Host names this installation answers to (no '*' in production).
 ALLOWED_HOSTS = env_list(
     "DJANGO_ALLOWED_HOSTS", "" if IS_PRODUCTION else "127.0.0.1,localhost,testserver,[::1]"
 )
 if "*" in ALLOWED_HOSTS and IS_PRODUCTION:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS may not contain '*' in production.")
+# Origins allowed to POST, e.g. https://motcua.example.gov.vn (needed behind an HTTPS proxy).
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 
+# Where SQLite and the uploaded files live.
 DATA_DIR = Path(env("MOTCUA_DATA_DIR", str(BASE_DIR / "var")) or "")
+# The reference data folder (administrative units, procedures) used by the loaders.
 SHARED_DATA_DIR = Path(env("MOTCUA_SHARED_DATA", str(BASE_DIR.parent / "shared" / "data")) or "")
 
 INSTALLED_APPS = [
@@ -159,6 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Minimum password length for staff and citizen accounts.
         "OPTIONS": {"min_length": int(env("MOTCUA_PASSWORD_MIN_LENGTH", "10") or 10)},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -179,10 +187,12 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
+# Length of a staff session in seconds (8 hours).
 SESSION_COOKIE_AGE = int(env("MOTCUA_SESSION_SECONDS", str(8 * 3600)) or 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# HTTPS: cookies only over HTTPS, HSTS, redirect to HTTPS, trust X-Forwarded-Proto from the proxy.
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=IS_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000" if IS_PRODUCTION else "0") or 0)
@@ -203,6 +213,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["config.formats"]
 
 STATIC_URL = "/static/"
+# Where collectstatic writes the static files that whitenoise serves.
 STATIC_ROOT = Path(env("DJANGO_STATIC_ROOT", str(BASE_DIR / "staticfiles")) or "")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -213,8 +224,25 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = MOTCUA_ENV in {"dev", "test"}
+# Uploaded component files and generated documents (back them up with the database).
 MEDIA_ROOT = Path(env("DJANGO_MEDIA_ROOT", str(DATA_DIR / "media")) or "")
 MEDIA_URL = "/media/"
+
+# The cache every process of the installation shares (gunicorn's workers, the worker): the counter
+# form's double-submission token is claimed in it, so it must not be per process. Production: a
+# table in the database (`manage.py createcachetable`, run by deploy and idempotent); elsewhere
+# per-process memory, as one process serves there.
+CACHES = {
+    "default": {
+        "BACKEND": env(
+            "MOTCUA_CACHE_BACKEND",
+            "django.core.cache.backends.db.DatabaseCache"
+            if IS_PRODUCTION
+            else "django.core.cache.backends.locmem.LocMemCache",
+        ),
+        "LOCATION": env("MOTCUA_CACHE_LOCATION", "motcua_cache"),
+    }
+}
 
 # Background work: the Django Tasks API with the queue in the database (db_worker).
 TASKS = {
@@ -242,6 +270,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "motcua.api.pagination.Cursor",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["motcua.api.throttling.AnonymousRate", "motcua.api.throttling.ClientRate"],
+    # Requests per client address: public endpoints, anonymous callers, token clients.
     "DEFAULT_THROTTLE_RATES": {
         "public": env("MOTCUA_PUBLIC_RATE", "120/minute"),
         "anon": env("MOTCUA_API_ANON_RATE", "120/minute"),
@@ -249,9 +278,13 @@ REST_FRAMEWORK = {
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Largest JSON request body the API accepts (bytes); larger is 413.
 MOTCUA_API_MAX_JSON_BYTES = int(env("MOTCUA_API_MAX_JSON_BYTES", str(1024 * 1024)) or 0)
+# How long an Idempotency-Key and its stored answer are kept.
 MOTCUA_IDEMPOTENCY_TTL_HOURS = int(env("MOTCUA_IDEMPOTENCY_TTL_HOURS", "24") or 24)
+# Failed token attempts from one address before it is locked out (429).
 MOTCUA_API_TOKEN_FAILURE_LIMIT = int(env("MOTCUA_API_TOKEN_FAILURE_LIMIT", "10") or 10)
+# How long that lockout lasts.
 MOTCUA_API_TOKEN_LOCKOUT_SECONDS = int(env("MOTCUA_API_TOKEN_LOCKOUT_SECONDS", "900") or 900)
 SPECTACULAR_SETTINGS = {
     "TITLE": "motcua API",
@@ -264,6 +297,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
 }
 
+# Mail: SMTP in production (EMAIL_HOST etc. as Django reads them), the console elsewhere.
 EMAIL_BACKEND = env(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend"
@@ -274,6 +308,7 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "motcua@localhost")
 # A hung mail server must not hold a worker past the notification claim (15 minutes).
 EMAIL_TIMEOUT = int(env("DJANGO_EMAIL_TIMEOUT", "30") or 30)
 
+# Logs go to stderr (journald under systemd); DJANGO_LOG_LEVEL sets the level.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -344,6 +379,7 @@ MOTCUA_PUBLIC_URL = (env("MOTCUA_PUBLIC_URL", "http://127.0.0.1:8000") or "http:
 # SignatureProvider. The test provider (Ed25519, key derived from MOTCUA_SIGNATURE_TEST_SECRET or
 # SECRET_KEY) serves demo and tests; production plugs in the province's signing service.
 MOTCUA_SIGNATURE_PROVIDER = env("MOTCUA_SIGNATURE_PROVIDER", "motcua.dossiers.signing.TestSignatureProvider")
+# The test provider's key is derived from this secret (empty: SECRET_KEY).
 MOTCUA_SIGNATURE_TEST_SECRET = env("MOTCUA_SIGNATURE_TEST_SECRET", "")
 # --- payments (docs/decisions/0018, 0019) ---
 # The gateway citizens pay through online; "sandbox" is the test gateway served by motcua itself at
@@ -384,6 +420,7 @@ MOTCUA_NATIONAL_PORTAL_PASSWORD = env("MOTCUA_NATIONAL_PORTAL_PASSWORD", "motcua
 MOTCUA_NATIONAL_PORTAL_DSTCODE = env("MOTCUA_NATIONAL_PORTAL_DSTCODE", "motcua") or ""
 # ``madonvi``: this installation's unit identifier code at the portal.
 MOTCUA_NATIONAL_PORTAL_UNIT_CODE = env("MOTCUA_NATIONAL_PORTAL_UNIT_CODE", "000.00.00.H42") or ""
+# HTTP timeout of a call to the national portal (seconds).
 MOTCUA_NATIONAL_PORTAL_TIMEOUT = float(env("MOTCUA_NATIONAL_PORTAL_TIMEOUT", "30") or 30)
 # SPEC §5.1 / DVCQG-SYNC §11 item 6: a refusal after appraisal is sent as 9 (default) or 8.
 MOTCUA_NATIONAL_REFUSED_STATUS = int(env("MOTCUA_NATIONAL_REFUSED_STATUS", "9") or 9)
