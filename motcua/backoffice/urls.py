@@ -50,3 +50,10 @@ urlpatterns += [
     path("ban-giao/", handover_views.handover_page, name="handover"),
     path("ban-giao-buu-chinh/", handover_views.postal_page, name="postal_handover"),
 ]
+
+from . import feedback_views  # noqa: E402
+
+urlpatterns += [
+    path("phan-anh-kien-nghi/", feedback_views.petitions_page, name="petitions"),
+    path("phan-anh-kien-nghi/<int:petition_id>/", feedback_views.petition_page, name="petition"),
+]

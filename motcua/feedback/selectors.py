@@ -28,6 +28,8 @@ from motcua.accounts.models import User
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound
+from motcua.core.models import valid_on
+from motcua.units.models import Agency
 
 from .lifecycle import OPEN_STATES, PetitionState
 from .models import Petition, PetitionEvent, Rating, RatingOfficer, Satisfaction
@@ -125,7 +127,7 @@ def ratings_per_dossier(
 
 
 def _descendants(ids: set[int], kind: str) -> set[int]:
-    from motcua.units.models import Agency, OneStopUnit
+    from motcua.units.models import OneStopUnit
 
     found, frontier = set(ids), set(ids)
     while frontier:
@@ -176,6 +178,11 @@ def petition_for_user(user: User, petition_id: int) -> Petition:
 
 def history_of(petition: Petition) -> QuerySet[PetitionEvent]:
     return PetitionEvent.objects.filter(petition=petition).order_by("seq")
+
+
+def agencies_for_petitions(*, day: dt.date | None = None) -> QuerySet[Agency]:
+    """Agencies a petition can be addressed to: those in force, by name."""
+    return Agency.objects.filter(valid_on(day or clock.today())).order_by("name", "pk")
 
 
 def published_petitions() -> QuerySet[Petition]:

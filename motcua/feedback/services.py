@@ -660,8 +660,15 @@ def petition_for_submitter(*, code: str, phone_last4: str) -> Petition:
 
     An unknown reference and a wrong second factor get the same 404; wrong factors are counted.
     """
-    last4 = _last4(phone_last4, field="phone_last4")
     reference = (code or "").strip().upper()[:40]
+    if not reference:
+        raise ValidationFailed(
+            "Cần nhập mã phản ánh, kiến nghị.",
+            "The petition reference is required.",
+            code="required",
+            field="code",
+        )
+    last4 = _last4(phone_last4, field="phone_last4")
     _check_attempts("petition", reference)
     petition = Petition.objects.select_related("agency").filter(code=reference).first()
     if petition is None or petition.submitter_phone[-4:] != last4:
