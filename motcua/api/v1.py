@@ -17,3 +17,16 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
 ]
+
+from . import feedback  # noqa: E402
+
+urlpatterns += [
+    path("petitions", feedback.Petitions.as_view(), name="petitions"),
+    path("petitions/published", feedback.PublishedPetitions.as_view(), name="petitions-published"),
+    path("petitions/published/<str:code>", feedback.PublishedPetition.as_view(), name="petition-published"),
+    path("petitions/lookup", feedback.PetitionLookup.as_view(), name="petition-lookup"),
+    path("petitions/supplement", feedback.PetitionSupplement.as_view(), name="petition-supplement"),
+    path("petitions/<int:petition_id>", feedback.PetitionDetail.as_view(), name="petition"),
+    path("petitions/<int:petition_id>/acts", feedback.PetitionActs.as_view(), name="petition-acts"),
+    path("ratings", feedback.Ratings.as_view(), name="ratings"),
+]
