@@ -159,3 +159,41 @@ def test_rating_page(client, factory, frozen):
         "Hồ sơ này đã được đánh giá ngày 02/03/2026; mỗi hồ sơ chỉ được đánh giá một lần."
     )
     assert Rating.objects.count() == 1
+
+
+def test_supplement_through_the_lookup_page(client, world, controller):
+    petition = services.submit_petition(
+        data=petition_input(agency_id=world.agency.pk), at=vn(2026, 3, 2, 10, 0)
+    )
+    services.request_petition_supplement(
+        petition_id=petition.pk, actor=controller, reason="Ghi rõ số hồ sơ.", at=vn(2026, 3, 3, 9, 0)
+    )
+    page = client.post("/phan-anh-kien-nghi/tra-cuu/", {"code": petition.code, "phone_last4": "4321"})
+    html = page.content.decode()
+    assert "Chờ bổ sung thông tin" in html and "Ghi rõ số hồ sơ." in html
+    empty = client.post(
+        "/phan-anh-kien-nghi/tra-cuu/", {"code": petition.code, "phone_last4": "4321", "text": ""}
+    )
+    assert empty.status_code == 400
+    assert error_of(empty.content.decode(), "text") == "Cần nhập nội dung bổ sung."
+    done = client.post(
+        "/phan-anh-kien-nghi/tra-cuu/", {"code": petition.code, "phone_last4": "4321", "text": "Hồ sơ số 7."}
+    )
+    assert done.status_code == 200 and "Chờ tiếp nhận" in done.content.decode()
+    assert Petition.objects.get(pk=petition.pk).supplements == "Hồ sơ số 7."
+
+
+def test_transfer_on_the_staff_page(client, world, controller):
+    petition = services.submit_petition(
+        data=petition_input(agency_id=world.agency.pk), at=vn(2026, 3, 2, 10, 0)
+    )
+    client.force_login(controller)
+    url = f"/can-bo/phan-anh-kien-nghi/{petition.pk}/"
+    no_agency = client.post(url, {"act": "transfer", "agency": "", "reason": "Sai thẩm quyền."})
+    assert no_agency.status_code == 400
+    assert error_of(no_agency.content.decode(), "agency") == "Chọn cơ quan có thẩm quyền để chuyển."
+    moved = client.post(
+        url, {"act": "transfer", "agency": str(world.other_agency.pk), "reason": "Sai thẩm quyền."}
+    )
+    assert moved.status_code == 302
+    assert Petition.objects.get(pk=petition.pk).agency_id == world.other_agency.pk
