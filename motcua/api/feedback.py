@@ -173,7 +173,7 @@ class Petitions(_Public):
     def get_permissions(self) -> list[Any]:
         return [IsAuthenticated()] if self.request.method == "GET" else [AllowAny()]
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="petitions_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         user = _user(request)
         rows = (
@@ -186,7 +186,9 @@ class Petitions(_Public):
             rows = rows.filter(state=state)
         return Response({"results": [staff_petition(p) for p in rows[:200]]})
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="petitions_create", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request) -> Response:
         body = _body(request)
         agency = _str(body, "agency")
@@ -212,19 +214,21 @@ class Petitions(_Public):
 
 
 class PublishedPetitions(_Public):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="petitions_published_list", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request) -> Response:
         return Response({"results": [public_petition(p) for p in selectors.published_petitions()[:100]]})
 
 
 class PublishedPetition(_Public):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="petition_published", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, code: str) -> Response:
         return Response(public_petition(selectors.published_petition(code)))
 
 
 class PetitionLookup(_Public):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="petition_lookup", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request) -> Response:
         body = _body(request)
         petition = services.petition_for_submitter(
@@ -234,7 +238,9 @@ class PetitionLookup(_Public):
 
 
 class PetitionSupplement(_Public):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="petition_supplement", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request) -> Response:
         body = _body(request)
         petition = services.supplement_petition(
@@ -244,7 +250,7 @@ class PetitionSupplement(_Public):
 
 
 class PetitionDetail(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(operation_id="petition_detail", responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, petition_id: int) -> Response:
         user = _user(request)
         assert user is not None
@@ -252,7 +258,9 @@ class PetitionDetail(APIView):
 
 
 class PetitionActs(APIView):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="petition_act", request=OpenApiTypes.OBJECT, responses={200: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request, petition_id: int) -> Response:
         user = _user(request)
         assert user is not None
@@ -305,7 +313,9 @@ def rating_data(rating: Rating) -> dict[str, Any]:
 
 
 class Ratings(_Public):
-    @extend_schema(request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT})
+    @extend_schema(
+        operation_id="ratings_create", request=OpenApiTypes.OBJECT, responses={201: OpenApiTypes.OBJECT}
+    )
     def post(self, request: Request) -> Response:
         body = _body(request)
         online = body.get("online_score")
