@@ -2,7 +2,8 @@
 
 Public (no account; throttled like every public endpoint):
 
-* ``POST /api/v1/petitions`` — send a petition (201 with its reference and time limits);
+* ``POST /api/v1/petitions`` — send a petition (201 with its reference and time limits; a retry with
+  the same ``Idempotency-Key`` header returns the same petition with 200);
 * ``GET /api/v1/petitions/published`` and ``GET /api/v1/petitions/published/<code>`` — published
   answers, without the submitter's personal data;
 * ``POST /api/v1/petitions/lookup`` — the submitter's own petition (reference + last 4 phone digits);
@@ -192,6 +193,8 @@ class Petitions(_Public):
     def post(self, request: Request) -> Response:
         body = _body(request)
         agency = _str(body, "agency")
+        key = str(request.headers.get("Idempotency-Key", "")).strip()
+        replay = bool(key) and Petition.objects.filter(idempotency_key=key).exists()
         petition = services.submit_petition(
             data=services.PetitionInput(
                 kind=_str(body, "kind"),
@@ -209,8 +212,9 @@ class Petitions(_Public):
                 channel="api",
             ),
             user=_user(request),
+            idempotency_key=key,
         )
-        return Response(own_petition(petition), status=201)
+        return Response(own_petition(petition), status=200 if replay else 201)
 
 
 class PublishedPetitions(_Public):

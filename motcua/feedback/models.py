@@ -63,6 +63,8 @@ class Petition(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="petitions"
     )
     channel = models.CharField(max_length=10, default="portal")
+    # API clients send ``Idempotency-Key``: a retried POST returns the petition already recorded.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
 
     dossier = models.ForeignKey(
         "dossiers.Dossier", null=True, blank=True, on_delete=models.PROTECT, related_name="petitions"

@@ -460,7 +460,7 @@ def notify_submitter(*, petition_id: int, event_id: int) -> int:
 
 @transaction.atomic
 def submit_petition(
-    *, data: PetitionInput, user: User | None = None, at: dt.datetime | None = None
+    *, data: PetitionInput, user: User | None = None, at: dt.datetime | None = None, idempotency_key: str = ""
 ) -> Petition:
     """Record a petition from the portal, the API or an officer's transcription (ND20 Arts 6–7).
 
@@ -470,6 +470,28 @@ def submit_petition(
     at = _instant(at)
     values = _clean_submission(data)
     account = user if user is not None and user.is_authenticated else None
+    key = (idempotency_key or "").strip() or None
+    if key is not None:
+        if len(key) > 100:
+            raise ValidationFailed(
+                "Khóa chống trùng (Idempotency-Key) dài tối đa 100 ký tự.",
+                "The Idempotency-Key is at most 100 characters long.",
+                code="invalid_idempotency_key",
+                field="idempotency_key",
+            )
+        existing = Petition.objects.filter(idempotency_key=key).first()
+        if existing is not None:
+            if (
+                existing.submitter_identifier != values["submitter_identifier"]
+                or existing.title != values["title"]
+            ):
+                raise Conflict(
+                    "Khóa chống trùng này đã được dùng cho một phản ánh, kiến nghị khác.",
+                    "This Idempotency-Key was already used for another petition.",
+                    code="idempotency_key_reused",
+                    field="idempotency_key",
+                )
+            return existing
     dossier = None
     agency: Agency | None
     if (data.dossier_code or "").strip():
@@ -500,6 +522,7 @@ def submit_petition(
         one_stop_unit=dossier.received_at_unit if dossier is not None else None,
         state=PetitionState.RECEIVED.value,
         submitted_at=at,
+        idempotency_key=key,
     )
     _start_clock(petition, at)
     while Petition.objects.filter(code=petition.code).exists():  # 32^10 codes: practically never

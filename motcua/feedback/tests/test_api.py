@@ -110,3 +110,23 @@ def test_rating_through_the_api(client, factory, frozen):
     missing = post(client, "/api/v1/ratings", {**body, "dossier_code": ""})
     assert (missing.status_code, missing.json()["field"]) == (400, "dossier_code")
     assert Rating.objects.count() == 1
+
+
+def test_a_retried_post_with_the_same_idempotency_key_records_one_petition(client, world, frozen):
+    body = {**BODY, "agency": world.agency.pk}
+    first = client.post(
+        "/api/v1/petitions", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    again = client.post(
+        "/api/v1/petitions", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["code"] == again.json()["code"]
+    other = client.post(
+        "/api/v1/petitions",
+        {**body, "title": "Khác"},
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="k-1",
+    )
+    assert (other.status_code, other.json()["code"]) == (409, "idempotency_key_reused")
+    assert Petition.objects.count() == 1
