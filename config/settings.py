@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "motcua.payments",
     "motcua.paperwork",
     "motcua.integration",
+    "motcua.feedback",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

@@ -73,3 +73,16 @@ urlpatterns += [
     path("payments/<str:reference>/receipt", payments.PaymentReceipt.as_view(), name="payment-receipt"),
     path("payments/<str:reference>/refund", payments.PaymentRefund.as_view(), name="payment-refund"),
 ]
+
+from . import feedback  # noqa: E402
+
+urlpatterns += [
+    path("petitions", feedback.Petitions.as_view(), name="petitions"),
+    path("petitions/published", feedback.PublishedPetitions.as_view(), name="petitions-published"),
+    path("petitions/published/<str:code>", feedback.PublishedPetition.as_view(), name="petition-published"),
+    path("petitions/lookup", feedback.PetitionLookup.as_view(), name="petition-lookup"),
+    path("petitions/supplement", feedback.PetitionSupplement.as_view(), name="petition-supplement"),
+    path("petitions/<int:petition_id>", feedback.PetitionDetail.as_view(), name="petition"),
+    path("petitions/<int:petition_id>/acts", feedback.PetitionActs.as_view(), name="petition-acts"),
+    path("ratings", feedback.Ratings.as_view(), name="ratings"),
+]

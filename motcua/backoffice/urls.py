@@ -67,3 +67,10 @@ urlpatterns += [
     path("dong-bo/", outbox_views.outbox_page, name="outbox"),
     path("dong-bo/webhook/", outbox_views.webhooks_page, name="webhooks"),
 ]
+
+from . import feedback_views  # noqa: E402
+
+urlpatterns += [
+    path("phan-anh-kien-nghi/", feedback_views.petitions_page, name="petitions"),
+    path("phan-anh-kien-nghi/<int:petition_id>/", feedback_views.petition_page, name="petition"),
+]

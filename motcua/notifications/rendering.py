@@ -89,6 +89,9 @@ TEMPLATE_SPECS: Mapping[str, TemplateSpec] = {
     "dossier.urged": _spec(
         "recipient_name dossier_code procedure_name agency_name unit_name urged_by message", "due_at"
     ),
+    # To the submitter of a petition (PAKN, SPEC §7.3): received, refused, supplement requested,
+    # transferred, answer published; ``unit_name`` is the agency handling it.
+    "petition.updated": _spec("submitter_name petition_code title status unit_name", "note due_at"),
 }
 
 SUBJECT_MAX_CHARS = 200

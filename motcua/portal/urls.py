@@ -43,3 +43,15 @@ urlpatterns += [
     path("kho-du-lieu/", online_views.store_page, name="store"),
     path("kho-du-lieu/<int:document_id>/", online_views.store_download, name="store_download"),
 ]
+
+from . import feedback_views  # noqa: E402
+
+urlpatterns += [
+    path("phan-anh-kien-nghi/", feedback_views.petitions_page, name="petitions"),
+    path("phan-anh-kien-nghi/gui/", feedback_views.submit_page, name="petition_submit"),
+    path("phan-anh-kien-nghi/da-gui/", feedback_views.sent_page, name="petition_sent"),
+    path("phan-anh-kien-nghi/tra-cuu/", feedback_views.lookup_page, name="petition_lookup"),
+    path("phan-anh-kien-nghi/<str:code>/", feedback_views.petition_page, name="petition"),
+    path("danh-gia/", feedback_views.rate_page, name="rating"),
+    path("danh-gia/da-gui/", feedback_views.rated_page, name="rating_done"),
+]

@@ -121,6 +121,15 @@ URGED = {  # the one-stop head urges the agency on a dossier due Mon 16/03/2026
     "due_at": "2026-03-16T17:00:00+07:00",
 }
 
+PETITION_PUBLISHED = {  # a petition received Mon 02/03/2026, answered and published Tue 24/03/2026
+    "submitter_name": "Trần Thị Bình",
+    "petition_code": "PAKN-7KQ2MX9HTA",
+    "title": "Chậm trả kết quả chứng thực",
+    "status": "Đã công khai kết quả",
+    "unit_name": "Sở Tư pháp tỉnh Hà Tĩnh",
+    "note": "Sở đã trả kết quả và xin lỗi Bà về sự chậm trễ",
+}
+
 CONTEXTS = {
     "dossier.accepted": ACCEPTED,
     "dossier.completion_requested": COMPLETION_REQUESTED,
@@ -133,4 +142,5 @@ CONTEXTS = {
     "dossier.apology_overdue": APOLOGY_OVERDUE,
     "dossier.consultation_overdue": CONSULTATION_OVERDUE,
     "dossier.urged": URGED,
+    "petition.updated": PETITION_PUBLISHED,
 }

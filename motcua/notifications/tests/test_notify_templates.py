@@ -216,6 +216,22 @@ EMAILS = {
         "\n"
         "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
     ),
+    "petition.updated": (
+        "Phản ánh, kiến nghị PAKN-7KQ2MX9HTA: Đã công khai kết quả",
+        "Kính gửi Ông/Bà Trần Thị Bình,\n"
+        "\n"
+        "Sở Tư pháp tỉnh Hà Tĩnh thông báo về phản ánh, kiến nghị của Ông/Bà.\n"
+        "\n"
+        "Mã phản ánh, kiến nghị: PAKN-7KQ2MX9HTA\n"
+        "Tiêu đề: Chậm trả kết quả chứng thực\n"
+        "Tình trạng: Đã công khai kết quả.\n"
+        "Nội dung: Sở đã trả kết quả và xin lỗi Bà về sự chậm trễ.\n"
+        "\n"
+        "Trân trọng,\n"
+        "Sở Tư pháp tỉnh Hà Tĩnh\n"
+        "\n"
+        "Thư này được gửi tự động từ hệ thống một cửa điện tử; vui lòng không trả lời thư này.\n",
+    ),
 }
 
 SMS = {
@@ -254,6 +270,9 @@ SMS = {
     "dossier.urged": (
         "Đôn đốc hồ sơ 000.00.12.H42-260302-0003: Người nộp đã hỏi hai lần, đề nghị trả kết quả "
         "đúng hẹn (hẹn trả 17h00 16/03/2026)"
+    ),
+    "petition.updated": (
+        "PAKN-7KQ2MX9HTA: Đã công khai kết quả. Sở đã trả kết quả và xin lỗi Bà về sự chậm trễ."
     ),
 }
 
