@@ -125,7 +125,7 @@ def test_no_access_to_another_persons_payment_by_guessing(client, paying, make_u
     payment.refresh_from_db()
     assert (payment.state, payment.collected, Payment.objects.count()) == ("paid", FEE, 1)
     client.logout()
-    assert client.get(f"/api/v1/payments/{ref}").status_code == 403  # not signed in
+    assert client.get(f"/api/v1/payments/{ref}").status_code == 401  # not signed in (API: 401 problem)
     assert client.get(f"/thanh-toan/{ref}/").status_code == 302  # to the login page
 
 
