@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "motcua.catalog",
     "motcua.dossiers",
     "motcua.paperwork",
+    "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",
