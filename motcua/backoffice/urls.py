@@ -50,3 +50,17 @@ urlpatterns += [
     path("ban-giao/", handover_views.handover_page, name="handover"),
     path("ban-giao-buu-chinh/", handover_views.postal_page, name="postal_handover"),
 ]
+
+from . import dashboard_views  # noqa: E402
+
+urlpatterns += [
+    path("bao-cao/bang-dieu-khien/", dashboard_views.dashboard_page, name="report_dashboard"),
+    path("bao-cao/ho-so/", dashboard_views.records_page, name="report_records"),
+    path("bao-cao/chi-so-766/", dashboard_views.scorecard_page, name="report_766"),
+    path(
+        "bao-cao/chi-so-766/<str:indicator>/<str:part>/",
+        dashboard_views.indicator_records_page,
+        name="report_766_records",
+    ),
+    path("bao-cao/danh-gia/", dashboard_views.evaluation_page, name="report_evaluation"),
+]

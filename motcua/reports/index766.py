@@ -345,6 +345,14 @@ class IndicatorResult:
     def points_display(self) -> Decimal | None:
         return None if self.points is None else self.points.quantize(CENT, rounding=ROUND_HALF_UP)
 
+    @property
+    def reason_vi(self) -> str:
+        return self.reason_text("vi")
+
+    @property
+    def reason_en(self) -> str:
+        return self.reason_text("en")
+
     def reason_text(self, language: str = "vi") -> str:
         if not self.reason:
             return ""

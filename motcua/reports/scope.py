@@ -176,6 +176,11 @@ def _date(raw: str | None, field: str) -> dt.date:
         ) from None
 
 
+def parse_id(raw: str | None, field: str) -> int | None:
+    """An optional id from a query parameter (empty → None; not a number → ValidationFailed)."""
+    return None if raw in (None, "") else _int(raw, field, default=0)
+
+
 def _int(raw: str | None, field: str, *, default: int) -> int:
     if raw in (None, ""):
         return default
