@@ -17,3 +17,21 @@ urlpatterns = [
     path("dossiers/<int:dossier_id>/forms/<int:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
 ]
+
+from . import reports_index  # noqa: E402
+
+urlpatterns += [
+    path("reports/index766", reports_index.Index766.as_view(), name="reports-index766"),
+    path(
+        "reports/index766/<str:indicator>/<str:part>",
+        reports_index.Index766Records.as_view(),
+        name="reports-index766-records",
+    ),
+    path("reports/dashboard", reports_index.Dashboard.as_view(), name="reports-dashboard"),
+    path("reports/evaluation", reports_index.Evaluation.as_view(), name="reports-evaluation"),
+    path(
+        "reports/public-statistics",
+        reports_index.PublicStatistics.as_view(),
+        name="reports-public-statistics",
+    ),
+]

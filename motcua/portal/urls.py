@@ -16,3 +16,7 @@ urlpatterns += [
     path("thu-tuc/", catalog_list, name="catalog"),
     path("thu-tuc/<str:code>/", catalog_detail, name="catalog_detail"),
 ]
+
+from .stats_views import statistics_page  # noqa: E402
+
+urlpatterns += [path("thong-ke/", statistics_page, name="statistics")]

@@ -330,3 +330,69 @@ def bars(rows: list[Row], value: str = "rate") -> dict[str, list[Any]]:
 
 def unit_name(pk: int) -> str:
     return OneStopUnit.objects.filter(pk=pk).values_list("name", flat=True).first() or str(pk)
+
+
+# --------------------------------------------------------------------------------------------------
+# Public statistics (the portal publishes them: ND61 Art 30, TT01/2018 Art 16)
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PublicStatistics:
+    """Province-wide figures for one calendar year (up to today for the running year)."""
+
+    period: Period
+    received: int
+    received_online: int
+    finished: int
+    on_time: int
+    on_time_rate: Decimal | None
+    online_share: Decimal | None
+    satisfaction: Decimal | None  # None = no ratings yet ("chưa có dữ liệu")
+    months: list[Row]
+
+
+def public_statistics(*, year: int | None = None, at: dt.datetime | None = None) -> PublicStatistics:
+    """No personal data: counts and rates only, for the whole installation."""
+    from .index766 import config_for, indicator_result, percent
+
+    when = at or clock.now()
+    today = clock.to_local(when).date()
+    year = year or today.year
+    if not 2000 <= year <= today.year:
+        raise ValidationFailed(
+            f"Năm thống kê phải từ 2000 đến {today.year}.",
+            f"The statistics year must be between 2000 and {today.year}.",
+            code="period_year_invalid",
+            field="year",
+        )
+    end = min(dt.date(year, 12, 31), today)
+    period = Period(dt.date(year, 1, 1), end, "year")
+    everywhere = selectors.Scope()
+    totals = selectors.period_totals(scope=everywhere, period=selectors.Period(period.start, end)).get(
+        (), selectors.Totals()
+    )
+    months = selectors.flows(
+        scope=everywhere, period=selectors.Period(period.start, end), group_by=("day",), grain="M"
+    )
+    rows = [
+        _row(m.start.isoformat(), f"{m.start:%m/%Y}", months.get((m.start,), {})) for m in period.months()
+    ]
+    on_time = totals.finished_early + totals.finished_on_time
+    online_share = (
+        None
+        if totals.received == 0
+        else (Decimal(100 * totals.received_online) / totals.received).quantize(CENT, rounding=ROUND_HALF_UP)
+    )
+    satisfaction = indicator_result(config_for(end).indicator("5.4"), scope=Scope(), period=period, at=when)
+    return PublicStatistics(
+        period,
+        totals.received,
+        totals.received_online,
+        totals.finished,
+        on_time,
+        on_time_rate(totals.finished_early, totals.finished_on_time, totals.finished),
+        online_share,
+        percent(satisfaction.value) if satisfaction.status == "ok" else None,
+        rows,
+    )
