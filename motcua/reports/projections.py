@@ -237,25 +237,31 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
 _KEY_COLUMNS: Final = ("grain", "day", *DIMENSIONS)
 
 
-def apply(deltas: Deltas) -> None:
-    """Add ``deltas`` to ``Figures`` with one UPSERT per key (same SQL on PostgreSQL and SQLite)."""
+def upsert_sql(table: str, keys: tuple[str, ...], columns: tuple[str, ...], update: str, rows: int) -> str:
+    """One multi-row ``INSERT … ON CONFLICT (keys) DO UPDATE`` (same SQL on PostgreSQL and SQLite);
+    ``update`` is a format string of one column ``{c}`` applied to every non-key column."""
+    names = (*keys, *columns)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sets = ", ".join(f"{c} = " + update.format(c=c, t=table) for c in columns)
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join([row] * rows)} "  # noqa: S608 - model names
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+
+
+def apply(deltas: Deltas, chunk: int = 500) -> None:
+    """Add ``deltas`` to ``Figures``: UPSERTs of up to ``chunk`` keys each (``x = x + excluded.x``)."""
     table = Figures._meta.db_table
     rows: list[tuple[Any, ...]] = []
     for key, values in deltas.items():
         if not any(values.values()):
             continue
         rows.append((*key, *(values.get(m, 0) for m in MEASURES)))
-    if not rows:
-        return
-    columns = ", ".join((*_KEY_COLUMNS, *MEASURES))
-    holes = ", ".join(["%s"] * (len(_KEY_COLUMNS) + len(MEASURES)))
-    updates = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES ({holes}) "  # noqa: S608 - names from MEASURES
-        f"ON CONFLICT ({', '.join(_KEY_COLUMNS)}) DO UPDATE SET {updates}"
-    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, rows)
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            sql = upsert_sql(table, _KEY_COLUMNS, MEASURES, "{t}.{c} + excluded.{c}", len(part))
+            cursor.execute(sql, [value for row in part for value in row])
 
 
 def _save_facts(old: dict[int, ReportedDossier], new: dict[int, Fact | None]) -> None:
