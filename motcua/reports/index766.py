@@ -312,16 +312,16 @@ def _with_result_file() -> QuerySet[Any]:
 
 NO_DATA_REASONS: Final[dict[str, tuple[str, str]]] = {
     "none": (
-        "Cần dữ liệu hệ thống chưa có (công bố TTHC trên CSDLQG, đồng bộ Cổng DVCQG).",
-        "Needs data motcua does not hold yet (publication on the national database, portal sync).",
+        "cần dữ liệu hệ thống chưa có (công bố TTHC trên CSDLQG, đồng bộ Cổng DVCQG).",
+        "needs data motcua does not hold yet (publication on the national database, portal sync).",
     ),
     "feedback": (
-        "Chưa có dữ liệu phản ánh, kiến nghị (sẽ có khi phân hệ PAKN hoạt động).",
-        "No feedback (PAKN) data yet (available once the feedback module is in place).",
+        "sẽ có khi phân hệ phản ánh, kiến nghị (PAKN) hoạt động.",
+        "available once the feedback (PAKN) module is in place.",
     ),
     "ratings": (
-        "Chưa có dữ liệu đánh giá hài lòng (sẽ có khi phân hệ đánh giá hoạt động).",
-        "No satisfaction ratings yet (available once the ratings module is in place).",
+        "sẽ có khi phân hệ đánh giá mức độ hài lòng hoạt động.",
+        "available once the satisfaction ratings module is in place.",
     ),
     "empty": ("Không có hồ sơ, thủ tục trong mẫu số (N/A).", "Nothing in the denominator (N/A)."),
 }
