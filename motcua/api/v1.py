@@ -35,3 +35,11 @@ urlpatterns += [
         name="reports-public-statistics",
     ),
 ]
+
+from . import reports_ii06a  # noqa: E402
+
+urlpatterns += [
+    path("reports/ii06a", reports_ii06a.II06a.as_view(), name="reports-ii06a"),
+    path("reports/ii06a.xlsx", reports_ii06a.II06aExcel.as_view(), name="reports-ii06a-xlsx"),
+    path("reports/ii06a.pdf", reports_ii06a.II06aPdf.as_view(), name="reports-ii06a-pdf"),
+]

@@ -64,3 +64,9 @@ urlpatterns += [
     ),
     path("bao-cao/danh-gia/", dashboard_views.evaluation_page, name="report_evaluation"),
 ]
+
+from . import report_views  # noqa: E402
+
+urlpatterns += [
+    path("bao-cao/ii06a/", report_views.ii06a_page, name="report_ii06a"),
+]

@@ -21,8 +21,9 @@ the event log or being rebuilt, ``Report.is_current`` is False and every renderi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Any, Final
 
 from django.utils.translation import gettext as _
 
@@ -182,3 +183,86 @@ def build(*, scope: Scope, period: Period, mode: str = "statutory", place: str =
                 "rebuild_reports --check.",
             )
     return Report(period=period, mode=mode, place=place, rows=rows, total=total, freshness=state)
+
+
+# ---------------------------------------------------------------------------------------------------
+# A report for a place the user may see, from request parameters (pages and API share this)
+# ---------------------------------------------------------------------------------------------------
+
+PERIOD_PARAMS: Final = ("mode", "period", "year", "number", "start", "end")
+
+
+def _int_param(params: Mapping[str, str], name: str, default: int) -> int:
+    raw = (params.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValidationFailed(
+            f"Tham số “{name}” phải là số nguyên.", f"Parameter “{name}” must be an integer.", field=name
+        ) from None
+
+
+def _date_param(params: Mapping[str, str], name: str) -> dt.date:
+    raw = (params.get(name) or "").strip()
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(
+            f"Ngày “{name}” không hợp lệ (định dạng YYYY-MM-DD).",
+            f"Date “{name}” is not valid (format YYYY-MM-DD).",
+            code="invalid_date",
+            field=name,
+        ) from None
+
+
+def parse_period(params: Mapping[str, str], *, today: dt.date) -> tuple[Period, str, str]:
+    """(period, mode, kind) from ``mode=statutory|calendar``, ``period=month|quarter|half|nine_months|
+    year`` with ``year`` and ``number``, or ``period=custom`` with ``start`` and ``end``.
+    Default: the statutory quarter that contains today."""
+    mode = (params.get("mode") or "statutory").strip()
+    kind = (params.get("period") or "quarter").strip()
+    if kind == "custom":
+        return Period(_date_param(params, "start"), _date_param(params, "end")), mode, kind
+    if kind not in KINDS:
+        raise ValidationFailed(
+            "Loại kỳ báo cáo không hợp lệ.",
+            "Unknown period kind.",
+            code="period_kind_unknown",
+            field="period",
+        )
+    year = _int_param(params, "year", today.year)
+    default = {"month": today.month, "quarter": (today.month + 2) // 3, "half": (today.month + 5) // 6}
+    number = _int_param(params, "number", default.get(kind, 1))
+    return period_for(mode, kind, year, number), mode, kind
+
+
+def for_user(user: Any, params: Mapping[str, str], *, today: dt.date) -> Report:
+    """II.06a for the place in ``params`` (``reports.scope`` parameters; default: the widest place the
+    user may see) after the one gate's ``reports.view`` check over the whole place."""
+    from .dashboards import figures_scope
+    from .scope import SCOPE_PARAMS, default_scope, require_scope
+    from .scope import Scope as Place
+
+    period, mode, _kind = parse_period(params, today=today)
+    place = Place.parse(params)
+    if not any(params.get(p) for p in SCOPE_PARAMS[:4]):
+        place = default_scope(user).with_filter(field_id=place.field_id, procedure_id=place.procedure_id)
+    require_scope(user, place)
+    return build(scope=figures_scope(place), period=period, mode=mode, place=place_name(place))
+
+
+def place_name(place: Any) -> str:
+    from motcua.units.models import AdminUnit, Agency, OneStopUnit
+
+    if place.agency_id is not None:
+        return Agency.objects.filter(pk=place.agency_id).values_list("name", flat=True).first() or ""
+    if place.one_stop_unit_id is not None:
+        return (
+            OneStopUnit.objects.filter(pk=place.one_stop_unit_id).values_list("name", flat=True).first() or ""
+        )
+    pk = place.commune_id if place.commune_id is not None else place.province_id
+    if pk is not None:
+        return AdminUnit.objects.filter(pk=pk).values_list("full_name", flat=True).first() or ""
+    return _("Toàn tỉnh")
