@@ -21,6 +21,7 @@ from django.utils.translation import get_language, gettext
 
 from motcua.accounts.gate import PERMISSIONS, allows
 from motcua.accounts.models import User
+from motcua.catalog.models import Field as ProcedureField
 from motcua.catalog.models import Procedure
 from motcua.core import clock
 from motcua.core.errors import MotcuaError
@@ -35,7 +36,7 @@ from motcua.reports.scope import (
     query_string,
     require_scope,
 )
-from motcua.units.models import Agency, OneStopUnit
+from motcua.units.models import AdminUnit, Agency, Level, OneStopUnit
 from motcua.workflow import STEP_LABELS, Step
 
 RECORDS_SHOWN: Final = 500
@@ -81,7 +82,15 @@ def _choices(user: User) -> dict[str, Any]:
     if not places.everywhere:
         agencies = agencies.filter(pk__in=places.agencies)
         units = units.filter(pk__in=places.units)
-    return {"agency_choices": list(agencies[:500]), "unit_choices": list(units[:500])}
+    communes = (
+        AdminUnit.objects.filter(level=Level.COMMUNE, agencies__in=agencies).distinct().order_by("name")
+    )
+    return {
+        "agency_choices": list(agencies[:500]),
+        "unit_choices": list(units[:500]),
+        "commune_choices": list(communes[:500]),
+        "field_choices": list(ProcedureField.objects.all()[:500]),
+    }
 
 
 def _place_label(scope: Scope) -> str:
@@ -91,8 +100,6 @@ def _place_label(scope: Scope) -> str:
     if scope.one_stop_unit_id is not None:
         return dashboards.unit_name(scope.one_stop_unit_id)
     if scope.commune_id is not None or scope.province_id is not None:
-        from motcua.units.models import AdminUnit
-
         pk = scope.commune_id if scope.commune_id is not None else scope.province_id
         assert pk is not None
         return AdminUnit.objects.filter(pk=pk).values_list("full_name", flat=True).first() or ""
@@ -288,8 +295,10 @@ def evaluation_page(request: HttpRequest, user: User) -> HttpResponse:
     language = _language()
     agencies = evaluation.evaluate_agencies(scope, period)
     officers = evaluation.evaluate_officers(scope, period)
+    dossiers = evaluation.evaluate_dossiers(scope, period)
     if request.GET.get("format") == "csv":
-        return _csv(csv_export.evaluation_csv([*agencies, *officers], language), "danh-gia-mot-cua")
+        text = csv_export.evaluation_csv([*agencies, *officers], language, dossiers=dossiers)
+        return _csv(text, "danh-gia-mot-cua")
     names = [(i, n[1] if language.startswith("en") else n[0]) for i, n in evaluation.INDICATOR_NAMES.items()]
     return render(
         request,
@@ -298,6 +307,10 @@ def evaluation_page(request: HttpRequest, user: User) -> HttpResponse:
             **_common(request, user, scope, period),
             "agencies": agencies,
             "officers": officers,
+            "dossier_scores": dossiers[:RECORDS_SHOWN],
+            "dossier_total": len(dossiers),
+            "limit": RECORDS_SHOWN,
+            "dossier_indicators": evaluation.DOSSIER_INDICATORS,
             "indicator_names": names,
             "officer_indicators": evaluation.OFFICER_INDICATORS,
             "language": language,

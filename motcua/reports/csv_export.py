@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from .dashboards import Dashboard
-from .evaluation import INDICATOR_NAMES, Evaluation
+from .evaluation import INDICATOR_NAMES, DossierScores, Evaluation
 from .index766 import Scorecard
 
 
@@ -160,7 +160,9 @@ def dashboard_csv(board: Dashboard, language: str = "vi") -> str:
     return to_csv(header, rows)
 
 
-def evaluation_csv(evaluations: Iterable[Evaluation], language: str = "vi") -> str:
+def evaluation_csv(
+    evaluations: Iterable[Evaluation], language: str = "vi", *, dossiers: Iterable[DossierScores] = ()
+) -> str:
     en = _en(language)
     names = [INDICATOR_NAMES[i][1 if en else 0] for i in range(1, 10)]
     header = (
@@ -179,6 +181,7 @@ def evaluation_csv(evaluations: Iterable[Evaluation], language: str = "vi") -> s
         ]
         for e in evaluations
     ]
+    rows += [["dossier", d.code, 1, *[d.points.get(i) for i in range(1, 10)], "", ""] for d in dossiers]
     return to_csv(header, rows)
 
 

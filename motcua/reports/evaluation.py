@@ -322,3 +322,8 @@ def evaluate_agencies(scope: Scope, period: Period) -> list[Evaluation]:
     agency_ids = set(dossiers.values_list("competent_agency_id", flat=True))
     found = [evaluate_agency(a, period) for a in Agency.objects.filter(pk__in=agency_ids)]
     return sorted(found, key=lambda e: (-e.total, e.subject))
+
+
+def evaluate_dossiers(scope: Scope, period: Period) -> list[DossierScores]:
+    """The per-dossier scores (indicators 1, 2, 3, 4, 6, 7) of the dossiers finished in the period."""
+    return dossier_scores(finished_dossiers(scope, period))

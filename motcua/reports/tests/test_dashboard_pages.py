@@ -122,6 +122,13 @@ def test_csv_exports(client, projected, inspector):
     evaluation = client.get("/can-bo/bao-cao/danh-gia/?period=quarter&year=2026&number=1&format=csv")
     rows = evaluation.content.decode("utf-8-sig").splitlines()
     assert rows[1].startswith("agency,Sở Tư pháp,2,1.0,,2.0,1.0,,,,,,4.0,")
+    assert f"dossier,{projected['a'].code},1,2,,2,1,,,,,,," in rows
+    assert f"dossier,{projected['b'].code},1,0,,2,1,,,,,,," in rows
+    page = client.get("/can-bo/bao-cao/danh-gia/?period=quarter&year=2026&number=1")
+    assert page.status_code == 200
+    html = page.content.decode()
+    table = html[html.index('id="dossier-evaluation"') :]
+    assert table.count('<tr><th scope="row"><a href="/can-bo/ho-so/') == 2
 
 
 @pytest.mark.parametrize(
