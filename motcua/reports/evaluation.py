@@ -26,6 +26,7 @@ What motcua's data answers today, and how ([I] = our reading, SPEC marks it so):
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ from django.db.models import Count, Q
 
 from motcua.accounts.models import User
 from motcua.catalog.models import OnlineLevel, Procedure, VersionAgency, VersionStatus
+from motcua.core import clock
 from motcua.dossiers.models import Dossier, DossierEvent, ProcessingTask, Timeliness
 from motcua.units.models import Agency
 
@@ -234,7 +236,7 @@ def dossier_scores(dossiers: Sequence[Dossier]) -> list[DossierScores]:
     return found
 
 
-def _online_indicator(agency_ids: set[int], period: Period) -> int | None:
+def _online_indicator(agency_ids: set[int], period: Period, *, at: dt.datetime | None = None) -> int | None:
     procedures = Procedure.objects.filter(
         current_version__status=VersionStatus.PUBLISHED,
         pk__in=VersionAgency.objects.filter(agency_id__in=agency_ids).values("version__procedure_id"),
@@ -251,8 +253,9 @@ def _online_indicator(agency_ids: set[int], period: Period) -> int | None:
         return None
     online = procedures.filter(online_level__in=(OnlineLevel.PARTIAL, OnlineLevel.FULL)).count()
     online_dossiers = received.filter(channel="online")
+    cut = min(period.end_at, at or clock.now())  # an unfinished dossier is late once its due date passed
     late_online = online_dossiers.filter(
-        Q(timeliness=Timeliness.LATE) | Q(finished_at__isnull=True, due_at__lt=period.end_at)
+        Q(timeliness=Timeliness.LATE) | Q(finished_at__isnull=True, due_at__lt=cut)
     ).count()
     return online_points(
         online_procedure_share=Decimal(online) / total,

@@ -12,7 +12,8 @@
   numerator or denominator: the drill-down behind every number.
 
 For the benchmark (``bench/reports.py``, reports-core): time ``scorecard(scope=Scope(),
-period=Period.month(2026, 3))``; it runs two COUNT queries per computable indicator (about 20).
+period=Period.month(2026, 3))``: one aggregate query per set of dossiers (received in the period,
+in play, finished) plus two small catalogue counts.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from motcua.catalog.models import OnlineLevel, Procedure, VersionAgency, VersionStatus
 from motcua.core import clock
@@ -217,18 +218,64 @@ def _in_play(base: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
     )
 
 
-def on_time_parts(base: QuerySet[Dossier], period: Period, *, at: dt.datetime) -> Parts:
-    """QĐ 766 2.1. A finished dossier counts by its class (``Dossier.timeliness``, set by the clock
-    replay: early, on time or late); an unfinished one ends at the end of the period (or now, for
-    the running period); more than one supplement request ⇒ late."""
-    denominator = _in_play(base, period)
+def on_time_condition(period: Period, *, at: dt.datetime) -> Q:
+    """QĐ 766 2.1 numerator among the dossiers in play. A finished dossier counts by its class
+    (``Dossier.timeliness``, set by the clock replay: early, on time or late); an unfinished one ends
+    at the end of the period (or now, for the running period); more than one supplement request ⇒
+    late."""
     cut = min(period.end_at, at)
     finished = Q(finished_at__isnull=False, finished_at__lt=period.end_at)
     on_time = (finished & ~Q(timeliness=Timeliness.LATE)) | (
         ~finished & (Q(due_at__isnull=True) | Q(due_at__gte=cut))
     )
-    numerator = denominator.filter(on_time).exclude(supplement_requested_twice=True)
-    return Parts(numerator, denominator)
+    return on_time & ~Q(supplement_requested_twice=True)
+
+
+def on_time_parts(base: QuerySet[Dossier], period: Period, *, at: dt.datetime) -> Parts:
+    denominator = _in_play(base, period)
+    return Parts(denominator.filter(on_time_condition(period, at=at)), denominator)
+
+
+_EVERY: Final = Q(pk__isnull=False)
+
+
+def _with_fee() -> Q:
+    return Q(Exists(FeeLine.objects.filter(dossier_id=OuterRef("pk"), amount__gt=0)))
+
+
+def _with_result_file() -> Q:
+    return Q(Exists(Result.objects.filter(dossier_id=OuterRef("pk")).exclude(file="")))
+
+
+def dossier_conditions(indicator_id: str, *, period: Period, at: dt.datetime) -> tuple[str, Q, Q] | None:
+    """(set of dossiers, denominator condition within it, numerator condition within the denominator)
+    of the indicators counted on dossiers. The scorecard counts every indicator of one set in a
+    single query; the drill-down filters the same set with the same conditions."""
+    if indicator_id == "2.1":
+        return "in_play", _EVERY, on_time_condition(period, at=at)
+    if indicator_id == "3.3":
+        # × sync rate: motcua has no national-portal sync yet, so the factor is 1 (SPEC §7.2 3.3).
+        return "received", _EVERY, Q(channel="online")
+    if indicator_id == "3.6":
+        paid = Q(paid_online__in=[PaidOnline.NATIONAL_PLATFORM, PaidOnline.PROVINCIAL_GATEWAY])
+        return "received", _with_fee(), paid
+    if indicator_id == "4.1":
+        return "finished", Q(procedure_version__requires_paper_result=True), _with_result_file()
+    if indicator_id == "4.2":
+        return "received", _EVERY, Q(has_digitized_components=True) & _with_result_file()
+    if indicator_id == "4.3":
+        return "received", _EVERY, Q(has_reused_components=True)
+    if indicator_id == "4.5":
+        return "received", _EVERY, Q(vneid_verified=True)
+    return None
+
+
+def dossier_set(name: str, base: QuerySet[Dossier], period: Period) -> QuerySet[Dossier]:
+    if name == "received":
+        return _received_in(base, period)
+    if name == "in_play":
+        return _in_play(base, period)
+    return base.filter(finished_at__gte=period.start_at, finished_at__lt=period.end_at)
 
 
 def _procedures(scope: Scope) -> QuerySet[Procedure]:
@@ -259,36 +306,18 @@ def parts(indicator_id: str, *, scope: Scope, period: Period, at: dt.datetime | 
     """The numerator and denominator records of one computable indicator."""
     when = at or clock.now()
     base = dossiers_of(scope)
-    received = _received_in(base, period)
-    if indicator_id == "2.1":
-        return on_time_parts(base, period, at=when)
+    found = dossier_conditions(indicator_id, period=period, at=when)
+    if found is not None:
+        name, denominator_when, numerator_when = found
+        denominator = dossier_set(name, base, period).filter(denominator_when)
+        return Parts(denominator.filter(numerator_when), denominator)
     if indicator_id == "3.1":
         procedures = _procedures(scope)
         return Parts(procedures.filter(online_level__in=_ONLINE_LEVELS), procedures, "procedures")
     if indicator_id == "3.2":
         online = _procedures(scope).filter(online_level__in=_ONLINE_LEVELS)
-        used = received.filter(channel="online").values("procedure_version__procedure_id")
+        used = _received_in(base, period).filter(channel="online").values("procedure_version__procedure_id")
         return Parts(online.filter(pk__in=used), online, "procedures")
-    if indicator_id == "3.3":
-        # × sync rate: motcua has no national-portal sync yet, so the factor is 1 (SPEC §7.2 3.3).
-        return Parts(received.filter(channel="online"), received)
-    if indicator_id == "3.6":
-        with_fee = received.filter(pk__in=FeeLine.objects.filter(amount__gt=0).values("dossier_id"))
-        paid = with_fee.filter(paid_online__in=[PaidOnline.NATIONAL_PLATFORM, PaidOnline.PROVINCIAL_GATEWAY])
-        return Parts(paid, with_fee)
-    if indicator_id == "4.1":
-        finished = base.filter(
-            finished_at__gte=period.start_at,
-            finished_at__lt=period.end_at,
-            procedure_version__requires_paper_result=True,
-        )
-        return Parts(finished.filter(pk__in=_with_result_file()), finished)
-    if indicator_id == "4.2":
-        return Parts(received.filter(has_digitized_components=True, pk__in=_with_result_file()), received)
-    if indicator_id == "4.3":
-        return Parts(received.filter(has_reused_components=True), received)
-    if indicator_id == "4.5":
-        return Parts(received.filter(vneid_verified=True), received)
     if indicator_id == "5.4":
         on_time = on_time_parts(base, period, at=when)
         unhappy = unhappy_dossiers(on_time.denominator.values_list("pk", flat=True))
@@ -300,10 +329,6 @@ def parts(indicator_id: str, *, scope: Scope, period: Period, at: dt.datetime | 
         code="indicator_not_computable",
         field="indicator",
     )
-
-
-def _with_result_file() -> QuerySet[Any]:
-    return Result.objects.exclude(file="").values("dossier_id")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -447,15 +472,45 @@ def _satisfaction(spec: IndicatorSpec, *, scope: Scope, period: Period, at: dt.d
 
 
 def indicator_result(
-    spec: IndicatorSpec, *, scope: Scope, period: Period, at: dt.datetime | None = None
+    spec: IndicatorSpec,
+    *,
+    scope: Scope,
+    period: Period,
+    at: dt.datetime | None = None,
+    counted: dict[str, tuple[int, int]] | None = None,
 ) -> IndicatorResult:
     when = at or clock.now()
     if spec.source not in COMPUTABLE_SOURCES:
         return IndicatorResult(spec, "no_data", reason=spec.source)
     if spec.id == "5.4":
         return _satisfaction(spec, scope=scope, period=period, at=when)
+    if counted is not None and spec.id in counted:
+        return _result(spec, *counted[spec.id])
     found = parts(spec.id, scope=scope, period=period, at=when)
     return _result(spec, found.numerator.count(), found.denominator.count())
+
+
+def count_dossier_indicators(
+    ids: list[str], *, scope: Scope, period: Period, at: dt.datetime
+) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of the dossier indicators, one query per set of dossiers."""
+    by_set: dict[str, dict[str, tuple[Q, Q]]] = {}
+    for indicator_id in ids:
+        found = dossier_conditions(indicator_id, period=period, at=at)
+        if found is not None:
+            name, denominator_when, numerator_when = found
+            by_set.setdefault(name, {})[indicator_id] = (denominator_when, numerator_when)
+    base = dossiers_of(scope)
+    counted: dict[str, tuple[int, int]] = {}
+    for name, conditions in by_set.items():
+        aggregates: dict[str, Any] = {}
+        for n, (den, num) in enumerate(conditions.values()):
+            aggregates[f"d{n}"] = Count("pk", filter=den)
+            aggregates[f"n{n}"] = Count("pk", filter=den & num)
+        row = dossier_set(name, base, period).aggregate(**aggregates)
+        for n, indicator_id in enumerate(conditions):
+            counted[indicator_id] = (int(row[f"n{n}"]), int(row[f"d{n}"]))
+    return counted
 
 
 def scorecard(
@@ -466,11 +521,13 @@ def scorecard(
     No permission check here (the caller asks ``scope.require_scope`` first); pure read."""
     when = at or clock.now()
     cfg = config or config_for(period.end)
+    computable = [s.id for s in cfg.indicators if s.source in COMPUTABLE_SOURCES]
+    counted = count_dossier_indicators(computable, scope=scope, period=period, at=when)
     groups = tuple(
         GroupResult(
             group,
             tuple(
-                indicator_result(spec, scope=scope, period=period, at=when)
+                indicator_result(spec, scope=scope, period=period, at=when, counted=counted)
                 for spec in cfg.indicators
                 if spec.group == group.code
             ),

@@ -152,3 +152,18 @@ def test_agency_and_officer_evaluation(march, world):  # noqa: F811
     assert reception.total == D("4.0")
     assert reception.rating.code == "mostly"
     assert officers[world.handler.pk].dossiers == 2
+
+
+def test_scorecard_counts_equal_the_drill_down_lists(march, django_assert_max_num_queries):
+    with django_assert_max_num_queries(8):  # 3 dossier sets + 2 catalogue indicators × 2 + config
+        card = index766.scorecard(scope=Scope(), period=MARCH, at=AT)
+    for row in card.indicators:
+        if row.status == "no_data":
+            continue
+        _, _, numerator = index766.indicator_records(
+            row.spec.id, "numerator", scope=Scope(), period=MARCH, at=AT
+        )
+        _, _, denominator = index766.indicator_records(
+            row.spec.id, "denominator", scope=Scope(), period=MARCH, at=AT
+        )
+        assert (numerator.count(), denominator.count()) == (row.numerator, row.denominator), row.spec.id
