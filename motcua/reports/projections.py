@@ -19,7 +19,8 @@ month). When a dossier changes, the projector subtracts the old fact's contribut
 new ones (``apply``), so the counts are always the sum of the current facts, whatever order the
 acts came in.
 
-The worker runs ``refresh()`` after every committed act (``receivers``) and any time: it reads
+The worker runs ``refresh()`` every few seconds (``manage.py refresh_reports --every 20`` beside the
+task worker; the ``tasks.refresh_reports`` task does the same for a scheduler): it reads
 the events with ids above ``watermark - WINDOW`` (events whose transactions commit out of id order
 are caught by the re-scanned window, and a dossier already projected up to its last event is
 skipped), recomputes the facts of the dossiers they touch, and applies the differences.

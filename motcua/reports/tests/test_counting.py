@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
+from django.core.management import call_command
 
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
@@ -89,3 +91,12 @@ def test_ii06a_of_one_dossier(world, factory):
     assert report.period == Period(dt.date(2025, 12, 15), dt.date(2026, 3, 14))
     assert report.total.cols == {3: 1, 4: 0, 5: 1, 6: 0, 7: 1, 8: 1, 9: 0, 10: 0, 11: 0, 12: 0, 13: 0}
     assert report.is_current
+
+
+def test_acts_write_nothing_for_reports_until_the_worker_runs(world, factory):
+    factory.create(at=vn(2026, 3, 2, 9), trait="in_processing")
+    assert Figures.objects.count() == 0  # nothing in the act's transaction
+    out = io.StringIO()
+    call_command("refresh_reports", stdout=out)
+    assert out.getvalue().strip() == "1 dossiers updated"
+    assert totals(dt.date(2026, 3, 1), dt.date(2026, 3, 31)).received == 1
