@@ -52,7 +52,8 @@ def _walk(w, start: dt.datetime, online: bool, path: str, days: int) -> None:
     services.assign_handler(
         dossier_id=d.pk, actor=w.leader, handler_id=w.handler.pk, at=t + dt.timedelta(minutes=1)
     )
-    end = start + dt.timedelta(days=days)
+    # After a supplement (received a day after it was asked) the work needs at least one more day.
+    end = start + dt.timedelta(days=days + (2 if path == "supplement" else 0))
     if path == "processing":
         return
     if path in ("supplement", "abandoned"):
