@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "motcua.paperwork",
     "motcua.integration",
     "motcua.feedback",
+    "motcua.reports",
     "motcua.portal",
     "motcua.backoffice",
     "motcua.api",

@@ -86,3 +86,29 @@ urlpatterns += [
     path("petitions/<int:petition_id>/acts", feedback.PetitionActs.as_view(), name="petition-acts"),
     path("ratings", feedback.Ratings.as_view(), name="ratings"),
 ]
+
+from . import reports_index  # noqa: E402
+
+urlpatterns += [
+    path("reports/index766", reports_index.Index766.as_view(), name="reports-index766"),
+    path(
+        "reports/index766/<str:indicator>/<str:part>",
+        reports_index.Index766Records.as_view(),
+        name="reports-index766-records",
+    ),
+    path("reports/dashboard", reports_index.Dashboard.as_view(), name="reports-dashboard"),
+    path("reports/evaluation", reports_index.Evaluation.as_view(), name="reports-evaluation"),
+    path(
+        "reports/public-statistics",
+        reports_index.PublicStatistics.as_view(),
+        name="reports-public-statistics",
+    ),
+]
+
+from . import reports_ii06a  # noqa: E402
+
+urlpatterns += [
+    path("reports/ii06a", reports_ii06a.II06a.as_view(), name="reports-ii06a"),
+    path("reports/ii06a.xlsx", reports_ii06a.II06aExcel.as_view(), name="reports-ii06a-xlsx"),
+    path("reports/ii06a.pdf", reports_ii06a.II06aPdf.as_view(), name="reports-ii06a-pdf"),
+]

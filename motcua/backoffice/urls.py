@@ -74,3 +74,23 @@ urlpatterns += [
     path("phan-anh-kien-nghi/", feedback_views.petitions_page, name="petitions"),
     path("phan-anh-kien-nghi/<int:petition_id>/", feedback_views.petition_page, name="petition"),
 ]
+
+from . import dashboard_views  # noqa: E402
+
+urlpatterns += [
+    path("bao-cao/bang-dieu-khien/", dashboard_views.dashboard_page, name="report_dashboard"),
+    path("bao-cao/ho-so/", dashboard_views.records_page, name="report_records"),
+    path("bao-cao/chi-so-766/", dashboard_views.scorecard_page, name="report_766"),
+    path(
+        "bao-cao/chi-so-766/<str:indicator>/<str:part>/",
+        dashboard_views.indicator_records_page,
+        name="report_766_records",
+    ),
+    path("bao-cao/danh-gia/", dashboard_views.evaluation_page, name="report_evaluation"),
+]
+
+from . import report_views  # noqa: E402
+
+urlpatterns += [
+    path("bao-cao/ii06a/", report_views.ii06a_page, name="report_ii06a"),
+]

@@ -55,3 +55,7 @@ urlpatterns += [
     path("danh-gia/", feedback_views.rate_page, name="rating"),
     path("danh-gia/da-gui/", feedback_views.rated_page, name="rating_done"),
 ]
+
+from .stats_views import statistics_page  # noqa: E402
+
+urlpatterns += [path("thong-ke/", statistics_page, name="statistics")]

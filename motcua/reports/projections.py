@@ -1,0 +1,468 @@
+"""Keeping the report projections (``models.Figures``) in step with the dossier event log.
+
+How a dossier is counted (its *facts*, ``Fact``):
+
+* it counts only once accepted (the ``accepted`` event: T2/T7; SPEC scenario 3: guidance and
+  intake refusals count nowhere) and only if it is not an inter-agency child (``parent`` set: SPEC
+  scenario 20; motcua's own inter-agency work is one dossier with tasks, counted once);
+* ``received_on``, ``finished_on``: the local (Vietnam) days of the ``accepted`` event and of the first
+  event that ends processing (state after ∈ result ready, refused after appraisal, stopped), read
+  from the event log; a stop whose previous state was "withdrawal requested" is a withdrawal;
+* ``due_on`` and ``timeliness``: the local day of the dossier's current due date and its class, as
+  the one door (``dossiers.services``) replays them from the clock events in the act's transaction;
+* the dimensions (receiving one-stop unit, competent agency, procedure, field, level of the
+  competent agency's administrative unit, channel) and the flags (paid online, digitized, reused,
+  e-result) from the dossier row.
+
+Each fact contributes +1 to measures on days (``contributions``), at both grains (the day and its
+month). When a dossier changes, the projector subtracts the old fact's contributions and adds the
+new ones (``apply``), so the counts are always the sum of the current facts, whatever order the
+acts came in.
+
+The worker runs ``refresh()`` every few seconds (``manage.py refresh_reports --every 20`` beside the
+task worker; the ``tasks.refresh_reports`` task does the same for a scheduler): it reads
+the events with ids above ``watermark - WINDOW`` (events whose transactions commit out of id order
+are caught by the re-scanned window, and a dossier already projected up to its last event is
+skipped), recomputes the facts of the dossiers they touch, and applies the differences.
+``rebuild(check=True)`` recomputes every fact from scratch and lists the differences from what is
+stored (there must be none).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from typing import Any, Final
+
+from django.db import connection, transaction
+from django.db.models import Max
+
+from motcua.core import clock
+from motcua.core.clock import VN_TZ
+from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.workflow import State
+
+from .models import DIMENSIONS, MEASURES, EndKind, Figures, Grain, ProjectionState, ReportedDossier
+
+STATE_NAME: Final = "figures"
+# Events re-scanned below the watermark on every refresh, for transactions that commit out of id order.
+WINDOW: Final = 5000
+BATCH: Final = 2000
+
+_END_STATES: Final = {
+    State.RESULT_READY.value: EndKind.RESULT,
+    State.REFUSED_AFTER_APPRAISAL.value: EndKind.REFUSED,
+    State.STOPPED.value: EndKind.STOPPED,
+}
+_ACCEPT_SOURCES: Final = {State.NEW.value, State.SUBMITTED.value}
+
+Key = tuple[str, dt.date, int, int, int, int, str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    dossier_id: int
+    last_event_id: int
+    unit_id: int
+    agency_id: int
+    procedure_id: int
+    field_id: int
+    level: str
+    channel: str
+    received_on: dt.date
+    due_on: dt.date | None
+    finished_on: dt.date | None
+    end_kind: str
+    timeliness: str
+    paid_online: bool
+    digitized: bool
+    reused: bool
+    e_result: bool
+
+    @classmethod
+    def of_row(cls, row: ReportedDossier) -> Fact:
+        return cls(**{name: getattr(row, name) for name in cls.__slots__})
+
+
+def local_day(instant: dt.datetime) -> dt.date:
+    return instant.astimezone(VN_TZ).date()
+
+
+def finish_measure(fact: Fact) -> str:
+    """Which of II.06a (8)-(10) a finished dossier counts in.
+
+    A result or a refusal after appraisal is classified by the dossier's timeliness (SPEC §6, scenario
+    18). A stop or withdrawal counts as on time, as the II.06a layouts note for col (9) ("including
+    dossiers returned or withdrawn", SPEC §8.1 [P]); a dossier without a time limit is on time.
+    """
+    if fact.end_kind in (EndKind.RESULT, EndKind.REFUSED) and fact.timeliness == "early":
+        return "finished_early"
+    if fact.end_kind in (EndKind.RESULT, EndKind.REFUSED) and fact.timeliness == "late":
+        return "finished_late"
+    return "finished_on_time"
+
+
+def _measures(fact: Fact) -> Iterator[tuple[dt.date, str]]:
+    yield fact.received_on, "received"
+    if fact.paid_online:
+        yield fact.received_on, "paid_online"
+    if fact.digitized:
+        yield fact.received_on, "digitized"
+    if fact.reused:
+        yield fact.received_on, "reused"
+    finished = fact.finished_on
+    if finished is not None:
+        yield finished, finish_measure(fact)
+        if fact.end_kind in (EndKind.REFUSED, EndKind.STOPPED, EndKind.WITHDRAWN):
+            yield finished, str(fact.end_kind)
+        if fact.e_result:
+            yield finished, "e_result"
+    # Overdue stock: a dossier is overdue at the end of day E when due_on <= E < finished_on.
+    if fact.due_on is not None and (finished is None or finished > fact.due_on):
+        yield fact.due_on, "overdue_in"
+        if finished is not None:
+            yield finished, "overdue_out"
+
+
+def contributions(fact: Fact) -> Iterator[tuple[Key, str]]:
+    """(key, measure) pairs, each worth +1, at both grains."""
+    dims = (fact.unit_id, fact.agency_id, fact.procedure_id, fact.field_id, fact.level, fact.channel)
+    for day, measure in _measures(fact):
+        yield (Grain.DAY.value, day, *dims), measure
+        yield (Grain.MONTH.value, day.replace(day=1), *dims), measure
+
+
+Deltas = dict[Key, dict[str, int]]
+
+
+def add(deltas: Deltas, fact: Fact | None, sign: int) -> None:
+    if fact is None:
+        return
+    for key, measure in contributions(fact):
+        row = deltas.setdefault(key, {})
+        row[measure] = row.get(measure, 0) + sign
+
+
+# ---------------------------------------------------------------------------------------------------
+# Facts from the event log and the dossier rows
+# ---------------------------------------------------------------------------------------------------
+
+
+def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
+    """The current facts of ``dossier_ids`` (None: not counted: not accepted, or an inter-agency child)."""
+    ids = list(dossier_ids)
+    result: dict[int, Fact | None] = dict.fromkeys(ids)
+    if not ids:
+        return result
+    received: dict[int, dt.datetime] = {}
+    ended: dict[int, tuple[dt.datetime, str]] = {}
+    last: dict[int, int] = {}
+    events = (
+        DossierEvent.objects.filter(dossier_id__in=ids)
+        .order_by("dossier_id", "seq")
+        .values_list("id", "dossier_id", "at", "state_before", "state_after")
+    )
+    for event_id, dossier_id, at, before, after in events.iterator(chunk_size=5000):
+        last[dossier_id] = max(last.get(dossier_id, 0), event_id)
+        if after == State.RECEIVED.value and before in _ACCEPT_SOURCES and dossier_id not in received:
+            received[dossier_id] = at
+        elif after in _END_STATES and dossier_id not in ended and before != after:
+            kind = _END_STATES[after]
+            if kind == EndKind.STOPPED and before == State.WITHDRAWAL_REQUESTED.value:
+                kind = EndKind.WITHDRAWN
+            ended[dossier_id] = (at, kind.value)
+    rows = Dossier.objects.filter(pk__in=list(received)).values_list(
+        "pk",
+        "parent_id",
+        "received_at_unit_id",
+        "competent_agency_id",
+        "procedure_version__procedure_id",
+        "procedure_version__field_id",
+        "competent_agency__admin_unit__level",
+        "channel",
+        "due_at",
+        "timeliness",
+        "paid_online",
+        "has_digitized_components",
+        "has_reused_components",
+        "result_delivery",
+    )
+    for (
+        pk,
+        parent,
+        unit,
+        agency,
+        procedure,
+        field,
+        level,
+        channel,
+        due,
+        timeliness,
+        paid,
+        dig,
+        reu,
+        delivery,
+    ) in rows:
+        if parent is not None:
+            continue
+        end = ended.get(pk)
+        kind = end[1] if end else ""
+        result[pk] = Fact(
+            dossier_id=pk,
+            last_event_id=last[pk],
+            unit_id=unit,
+            agency_id=agency,
+            procedure_id=procedure,
+            field_id=field or 0,
+            level=level or "",
+            channel=channel,
+            received_on=local_day(received[pk]),
+            due_on=local_day(due) if due is not None else None,
+            finished_on=local_day(end[0]) if end else None,
+            end_kind=kind,
+            timeliness=(timeliness or "") if end else "",
+            paid_online=bool(paid),
+            digitized=bool(dig),
+            reused=bool(reu),
+            e_result=kind == EndKind.RESULT and delivery == "online",
+        )
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------
+# Writing the differences
+# ---------------------------------------------------------------------------------------------------
+
+_KEY_COLUMNS: Final = ("grain", "day", *DIMENSIONS)
+
+
+def upsert_sql(table: str, keys: tuple[str, ...], columns: tuple[str, ...], update: str, rows: int) -> str:
+    """One multi-row ``INSERT … ON CONFLICT (keys) DO UPDATE`` (same SQL on PostgreSQL and SQLite);
+    ``update`` is a format string of one column ``{c}`` applied to every non-key column."""
+    names = (*keys, *columns)
+    row = "(" + ", ".join(["%s"] * len(names)) + ")"
+    sets = ", ".join(f"{c} = " + update.format(c=c, t=table) for c in columns)
+    return (
+        f"INSERT INTO {table} ({', '.join(names)}) VALUES {', '.join([row] * rows)} "  # noqa: S608 - model names
+        f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+    )
+
+
+def apply(deltas: Deltas, chunk: int = 500) -> None:
+    """Add ``deltas`` to ``Figures``: UPSERTs of up to ``chunk`` keys each (``x = x + excluded.x``)."""
+    table = Figures._meta.db_table
+    rows: list[tuple[Any, ...]] = []
+    for key, values in deltas.items():
+        if not any(values.values()):
+            continue
+        rows.append((*key, *(values.get(m, 0) for m in MEASURES)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start : start + chunk]
+            sql = upsert_sql(table, _KEY_COLUMNS, MEASURES, "{t}.{c} + excluded.{c}", len(part))
+            cursor.execute(sql, [value for row in part for value in row])
+
+
+def _save_facts(old: dict[int, ReportedDossier], new: dict[int, Fact | None]) -> None:
+    gone = [pk for pk, fact in new.items() if fact is None and pk in old]
+    if gone:
+        ReportedDossier.objects.filter(pk__in=gone).delete()
+    changed = [ReportedDossier(**asdict(f)) for pk, f in new.items() if f is not None and pk in old]
+    fresh = [ReportedDossier(**asdict(f)) for pk, f in new.items() if f is not None and pk not in old]
+    if fresh:
+        ReportedDossier.objects.bulk_create(fresh)
+    if changed:
+        fields = [name for name in Fact.__slots__ if name != "dossier_id"]
+        ReportedDossier.objects.bulk_update(changed, fields)
+
+
+def project(dossier_ids: Iterable[int]) -> int:
+    """Recompute the facts of ``dossier_ids`` and apply the differences; returns how many changed."""
+    ids = sorted(set(dossier_ids))
+    old = ReportedDossier.objects.in_bulk(ids)
+    new = compute_facts(ids)
+    deltas: Deltas = {}
+    changed: dict[int, Fact | None] = {}
+    for pk in ids:
+        before = Fact.of_row(old[pk]) if pk in old else None
+        after = new[pk]
+        if before == after:
+            continue
+        add(deltas, before, -1)
+        add(deltas, after, +1)
+        changed[pk] = after
+    apply(deltas)
+    _save_facts({pk: old[pk] for pk in changed if pk in old}, changed)
+    return len(changed)
+
+
+def _state(lock: bool = True) -> ProjectionState:
+    ProjectionState.objects.get_or_create(name=STATE_NAME)
+    qs = ProjectionState.objects.filter(name=STATE_NAME)
+    return (qs.select_for_update() if lock else qs).get()
+
+
+def refresh() -> int:
+    """Project every event not yet projected (see the module docstring); returns dossiers changed."""
+    changed = 0
+    with transaction.atomic():
+        state = _state()
+        if state.rebuilding:
+            return 0
+        low = max(0, state.watermark - WINDOW)
+        touched = (
+            DossierEvent.objects.filter(id__gt=low)
+            .values("dossier_id")
+            .annotate(top=Max("id"))
+            .values_list("dossier_id", "top")
+        )
+        top_seen = state.watermark
+        pending: list[int] = []
+        known = dict(
+            ReportedDossier.objects.filter(
+                dossier_id__in=DossierEvent.objects.filter(id__gt=low).values("dossier_id")
+            ).values_list("dossier_id", "last_event_id")
+        )
+        for dossier_id, top in touched:
+            top_seen = max(top_seen, top)
+            if known.get(dossier_id, 0) < top:
+                pending.append(dossier_id)
+        for start in range(0, len(pending), BATCH):
+            changed += project(pending[start : start + BATCH])
+        state.watermark = top_seen
+        state.updated_at = clock.now()
+        state.save()
+    return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """Whether the projections include every committed event."""
+
+    rebuilding: bool
+    pending_events: int
+    updated_at: dt.datetime | None
+
+    @property
+    def is_current(self) -> bool:
+        return not self.rebuilding and self.pending_events == 0
+
+
+def freshness() -> Freshness:
+    state = ProjectionState.objects.filter(name=STATE_NAME).first()
+    watermark = state.watermark if state else 0
+    pending = DossierEvent.objects.filter(id__gt=watermark).count()
+    return Freshness(bool(state and state.rebuilding), pending, state.updated_at if state else None)
+
+
+# ---------------------------------------------------------------------------------------------------
+# From scratch
+# ---------------------------------------------------------------------------------------------------
+
+
+def all_facts(batch: int = 20000) -> Iterator[Fact]:
+    """Every fact, recomputed from the event log and the dossier rows, in dossier id order."""
+    top = Dossier.objects.aggregate(top=Max("id"))["top"] or 0
+    for start in range(0, top + 1, batch):
+        ids = list(
+            Dossier.objects.filter(
+                id__gte=start, id__lt=start + batch, received_at__isnull=False
+            ).values_list("id", flat=True)
+        )
+        for fact in compute_facts(ids).values():
+            if fact is not None:
+                yield fact
+
+
+def totals(facts: Iterable[Fact]) -> Deltas:
+    deltas: Deltas = {}
+    for fact in facts:
+        add(deltas, fact, +1)
+    return deltas
+
+
+def stored_totals() -> Deltas:
+    stored: Deltas = {}
+    for row in Figures.objects.values_list(*_KEY_COLUMNS, *MEASURES).iterator(chunk_size=10000):
+        key = row[: len(_KEY_COLUMNS)]
+        values = {m: v for m, v in zip(MEASURES, row[len(_KEY_COLUMNS) :], strict=True) if v}
+        if values:
+            stored[key] = values
+    return stored
+
+
+@dataclass(frozen=True, slots=True)
+class Difference:
+    key: tuple[Any, ...]
+    measure: str
+    stored: int
+    computed: int
+
+
+def compare(stored: Deltas, computed: Deltas) -> list[Difference]:
+    out: list[Difference] = []
+    for key in sorted(set(stored) | set(computed), key=str):
+        a, b = stored.get(key, {}), computed.get(key, {})
+        for measure in MEASURES:
+            if a.get(measure, 0) != b.get(measure, 0):
+                out.append(Difference(key, measure, a.get(measure, 0), b.get(measure, 0)))
+    return out
+
+
+def check() -> list[Difference]:
+    """Differences between the stored figures (and facts) and a recomputation from scratch."""
+    computed_facts = {f.dossier_id: f for f in all_facts()}
+    differences = compare(stored_totals(), totals(computed_facts.values()))
+    stored_facts = {r.dossier_id: Fact.of_row(r) for r in ReportedDossier.objects.iterator(chunk_size=10000)}
+    for pk in sorted(set(stored_facts) | set(computed_facts)):
+        if stored_facts.get(pk) != computed_facts.get(pk):
+            differences.append(
+                Difference(("dossier", pk), "fact", int(pk in stored_facts), int(pk in computed_facts))
+            )
+    return differences
+
+
+def rebuild() -> int:
+    """Recompute everything from scratch; returns the number of facts. Pages say "being recomputed"
+    while it runs (``ProjectionState.rebuilding``), and the result appears in one commit."""
+    with transaction.atomic():
+        state = _state()
+        state.rebuilding = True
+        state.save()
+    try:
+        with transaction.atomic():
+            state = _state()
+            watermark = DossierEvent.objects.aggregate(top=Max("id"))["top"] or 0
+            Figures.objects.all().delete()
+            ReportedDossier.objects.all().delete()
+            facts = list(all_facts())
+            for start in range(0, len(facts), 10000):
+                ReportedDossier.objects.bulk_create(
+                    [ReportedDossier(**asdict(f)) for f in facts[start : start + 10000]]
+                )
+            write_figures(totals(facts))
+            state.watermark = watermark
+            state.rebuilding = False
+            state.updated_at = clock.now()
+            state.save()
+    finally:
+        ProjectionState.objects.filter(name=STATE_NAME, rebuilding=True).update(rebuilding=False)
+    return len(facts)
+
+
+def write_figures(deltas: Deltas, batch: int = 10000) -> None:
+    rows = [Figures(**dict(zip(_KEY_COLUMNS, key, strict=True)), **values) for key, values in deltas.items()]
+    for start in range(0, len(rows), batch):
+        Figures.objects.bulk_create(rows[start : start + batch])
+
+
+def group(deltas: Deltas) -> dict[str, int]:
+    """Sum of every measure over day-grain keys (a quick overall view, used by tests)."""
+    out: dict[str, int] = defaultdict(int)
+    for key, values in deltas.items():
+        if key[0] == Grain.DAY.value:
+            for m, v in values.items():
+                out[m] += v
+    return dict(out)

@@ -1,0 +1,257 @@
+"""The read API of the report projections: counts for a set of units × a period × a grouping.
+
+Every function reads ``models.Figures`` only (never the dossier table) and returns plain values.
+Days are local (Vietnam) days; a period is ``[start, end]`` with both days included.
+
+Scope (``Scope``): ``unit_ids`` (receiving one-stop units) and/or ``agency_ids`` (competent agencies),
+``procedure_ids``, ``field_ids``, ``levels``, ``channels``; ``None`` means "all". A dossier received at
+unit A for agency B counts in A's reception figures and in B's processing figures, once in each
+(SPEC scenario 22).
+
+Measures (``MEASURES`` in ``models``; each is a flow counted on the day it happens):
+
+* ``received`` — accepted (code issued, clock started; T2/T7) on that day. Intake guidance and
+  intake refusals never count (scenarios 3-4); inter-agency children never count (scenario 20).
+* ``finished_early`` / ``finished_on_time`` / ``finished_late`` — processing ended that day (result
+  issued, refused after appraisal, stopped, withdrawn), classified by the dossier's timeliness
+  (scenario 18; extension-aware or not per ``MOTCUA_CLASSIFY_EXTENSION_AWARE``, scenario 17); stops
+  and withdrawals count as on time (II.06a col (9) note). ``finished`` is their sum.
+* ``refused`` / ``stopped`` / ``withdrawn`` — the part of ``finished`` that ended that way.
+* ``overdue_in`` / ``overdue_out`` — the dossier's due day passed while unfinished / a dossier that
+  was overdue finished. Only used to derive the overdue stock.
+* ``paid_online`` / ``digitized`` / ``reused`` — received that day with fees paid online
+  (``DuocThanhToanTrucTuyen`` 1 or 2) / with digitized components / with reused components;
+  ``e_result`` — finished that day with a result delivered electronically.
+* by channel (a dimension): ``online`` = channel online, ``postal`` = channel postal, ``in_person``.
+
+Stocks at the end of a day E (derived from flows, so period queries stay small):
+
+* ``in_progress(E)`` = received on or before E − finished on or before E ("đang giải quyết");
+* ``overdue(E)`` = Σ(overdue_in − overdue_out) up to E: received, unfinished at the end of E, due on
+  or before E; ``within_deadline(E)`` = ``in_progress(E) − overdue(E)``;
+* ``carried_over(S)`` = ``in_progress(S − 1 day)`` (II.06a col (6)).
+
+Sums over long spans read the month grain for whole months and the day grain for the ragged ends.
+``freshness()`` says whether every committed event is projected (pages show "being recomputed"
+otherwise).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from django.db.models import Q, QuerySet, Sum
+
+from motcua.core.errors import ValidationFailed
+
+from .models import DIMENSIONS, MEASURES, Figures, Grain
+from .projections import Freshness, freshness
+
+__all__ = [
+    "DIMENSIONS",
+    "MEASURES",
+    "Freshness",
+    "Period",
+    "Scope",
+    "Totals",
+    "flows",
+    "freshness",
+    "period_totals",
+    "stocks",
+]
+
+EPOCH: Final = dt.date(2000, 1, 1)
+MAX_YEARS: Final = 10
+GROUPINGS: Final = frozenset({"unit_id", "agency_id", "procedure_id", "field_id", "level", "channel", "day"})
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """``[start, end]``, local days, both included; at most ``MAX_YEARS`` long."""
+
+    start: dt.date
+    end: dt.date
+
+    def __post_init__(self) -> None:
+        if self.end < self.start:
+            raise ValidationFailed(
+                f"Kỳ báo cáo không hợp lệ: ngày kết thúc {self.end:%d/%m/%Y} trước ngày bắt đầu "
+                f"{self.start:%d/%m/%Y}.",
+                f"Invalid period: the end {self.end:%d/%m/%Y} is before the start {self.start:%d/%m/%Y}.",
+                code="period_reversed",
+                field="end",
+            )
+        if (self.end - self.start).days >= MAX_YEARS * 366:
+            raise ValidationFailed(
+                f"Kỳ báo cáo dài quá {MAX_YEARS} năm.",
+                f"The period is longer than {MAX_YEARS} years.",
+                code="period_too_long",
+                field="end",
+            )
+        if self.start < EPOCH:
+            raise ValidationFailed(
+                f"Kỳ báo cáo bắt đầu trước {EPOCH:%d/%m/%Y}.",
+                f"The period starts before {EPOCH:%d/%m/%Y}.",
+                code="period_too_early",
+                field="start",
+            )
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    unit_ids: Sequence[int] | None = None
+    agency_ids: Sequence[int] | None = None
+    procedure_ids: Sequence[int] | None = None
+    field_ids: Sequence[int] | None = None
+    levels: Sequence[str] | None = None
+    channels: Sequence[str] | None = None
+
+    def q(self) -> Q:
+        q = Q()
+        for name, lookup in (
+            ("unit_ids", "unit_id__in"),
+            ("agency_ids", "agency_id__in"),
+            ("procedure_ids", "procedure_id__in"),
+            ("field_ids", "field_id__in"),
+            ("levels", "level__in"),
+            ("channels", "channel__in"),
+        ):
+            values = getattr(self, name)
+            if values is not None:
+                q &= Q(**{lookup: list(values)})
+        return q
+
+
+def _month_after(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def spans(start: dt.date, end: dt.date) -> Q:
+    """Rows covering ``[start, end]`` exactly once: whole months at month grain, the rest by day."""
+    if end < start:
+        return Q(pk__in=[])
+    first_full = start if start.day == 1 else _month_after(start)
+    after_last_full = (end + dt.timedelta(days=1)).replace(day=1)
+    if first_full >= after_last_full:
+        return Q(grain=Grain.DAY, day__gte=start, day__lte=end)
+    q = Q(grain=Grain.MONTH, day__gte=first_full, day__lt=after_last_full)
+    if start < first_full:
+        q |= Q(grain=Grain.DAY, day__gte=start, day__lt=first_full)
+    if after_last_full <= end:
+        q |= Q(grain=Grain.DAY, day__gte=after_last_full, day__lte=end)
+    return q
+
+
+def _sums(qs: QuerySet[Figures], group_by: Sequence[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+    for name in group_by:
+        if name not in GROUPINGS:
+            raise ValueError(f"unknown grouping {name!r}")
+    rows = qs.values(*group_by).annotate(**{f"s_{m}": Sum(m) for m in MEASURES}).order_by()
+    out: dict[tuple[Any, ...], dict[str, int]] = {}
+    for row in rows:
+        key = tuple(row[g] for g in group_by)
+        out[key] = {m: int(row[f"s_{m}"] or 0) for m in MEASURES}
+    return out
+
+
+def flows(
+    *, scope: Scope, period: Period, group_by: Sequence[str] = (), grain: str | None = None
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Every measure summed over ``period`` per ``group_by`` key (``"day"`` groups by the grain's
+    day: pass ``grain="D"`` or ``"M"`` with it)."""
+    if "day" in group_by:
+        q = Q(grain=grain or Grain.DAY, day__gte=period.start, day__lte=period.end)
+        if grain == Grain.MONTH:
+            q = Q(grain=Grain.MONTH, day__gte=period.start.replace(day=1), day__lte=period.end)
+    else:
+        q = spans(period.start, period.end)
+    return _sums(Figures.objects.filter(q & scope.q()), group_by)
+
+
+@dataclass(slots=True)
+class Totals:
+    """Flows over a period and the stocks at its start and end, for one group."""
+
+    received: int = 0
+    received_online: int = 0
+    received_in_person: int = 0
+    received_postal: int = 0
+    carried_over: int = 0
+    finished: int = 0
+    finished_early: int = 0
+    finished_on_time: int = 0
+    finished_late: int = 0
+    refused: int = 0
+    stopped: int = 0
+    withdrawn: int = 0
+    in_progress: int = 0
+    within_deadline: int = 0
+    overdue: int = 0
+    paid_online: int = 0
+    digitized: int = 0
+    reused: int = 0
+    e_result: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
+
+
+def period_totals(
+    *, scope: Scope, period: Period, group_by: Sequence[str] = ()
+) -> dict[tuple[Any, ...], Totals]:
+    """``Totals`` per ``group_by`` key: two queries (before the period, and in it), whatever its length."""
+    by_channel = [*group_by, "channel"]
+    before = _sums(
+        Figures.objects.filter(spans(EPOCH, period.start - dt.timedelta(days=1)) & scope.q()), by_channel
+    )
+    during = _sums(Figures.objects.filter(spans(period.start, period.end) & scope.q()), by_channel)
+    out: dict[tuple[Any, ...], Totals] = {}
+    for source, rows in (("before", before), ("during", during)):
+        for key, m in rows.items():
+            group, channel = key[:-1], key[-1]
+            t = out.setdefault(group, Totals())
+            finished = m["finished_early"] + m["finished_on_time"] + m["finished_late"]
+            stock = m["received"] - finished
+            overdue = m["overdue_in"] - m["overdue_out"]
+            t.in_progress += stock
+            t.overdue += overdue
+            if source == "before":
+                t.carried_over += stock
+                continue
+            t.received += m["received"]
+            if channel == "online":
+                t.received_online += m["received"]
+            elif channel == "postal":
+                t.received_postal += m["received"]
+            else:
+                t.received_in_person += m["received"]
+            t.finished += finished
+            for name in (
+                "finished_early",
+                "finished_on_time",
+                "finished_late",
+                "refused",
+                "stopped",
+                "withdrawn",
+                "paid_online",
+                "digitized",
+                "reused",
+                "e_result",
+            ):
+                setattr(t, name, getattr(t, name) + m[name])
+    for t in out.values():
+        t.within_deadline = t.in_progress - t.overdue
+    return out
+
+
+def stocks(*, scope: Scope, at: dt.date, group_by: Sequence[str] = ()) -> dict[tuple[Any, ...], Totals]:
+    """In progress / within deadline / overdue at the end of day ``at``."""
+    rows = _sums(Figures.objects.filter(spans(EPOCH, at) & scope.q()), group_by)
+    out: dict[tuple[Any, ...], Totals] = {}
+    for key, m in rows.items():
+        finished = m["finished_early"] + m["finished_on_time"] + m["finished_late"]
+        t = Totals(in_progress=m["received"] - finished, overdue=m["overdue_in"] - m["overdue_out"])
+        t.within_deadline = t.in_progress - t.overdue
+        out[key] = t
+    return out
