@@ -455,3 +455,7 @@ MOTCUA_OIDC_VERIFIED_LEVELS = env_list("MOTCUA_OIDC_VERIFIED_LEVELS", "2,level2"
 # Anonymous tracking: failed look-ups allowed per client address in the window, then refused.
 MOTCUA_TRACKING_FAILURES = int(env("MOTCUA_TRACKING_FAILURES", "10") or 10)
 MOTCUA_TRACKING_WINDOW_SECONDS = int(env("MOTCUA_TRACKING_WINDOW_SECONDS", "900") or 900)
+
+# The reports read ratings through one callable (motcua/reports/satisfaction.py): dossiers rated
+# "dissatisfied" count against Decision 766 indicator 5.4 and TT01/2018 indicator 7. Empty: no data.
+MOTCUA_RATINGS_SOURCE = env("MOTCUA_RATINGS_SOURCE", "motcua.feedback.selectors.unhappy_dossier_ids") or ""

@@ -19,6 +19,7 @@ submitter's personal data.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Avg, Count, Q, QuerySet
@@ -244,3 +245,15 @@ def petition_counts(
     )
     counts["with_dossier"] = petitions.filter(dossier__isnull=False).count()
     return counts
+
+
+def unhappy_dossier_ids(dossier_ids: Iterable[int]) -> set[int]:
+    """Of these dossiers, those whose applicant rated the service "dissatisfied" (the reports'
+    ``MOTCUA_RATINGS_SOURCE`` contract, Decision 766 indicator 5.4 and TT01/2018 indicator 7).
+
+    Petitions are not counted: the petition life cycle records an answer, not whether the complaint
+    was found substantiated, so no petition can say "this dossier was handled badly" yet.
+    """
+    ids = list(dossier_ids)
+    rows = Rating.objects.filter(dossier_id__in=ids, satisfaction=Satisfaction.DISSATISFIED)
+    return set(rows.values_list("dossier_id", flat=True))

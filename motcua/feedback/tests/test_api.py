@@ -46,7 +46,7 @@ def test_petition_through_the_api(client, world, controller, frozen):
     mine = post(client, "/api/v1/petitions/lookup", {"code": code, "phone_last4": "4321"})
     assert (mine.status_code, mine.json()["state_en"]) == (200, "Awaiting receipt")
 
-    assert client.get(f"/api/v1/petitions/{petition.pk}").status_code == 403  # not signed in
+    assert client.get(f"/api/v1/petitions/{petition.pk}").status_code == 401  # not signed in (API: 401)
     client.force_login(world.handler)
     assert client.get(f"/api/v1/petitions/{petition.pk}").status_code == 404
     assert client.get("/api/v1/petitions").json() == {"results": []}
@@ -120,7 +120,9 @@ def test_a_retried_post_with_the_same_idempotency_key_records_one_petition(clien
     again = client.post(
         "/api/v1/petitions", body, content_type="application/json", HTTP_IDEMPOTENCY_KEY="k-1"
     )
-    assert (first.status_code, again.status_code) == (201, 200)
+    # The API's idempotency middleware answers a retry with the stored answer (decision 0025).
+    assert (first.status_code, again.status_code) == (201, 201)
+    assert again["Idempotent-Replayed"] == "true"
     assert first.json()["code"] == again.json()["code"]
     other = client.post(
         "/api/v1/petitions",
@@ -128,5 +130,5 @@ def test_a_retried_post_with_the_same_idempotency_key_records_one_petition(clien
         content_type="application/json",
         HTTP_IDEMPOTENCY_KEY="k-1",
     )
-    assert (other.status_code, other.json()["code"]) == (409, "idempotency_key_reused")
+    assert (other.status_code, other.json()["code"]) == (422, "idempotency_key_reused")
     assert Petition.objects.count() == 1

@@ -186,3 +186,6 @@ def test_selectors_for_reports(factory, world):
     rows = selectors.ratings_per_dossier(start=dt.date(2026, 4, 1), end=dt.date(2026, 4, 30))
     assert [(r["dossier__code"], r["satisfaction"]) for r in rows] == [(third.code, "satisfied")]
     assert selectors.rating_of_dossier(dossier_id=second.pk).satisfaction == "dissatisfied"
+    # The reports' ratings source (MOTCUA_RATINGS_SOURCE): only the dissatisfied dossier counts.
+    assert selectors.unhappy_dossier_ids([first.pk, second.pk, third.pk]) == {second.pk}
+    assert selectors.unhappy_dossier_ids([first.pk]) == set()
