@@ -34,7 +34,8 @@ def log_in(page, live_server, user) -> None:
     )
 
 
-def test_province_dashboard_and_766_scorecard(page, live_server, world, march, make_user):
+def test_province_dashboard_and_766_scorecard(page, live_server, world, march, make_user, settings):
+    settings.MOTCUA_RATINGS_SOURCE = ""  # the figures below are stated without ratings ("no data")
     refresh()
     inspector = staff(make_user, Role.INSPECTOR, "thanhtra", agency_id=world.agency.parent_id)
     problems: list[str] = []

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(settings.BASE_DIR)
 # Documents rendered to PDF (WeasyPrint) or served standalone with their own CSP (decision 0026).
-STANDALONE = ("motcua/paperwork/templates/paperwork/",)
+STANDALONE = ("motcua/paperwork/templates/paperwork/", "motcua/reports/templates/reports/ii06a_pdf.html")
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
 INLINE_STYLE = re.compile(r"<style[\s>]|\sstyle=\"", re.IGNORECASE)
 HANDLER = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -25,6 +26,8 @@ from motcua.core import clock
 from motcua.core.errors import PermissionRefused
 from motcua.reports import ii06a, ii06a_export
 from motcua.reports.scope import SCOPE_PARAMS
+
+from .forms import PdfRenderer
 
 _PARAMS = [
     OpenApiParameter(name, OpenApiTypes.INT, required=False, description="place or filter id")
@@ -56,6 +59,16 @@ def _row(row: ii06a.Row) -> dict[str, Any]:
         "is_heading": row.is_heading,
         "columns": {str(k): v for k, v in row.cols.items()},
     }
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class XlsxRenderer(PdfRenderer):
+    """Lets clients ask for the workbook's media type; errors still go out as problem JSON."""
+
+    media_type = XLSX
+    format = "xlsx"
 
 
 class II06a(APIView):
@@ -92,20 +105,29 @@ class II06aExcel(APIView):
     """II.06a as an Excel workbook in the official layout."""
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, XlsxRenderer]
 
-    @extend_schema(parameters=_PARAMS, responses={200: OpenApiTypes.BINARY}, tags=["reports"])
+    @extend_schema(
+        parameters=_PARAMS,
+        responses={(200, XLSX): OpenApiResponse(OpenApiTypes.BINARY, description="the workbook")},
+        tags=["reports"],
+    )
     def get(self, request: Request) -> HttpResponse:
         report = _report(request)
-        xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        return _file(ii06a_export.to_xlsx(report), xlsx, report, "xlsx")
+        return _file(ii06a_export.to_xlsx(report), XLSX, report, "xlsx")
 
 
 class II06aPdf(APIView):
     """II.06a as PDF (A4 landscape)."""
 
     permission_classes = [IsAuthenticated]
+    renderer_classes = [JSONRenderer, PdfRenderer]
 
-    @extend_schema(parameters=_PARAMS, responses={200: OpenApiTypes.BINARY}, tags=["reports"])
+    @extend_schema(
+        parameters=_PARAMS,
+        responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="the report")},
+        tags=["reports"],
+    )
     def get(self, request: Request) -> HttpResponse:
         report = _report(request)
         return _file(ii06a_export.to_pdf(report), "application/pdf", report, "pdf")
