@@ -81,7 +81,13 @@ def test_systemd_units_run_commands_that_exist():
         for line in unit.read_text().splitlines():
             if line.startswith("ExecStart=") and "manage.py" in line:
                 named.add(line.split("manage.py", 1)[1].split()[0])
-    assert named == {"db_worker", "warn_deadlines", "retry_failed_messages", "prune_db_task_results"}
+    assert named == {
+        "db_worker",
+        "warn_deadlines",
+        "notify_missed_events",
+        "retry_failed_messages",
+        "prune_db_task_results",
+    }
     pre = (ROOT / "deploy" / "systemd" / "motcua-web.service").read_text()
     assert "ExecStartPre=/opt/motcua/app/.venv/bin/python manage.py createcachetable" in pre
     assert named <= set(commands)

@@ -264,7 +264,11 @@ def test_acknowledged_intake_survives_kills_and_a_database_restart(cluster, tmp_
     assert history.returncode == 0, history.stdout + history.stderr
     assert f"{len(dossiers)} dossier history(ies) verified; no alteration found." in history.stdout
 
-    # The acceptance e-mail: queued exactly once per dossier, in the dossier's transaction.
+    # The acceptance e-mail: exactly once per dossier. The notification task is queued in the act's
+    # transaction; a task cut short by a kill or the database restart is caught by the recovery sweep
+    # the scheduler runs (deploy/systemd/motcua-retry-messages.service).
+    swept = stack.manage("notify_missed_events")
+    assert swept.returncode == 0, swept.stdout + swept.stderr
     mails = ps.psql(
         cluster.url,
         "select subject_id, count(*) from notifications_message where template_key = 'dossier.accepted' "

@@ -1,8 +1,12 @@
-"""Side effects of an act, run after the transaction commits (STYLE.md: never inside the act).
+"""Side effects of an act, run by the worker after the transaction commits (STYLE.md: never inside the act).
 
-``services._record`` schedules ``after_event(event_id=…)`` with ``transaction.on_commit(…,
-robust=True)``: a failing notification is logged, never undoes the act. Each effect takes ids and
-is safe to run twice (the notifications app deduplicates on the idempotency key).
+``services._record`` calls ``schedule(event_id=…)``. With the database queue the task rows are
+inserted inside the act's transaction (in a savepoint), so they commit with the act and a process
+killed right after the commit loses no notification; the work itself (rendering, sending) runs in
+the worker after commit. With any other queue ``after_event`` runs on commit
+(``transaction.on_commit(…, robust=True)``). A failing enqueue is logged and never undoes the act.
+Each effect takes ids and is safe to run twice (the notifications app deduplicates on the
+idempotency key).
 
 Forms: the event records which form it produced (``DossierEvent.form``: form01 … form07);
 ``paperwork`` sits above ``dossiers`` and renders them from the dossier and its events, so nothing
@@ -11,11 +15,15 @@ here builds a form.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from typing import Final
+from functools import partial
+from typing import Any, Final
 
+from django.db import transaction
 from django_tasks import task
 
+from motcua.notifications.models import Message
 from motcua.notifications.services import notify
 
 from .models import Dossier, DossierEvent
@@ -113,6 +121,38 @@ def notify_event(event_id: int) -> int:
         return 0
 
 
+def _queue_commits_with_the_act() -> bool:
+    """True with the database queue: a task row inserted inside the act's transaction commits, or
+    rolls back, with the act."""
+    from django_tasks import default_task_backend
+    from django_tasks_db import DatabaseBackend
+
+    return isinstance(default_task_backend, DatabaseBackend)
+
+
+def schedule(*, event_id: int, name: str) -> None:
+    """Schedule what follows an act, from inside the act's transaction.
+
+    With the database queue (production, demo) the task rows are inserted now, in the act's own
+    transaction: a process killed between the commit and an after-commit hook would otherwise lose
+    the applicant's notification (found by tests/test_faults.py). The worker sees the rows only once
+    the act commits, and an act that rolls back leaves none. Other queues (the immediate backend of
+    the tests) run after commit, as before.
+    """
+    if _queue_commits_with_the_act():
+        after_event(event_id=event_id, name=name)
+    else:
+        transaction.on_commit(partial(after_event, event_id=event_id, name=name), robust=True)
+
+
+def _enqueue(what: str, event_id: int, enqueue: Any) -> None:
+    try:
+        with transaction.atomic():  # a savepoint inside an act: a failed enqueue never undoes it
+            enqueue(event_id)
+    except Exception:  # an enqueue error never undoes the act
+        logger.exception("enqueueing %s of dossier event %s failed", what, event_id)
+
+
 def after_event(*, event_id: int, name: str | None = None) -> None:
     """Everything that follows an act, after commit: one task per event that notifies the applicant.
 
@@ -121,16 +161,10 @@ def after_event(*, event_id: int, name: str | None = None) -> None:
     skips events that notify nobody without reading the event back.
     """
     if name == "result_issued":
-        try:
-            store_result.enqueue(event_id)
-        except Exception:  # an enqueue error never undoes the act
-            logger.exception("enqueueing the e-result of dossier event %s for the store failed", event_id)
+        _enqueue("the e-result for the store", event_id, store_result.enqueue)
     if name is not None and name not in TEMPLATES:
         return
-    try:
-        notify_event.enqueue(event_id)
-    except Exception:  # an enqueue error never undoes the act
-        logger.exception("enqueueing the notification of dossier event %s failed", event_id)
+    _enqueue("the notification", event_id, notify_event.enqueue)
 
 
 @task()
@@ -165,3 +199,28 @@ def after_file(*, file_id: int) -> None:
         store_file.enqueue(file_id)
     except Exception:
         logger.exception("enqueueing dossier file %s for the store failed", file_id)
+
+
+def notify_missed_events(*, since: dt.datetime, limit: int = 2000) -> int:
+    """Notify the applicant of events since ``since`` whose notification was never recorded.
+
+    The recovery half of ``schedule``: a notification task that a crash interrupted, or that ran while
+    the database was restarting, leaves its event without messages. The event log is the truth, so
+    this sweep (``manage.py notify_missed_events``, run by the same timer as the message retries)
+    finds those events and notifies them; ``notify`` deduplicates on the event's key, so running it
+    twice sends nothing twice. Returns the number of events notified.
+    """
+    events = list(
+        DossierEvent.objects.filter(name__in=list(TEMPLATES), at__gte=since)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+    keys = [f"dossier-event:{pk}:{channel}" for pk in events for channel in ("email", "sms")]
+    recorded = set(Message.objects.filter(idempotency_key__in=keys).values_list("idempotency_key", flat=True))
+    notified = 0
+    for pk in events:
+        if f"dossier-event:{pk}:email" in recorded or f"dossier-event:{pk}:sms" in recorded:
+            continue
+        if notify_applicant(event_id=pk):
+            notified += 1
+    return notified

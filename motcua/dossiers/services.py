@@ -548,7 +548,7 @@ def _record(
     dossier.version += 1
     dossier.save()
     signals.event_recorded.send(sender=DossierEvent, event=event, dossier=dossier)
-    transaction.on_commit(partial(effects.after_event, event_id=event.pk, name=event.name), robust=True)
+    effects.schedule(event_id=event.pk, name=event.name)
     return event
 
 

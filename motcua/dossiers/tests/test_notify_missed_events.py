@@ -1,0 +1,38 @@
+"""The recovery sweep: an event whose notification task never ran (a crash between commit and the
+worker, a database restart mid-task) is notified after the fact, once."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from motcua.dossiers import effects, services
+from motcua.notifications.models import Message
+
+from .factories import vn
+
+pytestmark = pytest.mark.django_db
+
+
+def test_events_without_messages_are_notified_once(world):
+    # In a test transaction the after-commit hook never runs: the acceptance has no message yet.
+    dossier = services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 9))
+    services.forward_dossier(dossier_id=dossier.pk, actor=world.reception, at=vn(2026, 3, 2, 10))
+    assert Message.objects.count() == 0
+    notified = effects.notify_missed_events(since=vn(2026, 3, 1, 0))
+    assert notified == 1  # "accepted" notifies; "forwarded" notifies nobody
+    rows = sorted(Message.objects.values_list("template_key", "channel", "recipient"))
+    assert rows == [
+        ("dossier.accepted", "email", "an@example.vn"),
+        ("dossier.accepted", "sms", "+84912345678"),
+    ]
+    assert effects.notify_missed_events(since=vn(2026, 3, 1, 0)) == 0
+    assert Message.objects.count() == 2
+
+
+def test_the_window_bounds_the_sweep(world, capsys):
+    services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 9))
+    assert effects.notify_missed_events(since=vn(2026, 3, 3, 0)) == 0
+    call_command("notify_missed_events", "--hours", "1000000")
+    assert capsys.readouterr().out == "Dossier events notified after the fact: 1.\n"
+    assert Message.objects.count() == 2
