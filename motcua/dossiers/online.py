@@ -720,14 +720,29 @@ def _factor_matches(dossier: Dossier, factor: str) -> bool:
     return any(len(c) >= 4 and hmac.compare_digest(c[-4:], given) for c in candidates)
 
 
+TRACKED_FIELDS: Final = (
+    "code",
+    "temporary_reference",
+    "state",
+    "submitted_at",
+    "received_at",
+    "due_at",
+    "applicant_phone",
+    "applicant_identifier",
+    "procedure_version__name",
+)
+
+
 def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None) -> Dossier | None:
     """The dossier with this code (or temporary reference) whose applicant's phone or identifier
     ends with ``factor``; None for an unknown code and a wrong factor alike. Failed look-ups are
     counted per client; past ``MOTCUA_TRACKING_FAILURES`` in the window every look-up is refused."""
     when = at or clock.now()
     window = when - dt.timedelta(seconds=settings.MOTCUA_TRACKING_WINDOW_SECONDS)
-    failures = TrackingFailure.objects.filter(client=client, at__gte=window).count()
-    if failures >= settings.MOTCUA_TRACKING_FAILURES:
+    limit = settings.MOTCUA_TRACKING_FAILURES
+    # At most ``limit`` ids, not COUNT(*): the same answer, and cheaper to build for every look-up.
+    recent = TrackingFailure.objects.filter(client=client, at__gte=window).values_list("pk", flat=True)
+    if len(recent[:limit]) >= limit:
         raise TooManyAttempts(
             "Bạn đã tra cứu sai quá nhiều lần; hãy thử lại sau 15 phút.",
             "Too many failed look-ups; try again in 15 minutes.",
@@ -735,11 +750,14 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
     text = code.strip().upper()[:40]
     dossier = None
     if text:
-        dossier = (
-            Dossier.objects.select_related("procedure_version", "received_at_unit", "return_unit")
-            .filter(Q(code=text) | Q(temporary_reference=text))
-            .first()
+        # Only what the answer shows and the factor check needs: a public page served to anyone,
+        # under load (issue #7 target), so no wide rows and no joins beyond the procedure's name.
+        found = (
+            Dossier.objects.select_related("procedure_version")
+            .only(*TRACKED_FIELDS)
+            .filter(Q(code=text) | Q(temporary_reference=text))[:1]
         )
+        dossier = next(iter(found), None)
     if dossier is None or not _factor_matches(dossier, factor):
         TrackingFailure.objects.create(client=client, at=when)
         return None
