@@ -8,7 +8,9 @@ The database is MOTCUA_BENCH_PG (default postgres://motcua:motcua@127.0.0.1:5432
 dropped and created afresh. Set-up (a child process): migrations, calendars, a province with a
 one-stop unit and agency, one published procedure with two components offered online, 500
 accepted dossiers with applicants' phones, one verified citizen account per client. gunicorn serves
-the app with the production settings profile (static files collected into a temporary folder).
+the app with the production settings profile and the production gunicorn configuration
+(deploy/gunicorn.conf.py; --workers/--threads override it), static files collected into a
+temporary folder.
 Clients are threads, each with its own connection and session; phases run one after the other.
 Ends with one JSON line; target: tracking p95 < 50 ms.
 """
@@ -331,7 +333,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=15.0)
     parser.add_argument("--port", type=int, default=8121)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=0, help="0: the production default")
+    parser.add_argument("--threads", type=int, default=0, help="0: the production default")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
@@ -372,16 +375,22 @@ def main() -> None:
     subprocess.run(
         [python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True
     )
+    # The production configuration (deploy/gunicorn.conf.py: gthread workers with keep-alive);
+    # only the address, the logs and, when given, the worker and thread counts are set here.
+    env.update({"GUNICORN_BIND": f"127.0.0.1:{args.port}", "GUNICORN_ACCESS_LOG": os.devnull})
+    env.update({"GUNICORN_LOG_LEVEL": "warning", "GUNICORN_ERROR_LOG": "-"})
+    if args.workers:
+        env["GUNICORN_WORKERS"] = str(args.workers)
+    if args.threads:
+        env["GUNICORN_THREADS"] = str(args.threads)
     server = subprocess.Popen(
         [
-            str(Path(python).with_name("gunicorn")),
-            "config.wsgi",
-            "-b",
-            f"127.0.0.1:{args.port}",
-            "-w",
-            str(args.workers),
-            "--log-level",
-            "warning",
+            python,
+            "-m",
+            "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
+            "config.wsgi:application",
         ],
         cwd=ROOT,
         env=env,
@@ -480,7 +489,8 @@ def main() -> None:
             {
                 "bench": "portal",
                 "clients": args.clients,
-                "gunicorn_workers": args.workers,
+                "gunicorn_workers": args.workers or "production default",
+                "gunicorn_threads": args.threads or "production default",
                 "p95_ms": {
                     "procedure_page": round(p95(page_ms), 1),
                     "tracking": round(track_p95, 1),
