@@ -384,12 +384,12 @@ class DraftDetail(APIView):
         return Response(status=204)
 
 
-class UploadIn(StrictSerializer):
+class DraftUploadIn(StrictSerializer):
     file = serializers.FileField()
     valid_until = serializers.DateField(required=False, allow_null=True, default=None)
 
 
-class StoreUploadIn(UploadIn):
+class DocumentUploadIn(DraftUploadIn):
     title = serializers.CharField(max_length=500)
 
 
@@ -423,14 +423,14 @@ class DraftComponentFile(APIView):
 
     @extend_schema(
         operation_id="me_drafts_component_upload",
-        request={"multipart/form-data": UploadIn},
+        request={"multipart/form-data": DraftUploadIn},
         parameters=[_IDEMPOTENCY],
         responses={201: DocumentOut},
     )
     def post(self, request: Request, draft_id: int, template_id: int) -> Response:
         user = _user(request)
         online.own_draft(draft_id, user)  # 404 before reading the file
-        body = UploadIn(data=request.data)
+        body = DraftUploadIn(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         document = online.upload_to_draft(
@@ -645,6 +645,42 @@ class MyDossier(APIView):
         return Response(data)
 
 
+class CompletionItemIn(StrictSerializer):
+    template_id = id_field(help_text="the component of the procedure case")
+    document_id = id_field(help_text="a valid document of your store (upload it first: me/documents)")
+    reused = serializers.BooleanField(
+        default=True, help_text="false for a document uploaded for this completion (not held before)"
+    )
+
+
+class CompletionIn(StrictSerializer):
+    components = CompletionItemIn(many=True, max_length=200)  # type: ignore[call-arg]
+
+
+class MyCompletion(APIView):
+    """T6: send what the one-stop unit asked for; the dossier is submitted again."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(
+        operation_id="me_dossiers_complete",
+        request={"application/json": CompletionIn},
+        parameters=[_IDEMPOTENCY],
+        responses={200: MyDossierOut},
+    )
+    def post(self, request: Request, dossier_id: int) -> Response:
+        user = _user(request)
+        online.my_dossier(dossier_id, user)  # 404 before looking at the body
+        body = CompletionIn(data=request.data)
+        body.is_valid(raise_exception=True)
+        items = [
+            online.CompletionItem(item["template_id"], item["document_id"], reused=item["reused"])
+            for item in body.validated_data["components"]
+        ]
+        online.complete_online(dossier_id=dossier_id, actor=user, items=items)
+        return Response(MyDossierOut(online.my_dossier(dossier_id, user)).data)
+
+
 class MyResult(APIView):
     renderer_classes = [JSONRenderer, PdfRenderer]
 
@@ -701,12 +737,12 @@ class Documents(APIView):
 
     @extend_schema(
         operation_id="me_documents_upload",
-        request={"multipart/form-data": StoreUploadIn},
+        request={"multipart/form-data": DocumentUploadIn},
         parameters=[_IDEMPOTENCY],
         responses={201: DocumentOut},
     )
     def post(self, request: Request) -> Response:
-        body = StoreUploadIn(data=request.data)
+        body = DocumentUploadIn(data=request.data)
         body.is_valid(raise_exception=True)
         upload = body.validated_data["file"]
         title = body.validated_data["title"]

@@ -133,6 +133,9 @@ urlpatterns += [
     path("me/dossiers", portal.MyDossiers.as_view(), name="me-dossiers"),
     path("me/dossiers/<id:dossier_id>", portal.MyDossier.as_view(), name="me-dossier"),
     path("me/dossiers/<id:dossier_id>/result", portal.MyResult.as_view(), name="me-dossier-result"),
+    path(
+        "me/dossiers/<id:dossier_id>/completion", portal.MyCompletion.as_view(), name="me-dossier-completion"
+    ),
     path("me/documents", portal.Documents.as_view(), name="me-documents"),
     path("me/documents/<id:document_id>/file", portal.DocumentFile.as_view(), name="me-document-file"),
 ]

@@ -441,3 +441,50 @@ def test_a_file_over_the_limit_is_refused(online_world, as_user, settings):
     )
     assert (response.status_code, response.json()["code"]) == (400, "file_too_large")
     assert StoredDocument.objects.count() == 0
+
+
+def _submitted(world):
+    draft = online.start_draft(actor=world.citizen, procedure_version_id=world.version.pk)
+    online.save_draft(
+        draft_id=draft.pk,
+        actor=world.citizen,
+        values={
+            "applicant_full_name": "Nguyễn Văn An",
+            "applicant_identifier_number": "042090001234",
+            "received_at_unit_id": str(world.centre.pk),
+        },
+    )
+    templates = list(world.version.cases.first().components.order_by("position"))
+    for n, template in enumerate(templates):
+        online.upload_to_draft(
+            draft_id=draft.pk,
+            actor=world.citizen,
+            template_id=template.pk,
+            content=PDF + bytes([n]),
+            name="x.pdf",
+        )
+    return online.submit_draft(draft_id=draft.pk, actor=world.citizen), templates
+
+
+def test_completing_a_dossier_the_one_stop_unit_sent_back(online_world, as_user, make_user):
+    from motcua.dossiers import services
+
+    w = online_world
+    dossier, (_t1, t2) = _submitted(w)
+    client = as_user(w.citizen)
+    url = f"/api/v1/me/dossiers/{dossier.pk}/completion"
+    fresh = online.keep_upload(actor=w.citizen, content=PDF + b"clear", name="b2.pdf", title="Thành phần 2")
+    early = client.post(url, {"components": [{"template_id": t2.pk, "document_id": fresh.pk}]}, format="json")
+    assert (early.status_code, early.json()["code"]) == (400, "not_awaiting_completion")
+    services.request_completion(
+        dossier_id=dossier.pk, actor=w.reception, reason="Bản chụp bị mờ", missing_component_ids=[t2.pk]
+    )
+    other = make_user("nguoikhac")
+    grant_membership(user=other, role=Role.CITIZEN)
+    body = {"components": [{"template_id": t2.pk, "document_id": fresh.pk, "reused": False}]}
+    assert as_user(other).post(url, body, format="json").status_code == 404
+    sent = client.post(url, body, format="json")
+    assert sent.status_code == 200, sent.content
+    assert (sent.json()["id"], sent.json()["state"]) == (dossier.pk, "submitted")
+    added = dossier.components.filter(template=t2).order_by("-pk").first()
+    assert (added.reused_from, added.files.get().sha256) == ("", fresh.sha256)
