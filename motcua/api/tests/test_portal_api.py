@@ -488,3 +488,17 @@ def test_completing_a_dossier_the_one_stop_unit_sent_back(online_world, as_user,
     assert (sent.json()["id"], sent.json()["state"]) == (dossier.pk, "submitted")
     added = dossier.components.filter(template=t2).order_by("-pk").first()
     assert (added.reused_from, added.files.get().sha256) == ("", fresh.sha256)
+
+
+def test_a_citizens_token_works_like_the_session(online_world):
+    from motcua.accounts.tokens import issue_token
+
+    w = online_world
+    dossier, _templates = _submitted(w)
+    _token, raw = issue_token(user=w.citizen, name="ứng dụng di động", permissions=["dossier.view"])
+    client = APIClient(headers={"Authorization": f"Bearer {raw}"})
+    listed = client.get("/api/v1/me/dossiers")
+    assert (listed.status_code, [d["id"] for d in listed.json()["results"]]) == (200, [dossier.pk])
+    started = client.post("/api/v1/me/drafts", {"procedure_code": w.version.procedure.code}, format="json")
+    assert started.status_code == 201, started.content
+    assert Draft.objects.get(pk=started.json()["id"]).owner == w.citizen
