@@ -269,12 +269,19 @@ def draft_data(draft: Draft) -> dict[str, Any]:
     return values
 
 
-def draft_out(draft: Draft) -> dict[str, Any]:
-    templates = (
-        list(ComponentTemplate.objects.filter(case_id=draft.procedure_case_id).order_by("position", "id"))
-        if draft.procedure_case_id
-        else []
-    )
+def _templates_by_case(drafts: list[Draft]) -> dict[int, list[ComponentTemplate]]:
+    """The components of the drafts' cases, in order, read at once."""
+    cases = {d.procedure_case_id for d in drafts if d.procedure_case_id is not None}
+    by_case: dict[int, list[ComponentTemplate]] = {case: [] for case in cases}
+    for template in ComponentTemplate.objects.filter(case_id__in=cases).order_by("position", "id"):
+        by_case[template.case_id].append(template)
+    return by_case
+
+
+def draft_out(draft: Draft, by_case: dict[int, list[ComponentTemplate]] | None = None) -> dict[str, Any]:
+    if by_case is None:
+        by_case = _templates_by_case([draft])
+    templates = by_case.get(draft.procedure_case_id, []) if draft.procedure_case_id else []
     slots = []
     for template in templates:
         slot = draft.slots.get(str(template.pk))
@@ -296,7 +303,7 @@ def draft_out(draft: Draft) -> dict[str, Any]:
         "procedure_case": draft.procedure_case_id,
         "values": draft_data(draft),
         "components": slots,
-        "missing": [t.pk for t in online.missing_slots(draft)],
+        "missing": [t.pk for t in online.missing_slots(draft, templates)],
         "created_at": draft.created_at,
         "updated_at": draft.updated_at,
     }
@@ -324,7 +331,11 @@ class Drafts(APIView):
         drafts = online.my_drafts(_user(request)).select_related("procedure_version__procedure")
         paginator = Cursor()
         page = paginator.paginate_queryset(drafts.order_by("-pk"), request, view=self)
-        return paginator.get_paginated_response(DraftOut([draft_out(d) for d in page or []], many=True).data)
+        drafts_page = list(page or [])
+        by_case = _templates_by_case(drafts_page)
+        return paginator.get_paginated_response(
+            DraftOut([draft_out(d, by_case) for d in drafts_page], many=True).data
+        )
 
     @extend_schema(
         operation_id="me_drafts_create",

@@ -448,12 +448,16 @@ def _competent_agency_id(draft: Draft, unit_id: int) -> int | None:
     return agency_id
 
 
-def missing_slots(draft: Draft) -> list[ComponentTemplate]:
-    """Required components of the case that no document fills yet."""
+def missing_slots(draft: Draft, templates: list[ComponentTemplate] | None = None) -> list[ComponentTemplate]:
+    """Required components of the case that no document fills yet (``templates``: the case's
+    components in order, when the caller has already read them)."""
     if draft.procedure_case_id is None:
         return []
-    required = ComponentTemplate.objects.filter(case_id=draft.procedure_case_id, is_required=True)
-    return [t for t in required.order_by("position", "id") if str(t.pk) not in draft.slots]
+    if templates is None:
+        templates = list(
+            ComponentTemplate.objects.filter(case_id=draft.procedure_case_id).order_by("position", "id")
+        )
+    return [t for t in templates if t.is_required and str(t.pk) not in draft.slots]
 
 
 def _files_for(component: DossierComponent, document: StoredDocument, actor: User, at: dt.datetime) -> None:

@@ -502,3 +502,25 @@ def test_a_citizens_token_works_like_the_session(online_world):
     started = client.post("/api/v1/me/drafts", {"procedure_code": w.version.procedure.code}, format="json")
     assert started.status_code == 201, started.content
     assert Draft.objects.get(pk=started.json()["id"]).owner == w.citizen
+
+
+def test_listing_drafts_costs_the_same_queries_for_one_or_three(online_world, as_user):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    w = online_world
+    client = as_user(w.citizen)
+    online.start_draft(actor=w.citizen, procedure_version_id=w.version.pk)
+
+    def count():
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/api/v1/me/drafts")
+        assert response.status_code == 200
+        return len(response.json()["results"]), len(captured.captured_queries)
+
+    one = count()
+    for _ in range(2):
+        online.start_draft(actor=w.citizen, procedure_version_id=w.version.pk)
+    three = count()
+    assert (one[0], three[0]) == (1, 3)
+    assert one[1] == three[1]
