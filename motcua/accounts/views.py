@@ -8,12 +8,13 @@ from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
+from mozilla_django_oidc.views import OIDCAuthenticationCallbackView, OIDCAuthenticationRequestView
 
 from motcua.core.errors import MotcuaError
 
@@ -46,6 +47,34 @@ class LoginView(auth_views.LoginView):
         context["oidc_enabled"] = oidc.is_enabled()
         context["oidc_failed"] = self.request.GET.get("oidc") == "loi"
         return context
+
+
+def _oidc_unavailable(request: HttpRequest) -> HttpResponse:
+    messages.error(
+        request,
+        _(
+            "Chưa thể đăng nhập bằng tài khoản định danh điện tử tại đây; "
+            "hãy đăng nhập bằng tên đăng nhập và mật khẩu."
+        ),
+    )
+    return redirect("accounts:login")
+
+
+def oidc_authenticate_view(request: HttpRequest) -> HttpResponseBase:
+    """``/oidc/authenticate/``: the identity provider's sign-in; without a configured provider, back
+    to the login page with a message (never an error page)."""
+    if not oidc.is_enabled():
+        return _oidc_unavailable(request)
+    response: HttpResponseBase = OIDCAuthenticationRequestView.as_view()(request)
+    return response
+
+
+def oidc_callback_view(request: HttpRequest) -> HttpResponseBase:
+    """``/oidc/callback/``: where the provider sends the browser back; the same guard."""
+    if not oidc.is_enabled():
+        return _oidc_unavailable(request)
+    response: HttpResponseBase = OIDCAuthenticationCallbackView.as_view()(request)
+    return response
 
 
 class RegisterForm(forms.Form):

@@ -77,7 +77,7 @@ _DRF_ERRORS: tuple[tuple[type[Exception], str, str, str], ...] = (
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, MotcuaError):
-        return problem(
+        refused = problem(
             status_code=exc.status,
             code=exc.code,
             message_vi=exc.message_vi,
@@ -85,6 +85,9 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             field=exc.field,
             **{k: v for k, v in exc.extra.items() if isinstance(v, str | int | float | bool)},
         )
+        if exc.status == 429 and isinstance(exc.extra.get("retry_after"), int):
+            refused["Retry-After"] = str(exc.extra["retry_after"])
+        return refused
     if isinstance(exc, Http404):
         return problem(
             status_code=404, code="not_found", message_vi="Không tìm thấy.", message_en="Not found."

@@ -112,3 +112,30 @@ urlpatterns += [
     path("reports/ii06a.xlsx", reports_ii06a.II06aExcel.as_view(), name="reports-ii06a-xlsx"),
     path("reports/ii06a.pdf", reports_ii06a.II06aPdf.as_view(), name="reports-ii06a-pdf"),
 ]
+
+from . import portal  # noqa: E402
+
+urlpatterns += [
+    path("tracking", portal.Tracking.as_view(), name="tracking"),
+    path("me/drafts", portal.Drafts.as_view(), name="me-drafts"),
+    path("me/drafts/<id:draft_id>", portal.DraftDetail.as_view(), name="me-draft"),
+    path(
+        "me/drafts/<id:draft_id>/components/<id:template_id>",
+        portal.DraftComponent.as_view(),
+        name="me-draft-component",
+    ),
+    path(
+        "me/drafts/<id:draft_id>/components/<id:template_id>/file",
+        portal.DraftComponentFile.as_view(),
+        name="me-draft-component-file",
+    ),
+    path("me/drafts/<id:draft_id>/submit", portal.DraftSubmit.as_view(), name="me-draft-submit"),
+    path("me/dossiers", portal.MyDossiers.as_view(), name="me-dossiers"),
+    path("me/dossiers/<id:dossier_id>", portal.MyDossier.as_view(), name="me-dossier"),
+    path("me/dossiers/<id:dossier_id>/result", portal.MyResult.as_view(), name="me-dossier-result"),
+    path(
+        "me/dossiers/<id:dossier_id>/completion", portal.MyCompletion.as_view(), name="me-dossier-completion"
+    ),
+    path("me/documents", portal.Documents.as_view(), name="me-documents"),
+    path("me/documents/<id:document_id>/file", portal.DocumentFile.as_view(), name="me-document-file"),
+]

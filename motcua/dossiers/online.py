@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import math
 import re
 from dataclasses import dataclass
 from typing import Any, Final
@@ -26,6 +27,8 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import gate
 from motcua.accounts.models import Role, User
@@ -77,8 +80,40 @@ DRAFT_FIELDS: Final = (
 
 
 class TooManyAttempts(MotcuaError):
+    """Too many failed look-ups from one client; ``retry_after`` (seconds) says when to try again."""
+
     status = 429
     code = "too_many_attempts"
+
+
+# What a citizen reads as the next step after each state (pages and the API).
+NEXT_STEPS = {
+    State.SUBMITTED: _("Bộ phận Một cửa kiểm tra hồ sơ: tiếp nhận, hướng dẫn bổ sung hoặc từ chối."),
+    State.INTAKE_SUPPLEMENT_REQUESTED: _("Bạn cần bổ sung, hoàn thiện hồ sơ theo hướng dẫn rồi gửi lại."),
+    State.INTAKE_REFUSED: _("Hồ sơ không được tiếp nhận; xem lý do trong thông báo."),
+    State.RECEIVED: _("Hồ sơ được chuyển đến cơ quan có thẩm quyền giải quyết."),
+    State.IN_PROCESSING: _("Cơ quan có thẩm quyền đang thẩm định, giải quyết hồ sơ."),
+    State.PROCESSING_SUPPLEMENT_REQUESTED: _("Bạn cần nộp bổ sung giấy tờ theo thông báo."),
+    State.AWAITING_FINANCIAL_OBLIGATION: _("Bạn cần thực hiện nghĩa vụ tài chính theo thông báo."),
+    State.WITHDRAWAL_REQUESTED: _("Bộ phận Một cửa xử lý yêu cầu rút hồ sơ."),
+    State.STOPPED: _("Việc giải quyết hồ sơ đã dừng."),
+    State.REFUSED_AFTER_APPRAISAL: _("Hồ sơ không đủ điều kiện; nhận văn bản trả lời."),
+    State.RESULT_READY: _("Kết quả đã có: nhận tại nơi trả kết quả hoặc tải bản điện tử."),
+    State.RETURNED: _("Đã trả kết quả. Hồ sơ kết thúc."),
+}
+
+
+def next_step(state: str, language: str | None = None) -> str:
+    """The next step after ``state`` in ``language`` (the active language when None); "" if none."""
+    if state not in State._value2member_map_:
+        return ""
+    text = NEXT_STEPS.get(State(state))
+    if text is None:
+        return ""
+    if language is None:
+        return str(text)
+    with translation.override(language):
+        return str(text)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -413,12 +448,16 @@ def _competent_agency_id(draft: Draft, unit_id: int) -> int | None:
     return agency_id
 
 
-def missing_slots(draft: Draft) -> list[ComponentTemplate]:
-    """Required components of the case that no document fills yet."""
+def missing_slots(draft: Draft, templates: list[ComponentTemplate] | None = None) -> list[ComponentTemplate]:
+    """Required components of the case that no document fills yet (``templates``: the case's
+    components in order, when the caller has already read them)."""
     if draft.procedure_case_id is None:
         return []
-    required = ComponentTemplate.objects.filter(case_id=draft.procedure_case_id, is_required=True)
-    return [t for t in required.order_by("position", "id") if str(t.pk) not in draft.slots]
+    if templates is None:
+        templates = list(
+            ComponentTemplate.objects.filter(case_id=draft.procedure_case_id).order_by("position", "id")
+        )
+    return [t for t in templates if t.is_required and str(t.pk) not in draft.slots]
 
 
 def _files_for(component: DossierComponent, document: StoredDocument, actor: User, at: dt.datetime) -> None:
@@ -550,6 +589,46 @@ def owned_dossier(dossier_id: int, actor: User) -> Dossier:
     if dossier is None:
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
     return dossier
+
+
+def my_dossiers(actor: User) -> QuerySet[Dossier]:
+    """The applicant's dossiers: those submitted from this account and, for an account whose
+    identity the identity provider vouched for, those received in their name at the counter (a
+    self-declared identifier never opens anyone's dossiers)."""
+    if not actor.is_authenticated or not actor.is_active:
+        return Dossier.objects.none()
+    query = Q(submitted_by_id=actor.pk)
+    if actor.identity_verified and actor.identifier:
+        query |= Q(applicant_identifier=actor.identifier)
+    return Dossier.objects.filter(query)
+
+
+def my_dossier(dossier_id: int, actor: User) -> Dossier:
+    """One of ``my_dossiers``; anyone else's answers exactly as a missing one."""
+    dossier = (
+        my_dossiers(actor)
+        .select_related("procedure_version", "received_at_unit", "return_unit")
+        .filter(pk=dossier_id)
+        .first()
+    )
+    if dossier is None:
+        raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
+    return dossier
+
+
+def my_drafts(actor: User) -> QuerySet[Draft]:
+    """The account's drafts not submitted yet, most recently changed first."""
+    return Draft.objects.filter(owner_id=actor.pk, submitted_at__isnull=True)
+
+
+def own_document(document_id: int, actor: User) -> StoredDocument:
+    """One document of the account's store; another person's answers exactly as a missing one."""
+    document = StoredDocument.objects.filter(pk=document_id, owner_id=actor.pk).first()
+    if document is None:
+        raise NotFound(
+            "Không tìm thấy giấy tờ trong kho dữ liệu.", "Document not found.", code="document_not_found"
+        )
+    return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -740,12 +819,21 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
     when = at or clock.now()
     window = when - dt.timedelta(seconds=settings.MOTCUA_TRACKING_WINDOW_SECONDS)
     limit = settings.MOTCUA_TRACKING_FAILURES
-    # At most ``limit`` ids, not COUNT(*): the same answer, and cheaper to build for every look-up.
-    recent = TrackingFailure.objects.filter(client=client, at__gte=window).values_list("pk", flat=True)
-    if len(recent[:limit]) >= limit:
+    # The ``limit`` most recent failures in the window, not COUNT(*): bounded, one index range.
+    recent = list(
+        TrackingFailure.objects.filter(client=client, at__gte=window)
+        .order_by("-at", "-id")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        # Look-ups open again when the limit-th most recent failure leaves the window.
+        freed_at = recent[limit - 1] + (when - window)
+        seconds = max(1, math.ceil((freed_at - when).total_seconds()))
+        minutes = math.ceil(seconds / 60)
         raise TooManyAttempts(
-            "Bạn đã tra cứu sai quá nhiều lần; hãy thử lại sau 15 phút.",
-            "Too many failed look-ups; try again in 15 minutes.",
+            f"Bạn đã tra cứu sai quá nhiều lần; hãy thử lại sau {minutes} phút.",
+            f"Too many failed look-ups; try again in {minutes} minute{'s' if minutes != 1 else ''}.",
+            retry_after=seconds,
         )
     text = code.strip().upper()[:40]
     dossier = None

@@ -34,7 +34,7 @@ from motcua.deadlines.selectors import explained_due
 from motcua.dossiers import online
 from motcua.dossiers.applicants import IdentifierType
 from motcua.dossiers.models import Dossier, DossierEvent, Draft, ResultDelivery, StoredDocument
-from motcua.dossiers.selectors import dossier_for_user, timeline_of, visible_dossiers
+from motcua.dossiers.selectors import dossier_for_user, timeline_of
 from motcua.paperwork.from_dossier import context_for_event, rendered_form
 from motcua.units.models import OneStopUnit
 from motcua.workflow import State
@@ -252,16 +252,8 @@ def draft_page(request: HttpRequest, draft_id: int) -> HttpResponse:
 @login_required
 def my_dossiers(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    drafts = Draft.objects.filter(owner=user, submitted_at__isnull=True).select_related("procedure_version")
-    dossiers = list(
-        visible_dossiers(user).filter(submitted_by=user).select_related("procedure_version")[:100]
-    )
-    if user.identity_verified and user.identifier:
-        dossiers += list(
-            Dossier.objects.filter(applicant_identifier=user.identifier)
-            .exclude(submitted_by=user)
-            .select_related("procedure_version")[:100]
-        )
+    drafts = online.my_drafts(user).select_related("procedure_version")
+    dossiers = list(online.my_dossiers(user).select_related("procedure_version")[:200])
     rows = [{"dossier": d, "state": state_label(d.state)} for d in dossiers]
     return render(
         request,
@@ -420,9 +412,10 @@ def store_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def store_download(request: HttpRequest, document_id: int) -> HttpResponseBase:
-    document = StoredDocument.objects.filter(pk=document_id, owner=_user(request)).first()
-    if document is None:  # someone else's document is a 404, like a missing one
-        raise Http404("no such document")
+    try:  # someone else's document is a 404, like a missing one
+        document = online.own_document(document_id, _user(request))
+    except NotFound as exc:
+        raise Http404(exc.message_en) from exc
     response = FileResponse(document.file.open("rb"), content_type=document.content_type)
     response["Content-Disposition"] = f'inline; filename="tai-lieu-{document.pk}"'
     response["Cache-Control"] = "private, no-cache"

@@ -24,6 +24,7 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
     code = (request.POST.get("ma") or request.GET.get("ma") or "").strip()[:40]
     context: dict[str, object] = {"code": code, "errors": {}}
     status = 200
+    retry_after = None
     if request.method == "POST":
         factor = request.POST.get("so", "").strip()[:20]
         errors: dict[str, str] = {}
@@ -40,6 +41,7 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
             except online.TooManyAttempts as exc:
                 errors["form"] = exc.message(get_language())
                 status = 429
+                retry_after = exc.extra.get("retry_after")
             else:
                 if found is None:
                     errors["form"] = _(
@@ -58,4 +60,7 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
                 "next_step": next_step(found.state),
                 "is_own": is_own,
             }
-    return render(request, "portal/tracking.html", context, status=status)
+    response = render(request, "portal/tracking.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response

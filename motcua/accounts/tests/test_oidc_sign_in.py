@@ -122,3 +122,17 @@ def test_the_login_page_offers_the_provider_only_when_configured(client, provide
     assert "/oidc/authenticate/" in page.content.decode()
     settings.OIDC_OP_AUTHORIZATION_ENDPOINT = ""
     assert "/oidc/authenticate/" not in client.get("/tai-khoan/dang-nhap/").content.decode()
+
+
+@pytest.mark.parametrize(
+    "path", ["/oidc/authenticate/?next=/ho-so-cua-toi/", "/oidc/callback/?code=x&state=y"]
+)
+def test_without_a_provider_the_oidc_routes_go_back_to_the_login_page(client, db, settings, path):
+    settings.OIDC_OP_AUTHORIZATION_ENDPOINT = ""
+    response = client.get(path)
+    assert (response.status_code, response["Location"]) == (302, "/tai-khoan/dang-nhap/")
+    page = client.get(response["Location"]).content.decode()
+    assert (
+        '<li class="error">Chưa thể đăng nhập bằng tài khoản định danh điện tử tại đây; '
+        "hãy đăng nhập bằng tên đăng nhập và mật khẩu.</li>"
+    ) in page

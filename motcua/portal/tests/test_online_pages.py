@@ -55,7 +55,12 @@ def test_start_fill_upload_and_submit_in_one_form(client, online_world):
     dossier = Dossier.objects.get()
     assert done["Location"] == f"/ho-so-cua-toi/{dossier.pk}/"
     assert dossier.state == "submitted"
-    assert client.get(done["Location"]).status_code == 200
+    acknowledged = client.get(done["Location"])
+    assert acknowledged.status_code == 200
+    assert (
+        f'<li class="success">Đã nộp hồ sơ. Mã tạm: {dossier.temporary_reference}. '
+        "Bộ phận Một cửa sẽ kiểm tra và tiếp nhận.</li>"
+    ) in acknowledged.content.decode()
 
 
 def test_a_fake_pdf_is_refused_next_to_its_component(client, online_world):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+import time_machine
 
 from motcua.core.clock import VN_TZ
 from motcua.dossiers.models import TrackingFailure
@@ -59,10 +60,12 @@ def test_unknown_code_and_wrong_factor_get_the_same_answer(client, received):
 
 def test_failed_attempts_are_rate_limited_per_client_even_for_a_right_answer(client, received, settings):
     settings.MOTCUA_TRACKING_FAILURES = 3
-    for guess in ("0001", "0002", "0003"):
-        assert client.post("/tra-cuu/", {"ma": received.code, "so": guess}).status_code == 400
-    blocked = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
+    with time_machine.travel(vn(2026, 3, 10, 9), tick=False):
+        for guess in ("0001", "0002", "0003"):
+            assert client.post("/tra-cuu/", {"ma": received.code, "so": guess}).status_code == 400
+        blocked = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
     assert blocked.status_code == 429
+    assert blocked["Retry-After"] == "900"  # every failure at the same instant: the whole window
     assert "Bạn đã tra cứu sai quá nhiều lần" in blocked.content.decode()
     assert 'id="tracking-state"' not in blocked.content.decode()
     other = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"}, REMOTE_ADDR="10.0.0.9")
