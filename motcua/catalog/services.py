@@ -29,6 +29,7 @@ from .models import (
     ChannelOffer,
     ComponentTemplate,
     Fee,
+    Field,
     InternalProcess,
     LegalBasis,
     OnlineLevel,
@@ -487,3 +488,12 @@ __all__ = [
     "search_text",
     "update_draft",
 ]
+
+
+def note_national_field_code(*, field_id: int, code: str) -> bool:
+    """Record the national field code (``MaLinhVuc``) of a field that has none, as the national
+    catalogue gave it; never overwrites a code, never takes one another field holds. True if set."""
+    code = code.strip()[:40]
+    if not code or Field.objects.filter(code=code).exists():
+        return False
+    return bool(Field.objects.filter(pk=field_id, code__isnull=True).update(code=code))

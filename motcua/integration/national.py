@@ -293,6 +293,50 @@ def call(service: str, data: list[dict[str, Any]], *, updating: bool | None = No
     raise AssertionError("unreachable")
 
 
+def national_field(procedure_code: str) -> tuple[str, str] | None:
+    """The procedure's national field code and name from the sharing service (``LayThuTuc``, §3
+    step 2); None when the national catalogue does not list it (or lists it without a field)."""
+    for again in (False, True):
+        body = {
+            "session": session(fresh=again),
+            "madonvi": settings.MOTCUA_NATIONAL_PORTAL_UNIT_CODE,
+            "service": "LayThuTuc",
+            "maTTHC": procedure_code,
+        }
+        answer, parsed = _post(settings.MOTCUA_NATIONAL_PORTAL_SHARING_PATH, body)
+        code = str(parsed.get("error_code", ""))
+        if code == dvcqg.SESSION_INVALID and not again:
+            continue
+        if code != dvcqg.OK:
+            parsed["_body"] = answer.body
+            raise _fail("LayThuTuc", parsed)
+        found = parsed.get("result") or []
+        procedure = found[0] if isinstance(found, list) and found and isinstance(found[0], dict) else {}
+        fields = procedure.get("LINHVUCTHUCHIEN")
+        fields = fields if isinstance(fields, list) else []
+        first = fields[0] if fields and isinstance(fields[0], dict) else {}
+        field_code = str(first.get("MALINHVUC", "")).strip()
+        return (field_code, str(first.get("TENLINHVUC", "")).strip()) if field_code else None
+    raise AssertionError("unreachable")
+
+
+def _fill_field(dossier: Any, record: dict[str, Any]) -> None:
+    """A procedure imported without its national field code: ask the national catalogue once and keep
+    the answer in the local catalogue (the field of the version, or of the procedure)."""
+    from motcua.catalog.services import note_national_field_code
+
+    found = national_field(record["MaTTHC"])
+    if found is None:
+        return
+    code, name = found
+    record["MaLinhVuc"] = code
+    record["TenLinhVuc"] = record["TenLinhVuc"] or name
+    version = dossier.procedure_version
+    field_id = version.field_id or version.procedure.field_id
+    if field_id is not None:
+        note_national_field_code(field_id=field_id, code=code)
+
+
 def _message(parsed: dict[str, Any]) -> str:
     return str(parsed.get("message", ""))
 
@@ -326,15 +370,28 @@ def send(delivery: Delivery) -> Outcome:
     record["MaHoSo"] = sync.ma_ho_so or record["MaHoSo"]  # the code sent first is kept for good
     sent: dict[str, Any] = {"dossier": record}
     if not record["MaLinhVuc"]:
+        try:
+            _fill_field(dossier, record)
+        except PortalError as exc:
+            return Outcome(
+                ok=False,
+                status=exc.status or "error",
+                error=str(exc),
+                request=sent,
+                response=exc.response[:2000],
+                permanent=exc.permanent,
+            )
+    if not record["MaLinhVuc"]:
         return Outcome(
             ok=False,
             status="local",
             permanent=True,
             request=sent,
             error=(
-                f"Thủ tục {record['MaTTHC']} chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc): "
-                f"bổ sung trong danh mục rồi gửi lại. / Procedure {record['MaTTHC']} has no national "
-                "field code (MaLinhVuc): add it to the catalogue, then retry."
+                f"Thủ tục {record['MaTTHC']} chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc) và "
+                "CSDL quốc gia không trả về lĩnh vực (LayThuTuc): bổ sung trong danh mục rồi gửi lại. / "
+                f"Procedure {record['MaTTHC']} has no national field code (MaLinhVuc) and the national "
+                "catalogue gave none (LayThuTuc): add it to the catalogue, then retry."
             ),
         )
     try:

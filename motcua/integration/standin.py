@@ -5,7 +5,13 @@
 
 * ``POST /auth`` ``{username, password}`` (header ``dstcode``) → ``{"error_code": "0", "session": …}``;
 * ``POST /service`` with the envelope ``{session, madonvi, service, [isUpdating], data}`` for
-  ``DongBoHoSoMC``, ``CapNhatTienDoHoSoMC`` and ``TraCuuHoSo`` → ``{"error_code", "message"}``.
+  ``DongBoHoSoMC``, ``CapNhatTienDoHoSoMC`` and ``TraCuuHoSo`` → ``{"error_code", "message"}``;
+* ``POST /share`` ``{session, madonvi, service: "LayThuTuc", maTTHC}`` (the sharing service, §3 step
+  2) → ``{"error_code": "0", "result": [{MATTHC, TENTTHC, LINHVUCTHUCHIEN: [{MALINHVUC,
+  TENLINHVUC}]}]}`` for the procedures of ``--catalogue`` (the national catalogue's records, JSON
+  lines with ``ma_thu_tuc``, ``ten_thu_tuc``, ``linh_vuc``), an empty ``result`` for others. The
+  crawl has field names but not the national field codes, so the stand-in makes up one per field
+  name, ``SI-`` and six hex digits of its SHA-1: stable, unique, and plainly not a real code.
 
 It validates every message against the §7 schemas and refuses what does not conform
 (``error_code`` "-2" with the violations), refuses unknown sessions ("-1"), a create of a dossier it
@@ -20,6 +26,7 @@ or ``{"times": n, "hang": seconds}`` (the next n service calls fail that way), `
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import secrets
 import threading
@@ -41,9 +48,11 @@ class Portal:
         password: str = "motcua-demo",  # noqa: S107 - the stand-in's demo account
         log: Path | None = None,
         units: set[str] | None = None,
+        catalogue: dict[str, dict[str, str]] | None = None,
     ):
         self.username, self.password, self.log = username, password, log
         self.units = units  # unit codes (madonvi) allowed to sync; None: any
+        self.catalogue = catalogue or {}  # maTTHC -> {"name", "field"}
         self.lock = threading.Lock()
         self.sessions: set[str] = set()
         self.dossiers: dict[str, dict[str, Any]] = {}
@@ -125,6 +134,33 @@ class Portal:
                 self.trail.setdefault(entry["MaHoSo"], []).append(entry)
             return {"error_code": dvcqg.OK, "message": "Cập nhật tiến độ hồ sơ thành công"}
 
+    def share(self, body: Any) -> dict[str, Any]:
+        """The sharing service: ``LayThuTuc`` looks a procedure up in the national catalogue."""
+        if not isinstance(body, dict):
+            return {
+                "error_code": dvcqg.INVALID_DATA,
+                "message": "Dữ liệu không hợp lệ: cần một đối tượng JSON.",
+            }
+        with self.lock:
+            known = body.get("session") in self.sessions
+        if not known:
+            return {
+                "error_code": dvcqg.SESSION_INVALID,
+                "message": "Phiên làm việc không hợp lệ hoặc đã hết hạn.",
+            }
+        if body.get("service") != "LayThuTuc":
+            return {
+                "error_code": dvcqg.INVALID_DATA,
+                "message": f"Dịch vụ không được hỗ trợ: {body.get('service')!r}.",
+            }
+        code = str(body.get("maTTHC", ""))
+        entry = self.catalogue.get(code)
+        if entry is None:
+            return {"error_code": dvcqg.OK, "message": "Không có dữ liệu", "result": []}
+        field = {"MALINHVUC": field_code(entry["field"]), "TENLINHVUC": entry["field"]}
+        found = {"MATTHC": code, "TENTTHC": entry["name"], "LINHVUCTHUCHIEN": [field]}
+        return {"error_code": dvcqg.OK, "message": "Lấy dữ liệu thành công", "result": [found]}
+
     def records(self) -> dict[str, Any]:
         with self.lock:
             return {"dossiers": dict(self.dossiers), "trail": {k: list(v) for k, v in self.trail.items()}}
@@ -132,6 +168,25 @@ class Portal:
     def next_failure(self) -> dict[str, Any] | None:
         with self.lock:
             return self.failures.pop(0) if self.failures else None
+
+
+def field_code(name: str) -> str:
+    return "SI-" + hashlib.sha1(name.strip().encode("utf-8"), usedforsecurity=False).hexdigest()[:6].upper()
+
+
+def load_catalogue(path: Path) -> dict[str, dict[str, str]]:
+    """``ma_thu_tuc`` -> name and field name, from JSON lines of national catalogue records."""
+    catalogue: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if line.strip():
+                record = json.loads(line)
+                if record.get("ma_thu_tuc") and record.get("linh_vuc"):
+                    catalogue[str(record["ma_thu_tuc"])] = {
+                        "name": str(record.get("ten_thu_tuc", "")),
+                        "field": str(record["linh_vuc"]).strip(),
+                    }
+    return catalogue
 
 
 def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
@@ -177,6 +232,8 @@ def _handler(portal: Portal) -> type[BaseHTTPRequestHandler]:
                 return
             if self.path == "/auth":
                 answer = portal.auth(body)
+            elif self.path == "/share":
+                answer = portal.share(body)
             elif self.path == "/service":
                 failure = portal.next_failure()
                 if failure is not None and "hang" in failure:
@@ -228,6 +285,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--password", default="motcua-demo")
     parser.add_argument("--log", type=Path, default=None, help="append every request here (JSON lines)")
     parser.add_argument("--unit", action="append", help="a unit code (madonvi) allowed to sync; default: any")
+    parser.add_argument(
+        "--catalogue", type=Path, default=None, help="national catalogue records (JSON lines) for LayThuTuc"
+    )
     args = parser.parse_args(argv)
     standin = StandIn(
         args.host,
@@ -236,8 +296,9 @@ def main(argv: list[str] | None = None) -> None:
         password=args.password,
         log=args.log,
         units=set(args.unit) if args.unit else None,
+        catalogue=load_catalogue(args.catalogue) if args.catalogue else None,
     )
-    print(f"national portal stand-in: {standin.url}/ (auth, service)", flush=True)
+    print(f"national portal stand-in: {standin.url}/ (auth, service, share)", flush=True)
     try:
         standin.server.serve_forever()
     except KeyboardInterrupt:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import urllib.request
 from pathlib import Path
@@ -9,12 +10,14 @@ from pathlib import Path
 import pytest
 import time_machine
 
+from motcua.catalog.models import Field
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier, DossierEvent
 from motcua.dossiers.tests.factories import vn
 from motcua.integration import dvcqg, national, outbox
 from motcua.integration.models import Delivery, NationalSyncState
 from motcua.integration.services import retry_delivery
+from motcua.integration.standin import field_code, load_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -268,11 +271,54 @@ def test_a_payload_that_fails_our_own_validation_is_not_sent(factory, world, sta
     delivery = Delivery.objects.get()
     assert delivery.last_status == "local"
     assert delivery.last_error == (
-        "Thủ tục 1.000001.H42 chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc): bổ sung trong danh mục rồi "
-        "gửi lại. / Procedure 1.000001.H42 has no national field code (MaLinhVuc): add it to the catalogue, "
-        "then retry."
+        "Thủ tục 1.000001.H42 chưa có mã lĩnh vực của CSDL quốc gia (MaLinhVuc) và CSDL quốc gia không trả "
+        "về lĩnh vực (LayThuTuc): bổ sung trong danh mục rồi gửi lại. / Procedure 1.000001.H42 has no "
+        "national field code (MaLinhVuc) and the national catalogue gave none (LayThuTuc): add it to the "
+        "catalogue, then retry."
     )
+    # The national catalogue was asked (it does not list the procedure); nothing was synchronised.
+    asked = [r["body"] for r in standin.portal.requests if r["path"] == "/share"]
+    assert [(b["service"], b["maTTHC"], b["madonvi"]) for b in asked] == [
+        ("LayThuTuc", "1.000001.H42", "000.00.00.H42")
+    ]
     assert [r for r in standin.portal.requests if r["path"] == "/service"] == []
+
+
+def test_a_missing_field_code_is_taken_from_the_national_catalogue_once(factory, world, standin):
+    """Imported procedures have field names but no national field codes: the adapter asks LayThuTuc,
+    sends the code, and keeps it in the local catalogue, so the next dossier does not ask again."""
+    domain = Field.objects.create(name="Tư pháp - hộ tịch", name_folded="tu phap - ho tich")
+    procedure = world.version.procedure
+    procedure.field = domain
+    procedure.save(update_fields=["field"])
+    standin.portal.catalogue["1.000001.H42"] = {"name": "Đăng ký khai sinh", "field": "Hộ tịch"}
+    factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    assert outbox.pump().delivered == 1
+    code = field_code("Hộ tịch")
+    assert code == "SI-" + hashlib.sha1("Hộ tịch".encode(), usedforsecurity=False).hexdigest()[:6].upper()
+    domain.refresh_from_db()
+    assert domain.code == code
+    sent = [r["body"] for r in standin.portal.requests if r["path"] == "/service"]
+    assert [(b["data"][0]["MaLinhVuc"], b["data"][0]["TenLinhVuc"]) for b in sent[:1]] == [
+        (code, "Tư pháp - hộ tịch")
+    ]
+    factory.create(at=vn(2026, 3, 2, 9), trait="received")
+    assert outbox.pump().delivered == 1
+    assert len([r for r in standin.portal.requests if r["path"] == "/share"]) == 1
+
+
+def test_the_stand_in_reads_the_national_catalogue_records(tmp_path):
+    records = tmp_path / "records.jsonl"
+    records.write_text(
+        json.dumps(
+            {"ma_thu_tuc": "1.000253", "ten_thu_tuc": "Khai báo tạm trú", "linh_vuc": " Xuất nhập cảnh "}
+        )
+        + "\n\n"
+        + json.dumps({"ma_thu_tuc": "1.000999", "ten_thu_tuc": "Không có lĩnh vực", "linh_vuc": ""})
+        + "\n",
+        encoding="utf-8",
+    )
+    assert load_catalogue(records) == {"1.000253": {"name": "Khai báo tạm trú", "field": "Xuất nhập cảnh"}}
 
 
 def test_any_other_schema_violation_is_caught_before_sending(factory, world, standin):
