@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, TextField
 
 from motcua.accounts import gate
 from motcua.accounts.models import Membership, Role, User
@@ -42,7 +43,7 @@ from motcua.workflow.states import WAITING_FOR_APPLICANT
 
 from .models import Consultation, Dossier, DossierEvent, ProcessingTask
 from .selectors import visible_dossiers
-from .services import calendar_for, handover_deadlines, hours_for
+from .services import calendar_for, handover_deadlines, hours_for, read_memo, read_once
 
 # A working day of the default office hours (07:00-11:30, 13:30-17:00), for "n days m hours" text.
 WORKING_DAY_MINUTES: Final = 8 * 60
@@ -57,13 +58,19 @@ NAME_CANDIDATES: Final = 5000
 
 
 def _descendants(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> set[int]:
+    if not ids:
+        return set()
+    return set(read_memo(("descendants", model.__name__, frozenset(ids)), lambda: _walk_down(ids, model)))
+
+
+def _walk_down(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> frozenset[int]:
     found, frontier = set(ids), set(ids)
     parent = "parent_id__in" if model is Agency else "parent_centre_id__in"
     while frontier:
         children = set(model.objects.filter(**{parent: frontier}).values_list("pk", flat=True))
         frontier = children - found
         found |= children
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +87,8 @@ class Places:
 
 def places_of(user: User, roles: Iterable[str], *, day: dt.date | None = None) -> Places:
     wanted = set(roles)
-    memberships = [m for m in gate.active_memberships(user, at=day) if m.role in wanted]
+    # Read once per page (``read_once``): a page asks for the places of several roles.
+    memberships = [m for m in gate.memberships_on(user, at=day) if m.role in wanted]
     if any(m.role in gate.PROVINCE_WIDE_ROLES for m in memberships):
         return Places(frozenset(), frozenset(), everywhere=True)
     agencies = {m.agency_id for m in memberships if m.agency_id is not None}
@@ -171,12 +179,16 @@ class WorkQueue:
     items: tuple[QueueItem, ...]
 
 
-def _base() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related(
-        "procedure_version",
-        "competent_agency__admin_unit__parent",
-        "received_at_unit",
-    ).prefetch_related("received_at_unit__office_hours")
+def _base(qs: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
+    return (
+        (Dossier.objects.all() if qs is None else qs)
+        .select_related(
+            "procedure_version",
+            "competent_agency__admin_unit__parent",
+            "received_at_unit",
+        )
+        .prefetch_related("received_at_unit__office_hours")
+    )
 
 
 def _by_due(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -243,6 +255,7 @@ def _queue_dossiers(key: str, user: User, places: Places) -> QuerySet[Dossier]:
     raise KeyError(key)
 
 
+@read_once
 def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]:
     """The queues of the roles ``user`` holds today, each sorted by due date (earliest first)."""
     when = at or clock.now()
@@ -265,7 +278,9 @@ def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]
                 for c in open_[:QUEUE_LIMIT]
             )
         else:
-            dossiers = _by_due(_queue_dossiers(key, user, places).distinct())[:QUEUE_LIMIT]
+            # No DISTINCT: every queue filters the dossier's own columns (tasks through ``pk IN``),
+            # so no row comes twice, and the database can read the rows in due order from an index.
+            dossiers = _by_due(_queue_dossiers(key, user, places))[:QUEUE_LIMIT]
             items = tuple(QueueItem(d, remaining_time(d, at=when)) for d in dossiers)
         queues.append(WorkQueue(key, items))
     return queues
@@ -294,6 +309,7 @@ def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+@read_once
 def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
     """Today's intake by channel and counter, open dossiers within and over their deadline, what is
     due by the end of the next working day, and what is overdue by agency and step."""
@@ -317,7 +333,9 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
         counters[ticket.called_by_id] = ticket.counter.name
     tally = Tally(counters.get(actor, "") if actor is not None else "" for actor in accepted)
     by_counter = tuple(sorted(tally.items(), key=lambda kv: (kv[0] == "", kv[0])))
-    active = _base().filter(pk__in=visible.values("pk"), state__in=[s.value for s in ACTIVE])
+    # The open dossiers come from the partial index on active states (``dossier_active_due``);
+    # visibility is checked on those rows only.
+    active = _base(visible).filter(state__in=[s.value for s in ACTIVE])
     within = active.filter(due_at__gte=when).count()
     over_qs = active.filter(due_at__lt=when)
     calendar = working_calendar(str(settings.MOTCUA_PROVINCE_CODE) or None)
@@ -352,6 +370,7 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
 # --------------------------------------------------------------------------------------------------
 
 
+@read_once
 def search_dossiers(
     user: User,
     *,
@@ -367,10 +386,12 @@ def search_dossiers(
 ) -> list[Dossier]:
     """Dossiers visible to ``user`` matching every criterion given, newest first.
 
-    ``name`` matches with or without accents (folded on both sides, in Python, over at most
-    ``NAME_CANDIDATES`` rows narrowed by the other criteria); ``procedure`` uses the catalog search.
+    ``name`` matches the applicant's or representative's name with or without accents: on
+    PostgreSQL in the database, over every visible dossier, on the folded names
+    (``motcua_fold``, trigram-indexed, ADR 0031); elsewhere folded in Python over at most
+    ``NAME_CANDIDATES`` rows narrowed by the other criteria. ``procedure`` uses the catalog search.
     """
-    qs = visible_dossiers(user).select_related("procedure_version", "competent_agency")
+    qs = visible_dossiers(user).select_related(*_SEARCH_RELATED)
     if code.strip():
         qs = qs.filter(Q(code__icontains=code.strip()) | Q(temporary_reference__icontains=code.strip()))
     if identifier.strip():
@@ -380,10 +401,10 @@ def search_dossiers(
         )
     if procedure.strip():
         ids = search_procedure_ids(procedure)
-        qs = qs.filter(
-            Q(procedure_version__procedure_id__in=ids)
-            | Q(procedure_version__procedure__code__iexact=procedure.strip())
+        versions = ProcedureVersion.objects.filter(
+            Q(procedure_id__in=ids) | Q(procedure__code__iexact=procedure.strip())
         )
+        qs = qs.filter(procedure_version_id__in=versions.values("pk"))
     if state:
         qs = qs.filter(state=state)
     if received_from is not None:
@@ -391,11 +412,24 @@ def search_dossiers(
     if received_to is not None:
         qs = qs.filter(received_at__lt=_local_day_bounds(received_to)[1])
     if agency_id is not None:
-        qs = qs.filter(Q(competent_agency_id=agency_id) | Q(tasks__agency_id=agency_id)).distinct()
+        tasks = ProcessingTask.objects.filter(dossier_id=OuterRef("pk"), agency_id=agency_id)
+        qs = qs.filter(Q(competent_agency_id=agency_id) | Exists(tasks))
     qs = qs.order_by("-created_at", "-pk")
     wanted = fold(name)
     if not wanted:
         return list(qs[:limit])
+    if connection.vendor == "postgresql":
+        folded = qs.alias(
+            applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
+            representative_folded=Func(
+                F("representative_name"), function="motcua_fold", output_field=TextField()
+            ),
+        )
+        return list(
+            folded.filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))[
+                :limit
+            ]
+        )
     rows = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
     ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][:limit]
     by_id = {d.pk: d for d in qs.model.objects.select_related(*_SEARCH_RELATED).filter(pk__in=ids)}

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from motcua.accounts import gate
 from motcua.accounts.models import User
@@ -24,7 +24,12 @@ def _not_found() -> NotFound:
 
 def visible_dossiers(user: User, *, at: dt.date | None = None) -> QuerySet[Dossier]:
     """Dossiers ``user`` may read: their own submissions; for staff holding ``dossier.view``, those
-    received at their unit, decided by their agency, or with a task or consultation at it."""
+    received at their unit, decided by their agency, or with a task or consultation at it.
+
+    One condition per way of seeing a dossier, each answerable from an index on its own: columns of
+    the dossier, and ``EXISTS`` for tasks and consultations (no join, so no duplicate rows and no
+    ``DISTINCT``). PostgreSQL then narrows by whatever else the page asks for (state, dates, order)
+    and checks visibility row by row, instead of collecting every visible id first (ADR 0031)."""
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
     query = Q(submitted_by=user)
@@ -38,17 +43,29 @@ def visible_dossiers(user: User, *, at: dt.date | None = None) -> QuerySet[Dossi
         ]
         if any(m.role in gate.PROVINCE_WIDE_ROLES for m in memberships):
             return Dossier.objects.all()
-        agencies = _with_descendants({m.agency_id for m in memberships if m.agency_id is not None}, "agency")
-        units = _with_descendants({m.one_stop_unit_id for m in memberships if m.one_stop_unit_id}, "unit")
-        query |= (
-            Q(received_at_unit_id__in=units)
-            | Q(return_unit_id__in=units)
-            | Q(competent_agency_id__in=agencies)
-            | Q(receiving_agency_id__in=agencies)
-            | Q(tasks__agency_id__in=agencies)
-            | Q(consultations__requested_agency_id__in=agencies)
+        query |= staff_places_q(
+            _with_descendants({m.agency_id for m in memberships if m.agency_id is not None}, "agency"),
+            _with_descendants({m.one_stop_unit_id for m in memberships if m.one_stop_unit_id}, "unit"),
         )
-    return Dossier.objects.filter(pk__in=Dossier.objects.filter(query).values("pk"))
+    return Dossier.objects.filter(query)
+
+
+def staff_places_q(agencies: set[int] | frozenset[int], units: set[int] | frozenset[int]) -> Q:
+    """Dossiers received or returned at ``units``, or decided by, received by, with a task at or a
+    consultation requested from ``agencies`` (the staff part of ``visible_dossiers``). The column
+    tests come first: PostgreSQL evaluates the arms of an OR in order and stops at the first true
+    one, so the ``EXISTS`` probes only run for rows the columns did not already admit."""
+    query = Q(pk__in=[])
+    if units:
+        query |= Q(received_at_unit_id__in=units) | Q(return_unit_id__in=units)
+    if agencies:
+        query |= (
+            Q(competent_agency_id__in=agencies)
+            | Q(receiving_agency_id__in=agencies)
+            | Exists(ProcessingTask.objects.filter(dossier_id=OuterRef("pk"), agency_id__in=agencies))
+            | Exists(Consultation.objects.filter(dossier_id=OuterRef("pk"), requested_agency_id__in=agencies))
+        )
+    return query
 
 
 def _with_descendants(ids: set[int], kind: str) -> set[int]:
