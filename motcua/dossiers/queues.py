@@ -47,8 +47,10 @@ from .services import calendar_for, handover_deadlines, hours_for, read_memo, re
 
 # A working day of the default office hours (07:00-11:30, 13:30-17:00), for "n days m hours" text.
 WORKING_DAY_MINUTES: Final = 8 * 60
-QUEUE_LIMIT: Final = 200
-SEARCH_LIMIT: Final = 100
+QUEUE_LIMIT: Final = 200  # printable lists (hand-over, post)
+# Rows per list on the staff pages (ADR 0031): a page of the earliest-due work, then further pages.
+PAGE_ROWS: Final = 50
+SEARCH_LIMIT: Final = 50
 NAME_CANDIDATES: Final = 5000
 
 
@@ -175,8 +177,12 @@ class QueueItem:
 
 @dataclass(frozen=True, slots=True)
 class WorkQueue:
+    """The first ``PAGE_ROWS`` dossiers of a queue by due date; ``more`` when the queue holds more
+    (the page offers the next page rather than counting a queue nobody reads to the end)."""
+
     key: str
     items: tuple[QueueItem, ...]
+    more: bool = False
 
 
 def _base(qs: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
@@ -256,12 +262,19 @@ def _queue_dossiers(key: str, user: User, places: Places) -> QuerySet[Dossier]:
 
 
 @read_once
-def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]:
-    """The queues of the roles ``user`` holds today, each sorted by due date (earliest first)."""
+def work_queues(
+    user: User, *, at: dt.datetime | None = None, only: str | None = None, page: int = 1
+) -> list[WorkQueue]:
+    """The queues of the roles ``user`` holds today, each sorted by due date (earliest first), one
+    page of ``PAGE_ROWS`` each; ``only`` one queue (by key), at page ``page``."""
     when = at or clock.now()
     day = clock.to_local(when).date()
+    start = (max(page, 1) - 1) * PAGE_ROWS
+    stop = start + PAGE_ROWS
     queues: list[WorkQueue] = []
     for key, roles in QUEUE_ROLES.items():
+        if only is not None and key != only:
+            continue
         places = places_of(user, roles, day=day)
         if not places:
             continue
@@ -273,16 +286,19 @@ def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]
             )
             if not places.everywhere:
                 open_ = open_.filter(requested_agency_id__in=places.agencies)
+            consultations = list(open_[start : stop + 1])
             items = tuple(
                 QueueItem(c.dossier, remaining_time(c.dossier, at=when), consultation=c)
-                for c in open_[:QUEUE_LIMIT]
+                for c in consultations[:PAGE_ROWS]
             )
+            more = len(consultations) > PAGE_ROWS
         else:
             # No DISTINCT: every queue filters the dossier's own columns (tasks through ``pk IN``),
             # so no row comes twice, and the database can read the rows in due order from an index.
-            dossiers = _by_due(_queue_dossiers(key, user, places))[:QUEUE_LIMIT]
-            items = tuple(QueueItem(d, remaining_time(d, at=when)) for d in dossiers)
-        queues.append(WorkQueue(key, items))
+            dossiers = list(_by_due(_queue_dossiers(key, user, places))[start : stop + 1])
+            items = tuple(QueueItem(d, remaining_time(d, at=when)) for d in dossiers[:PAGE_ROWS])
+            more = len(dossiers) > PAGE_ROWS
+        queues.append(WorkQueue(key, items, more))
     return queues
 
 
@@ -302,6 +318,7 @@ class Overview:
     due_next: tuple[QueueItem, ...]
     overdue_by_place: tuple[tuple[str, str, int], ...]
     overdue: tuple[QueueItem, ...]
+    due_next_count: int = 0  # all of them; ``due_next`` lists the first ``PAGE_ROWS``
 
 
 def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -344,24 +361,26 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
     except ValidationFailed:
         next_day = day + dt.timedelta(days=1)
     _, next_end = _local_day_bounds(next_day)
-    due_next = _by_due(active.filter(due_at__gte=when, due_at__lt=next_end))[:QUEUE_LIMIT]
-    places = (
+    due_next_qs = active.filter(due_at__gte=when, due_at__lt=next_end)
+    due_next = list(_by_due(due_next_qs)[:PAGE_ROWS])
+    places = list(
         over_qs.order_by()
         .values_list("competent_agency__name", "step")
         .annotate(n=Count("pk"))
         .order_by("competent_agency__name", "step")
     )
-    overdue = _by_due(over_qs)[:QUEUE_LIMIT]
+    overdue = _by_due(over_qs)[:PAGE_ROWS]
     return Overview(
         day=day,
         received_by_channel=channels,
         received_by_counter=by_counter,
-        received_today=today.count(),
+        received_today=sum(by_channel.values()),  # every dossier has a channel
         within_deadline=within,
-        over_deadline=over_qs.count(),
+        over_deadline=sum(n for _, _, n in places),  # the groups partition the overdue ones
         due_next=tuple(QueueItem(d, remaining_time(d, at=when)) for d in due_next),
         overdue_by_place=tuple((name, step or "", n) for name, step, n in places),
         overdue=tuple(QueueItem(d, remaining_time(d, at=when)) for d in overdue),
+        due_next_count=due_next_qs.count() if len(due_next) == PAGE_ROWS else len(due_next),
     )
 
 
@@ -383,8 +402,10 @@ def search_dossiers(
     received_to: dt.date | None = None,
     agency_id: int | None = None,
     limit: int = SEARCH_LIMIT,
+    offset: int = 0,
 ) -> list[Dossier]:
-    """Dossiers visible to ``user`` matching every criterion given, newest first.
+    """Dossiers visible to ``user`` matching every criterion given, newest first (``limit`` of them
+    after skipping ``offset``).
 
     ``name`` matches the applicant's or representative's name with or without accents: on
     PostgreSQL in the database, over every visible dossier, on the folded names
@@ -417,7 +438,7 @@ def search_dossiers(
     qs = qs.order_by("-created_at", "-pk")
     wanted = fold(name)
     if not wanted:
-        return list(qs[:limit])
+        return list(qs[offset : offset + limit])
     if connection.vendor == "postgresql":
         folded = qs.alias(
             applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
@@ -427,11 +448,11 @@ def search_dossiers(
         )
         return list(
             folded.filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))[
-                :limit
+                offset : offset + limit
             ]
         )
     rows = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
-    ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][:limit]
+    ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][offset : offset + limit]
     by_id = {d.pk: d for d in qs.model.objects.select_related(*_SEARCH_RELATED).filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
 

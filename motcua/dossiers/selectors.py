@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from motcua.accounts import gate
 from motcua.accounts.models import User
@@ -26,10 +26,10 @@ def visible_dossiers(user: User, *, at: dt.date | None = None) -> QuerySet[Dossi
     """Dossiers ``user`` may read: their own submissions; for staff holding ``dossier.view``, those
     received at their unit, decided by their agency, or with a task or consultation at it.
 
-    One condition per way of seeing a dossier, each answerable from an index on its own: columns of
-    the dossier, and ``EXISTS`` for tasks and consultations (no join, so no duplicate rows and no
-    ``DISTINCT``). PostgreSQL then narrows by whatever else the page asks for (state, dates, order)
-    and checks visibility row by row, instead of collecting every visible id first (ADR 0031)."""
+    One condition per way of seeing a dossier, each answerable from an index of the dossier table on
+    its own (``staff_places_q``), so PostgreSQL estimates how many rows the user sees and picks its
+    plan with the rest of the page's filters and order: a bitmap of the user's dossiers for an agency
+    that sees few, a walk down the page's ordering index for a unit that sees many (ADR 0031)."""
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
     query = Q(submitted_by=user)
@@ -39,7 +39,7 @@ def visible_dossiers(user: User, *, at: dt.date | None = None) -> QuerySet[Dossi
         query |= Q(applicant_identifier=user.identifier)
     if gate.allows(user, "dossier.view", at=at):
         memberships = [
-            m for m in gate.active_memberships(user, at=at) if m.role in gate.PERMISSIONS["dossier.view"]
+            m for m in gate.memberships_on(user, at=at) if m.role in gate.PERMISSIONS["dossier.view"]
         ]
         if any(m.role in gate.PROVINCE_WIDE_ROLES for m in memberships):
             return Dossier.objects.all()
@@ -52,19 +52,27 @@ def visible_dossiers(user: User, *, at: dt.date | None = None) -> QuerySet[Dossi
 
 def staff_places_q(agencies: set[int] | frozenset[int], units: set[int] | frozenset[int]) -> Q:
     """Dossiers received or returned at ``units``, or decided by, received by, with a task at or a
-    consultation requested from ``agencies`` (the staff part of ``visible_dossiers``). The column
-    tests come first: PostgreSQL evaluates the arms of an OR in order and stops at the first true
-    one, so the ``EXISTS`` probes only run for rows the columns did not already admit."""
+    consultation requested from ``agencies`` (the staff part of ``visible_dossiers``).
+
+    Tasks and consultations are read now, and only those of dossiers that the dossier's own columns
+    do not already admit (work at an agency other than the deciding and receiving one) become a list
+    of ids: ``id IN (…)`` is an index condition the planner can count, where ``EXISTS`` over another
+    table is a filter it can only guess at. The list is as fresh as the queryset's construction."""
     query = Q(pk__in=[])
     if units:
         query |= Q(received_at_unit_id__in=units) | Q(return_unit_id__in=units)
     if agencies:
-        query |= (
-            Q(competent_agency_id__in=agencies)
-            | Q(receiving_agency_id__in=agencies)
-            | Exists(ProcessingTask.objects.filter(dossier_id=OuterRef("pk"), agency_id__in=agencies))
-            | Exists(Consultation.objects.filter(dossier_id=OuterRef("pk"), requested_agency_id__in=agencies))
+        query |= Q(competent_agency_id__in=agencies) | Q(receiving_agency_id__in=agencies)
+        admitted = Q(dossier__competent_agency_id__in=agencies) | Q(dossier__receiving_agency_id__in=agencies)
+        if units:
+            admitted |= Q(dossier__received_at_unit_id__in=units) | Q(dossier__return_unit_id__in=units)
+        tasks = ProcessingTask.objects.filter(agency_id__in=agencies).exclude(admitted)
+        asked = Consultation.objects.filter(requested_agency_id__in=agencies).exclude(admitted)
+        extra = set(tasks.values_list("dossier_id", flat=True)) | set(
+            asked.values_list("dossier_id", flat=True)
         )
+        if extra:
+            query |= Q(pk__in=sorted(extra))
     return query
 
 
