@@ -230,6 +230,7 @@ class Dossier(models.Model):
             ),
             models.Index(fields=["received_at"], name="dossier_received_at"),
             models.Index(fields=["created_at", "id"], name="dossier_created"),
+            models.Index(fields=["competent_agency", "id"], name="dossier_competent_id"),
         ]
 
     def __str__(self) -> str:
@@ -363,6 +364,8 @@ class ProcessingTask(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(due_at__gte=F("started_at")), name="task_due_after_start"),
         ]
+        # Dossiers with work at an agency, read from the index alone (visibility, ADR 0031).
+        indexes = [models.Index(fields=["agency", "dossier"], name="task_agency_dossier")]
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.agency_id}"
