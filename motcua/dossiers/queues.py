@@ -49,8 +49,8 @@ from .services import calendar_for, handover_deadlines, hours_for, read_memo, re
 WORKING_DAY_MINUTES: Final = 8 * 60
 QUEUE_LIMIT: Final = 200  # printable lists (hand-over, post)
 # Rows per list on the staff pages (ADR 0031): a page of the earliest-due work, then further pages.
-PAGE_ROWS: Final = 50
-SEARCH_LIMIT: Final = 50
+PAGE_ROWS: Final = 25
+SEARCH_LIMIT: Final = 25
 NAME_CANDIDATES: Final = 5000
 
 

@@ -123,7 +123,7 @@ def test_english(client, world, dossiers, settings):
 
 
 def test_a_queue_pages_by_due_date(client, world, factory, monkeypatch):
-    """Each queue lists a page of ``PAGE_ROWS``; "50+" and "Xem tiếp" lead to the next page of that
+    """Each queue lists a page of ``PAGE_ROWS``; "25+" and "Xem tiếp" lead to the next page of that
     queue alone, earliest due first, and back."""
     from motcua.dossiers import queues as q
 
