@@ -36,13 +36,26 @@ def queues_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, User) or not allows(user, "backoffice.enter"):
         return render(request, "backoffice/not_staff.html", status=403)
+    # One queue, page by page (?hang=<key>&trang=<n>); without them, the first page of every queue.
+    only = request.GET.get("hang") if request.GET.get("hang") in queues.QUEUE_ROLES else None
+    page = page_number(request.GET.get("trang"))
     lists = [
         {
             "key": q.key,
             "title": TITLES[q.key],
             "items": q.items,
+            "more": q.more,
             "overdue": sum(1 for i in q.items if i.remaining and i.remaining.is_overdue),
         }
-        for q in queues.work_queues(user)
+        for q in queues.work_queues(user, only=only, page=page if only else 1)
     ]
-    return render(request, "backoffice/queues/page.html", {"queues": lists})
+    context = {"queues": lists, "only": only, "page": page if only else 1}
+    return render(request, "backoffice/queues/page.html", context)
+
+
+def page_number(value: str | None) -> int:
+    """A page number from the query string: 1 for anything but a positive integer."""
+    try:
+        return max(1, min(int(value or "1"), 10_000))
+    except ValueError:
+        return 1

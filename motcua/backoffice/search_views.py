@@ -18,6 +18,7 @@ from motcua.units.models import Agency
 from motcua.workflow import STATE_LABELS, State
 
 from .forms import DATE_FORMATS
+from .queue_views import page_number
 
 
 def _state_choices() -> list[tuple[str, str]]:
@@ -58,6 +59,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if not isinstance(user, User) or not allows(user, "dossier.view"):
         return render(request, "backoffice/not_staff.html", status=403)
     form = SearchForm(request.GET or None)
+    page = page_number(request.GET.get("trang"))
     results = None
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
@@ -74,13 +76,25 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 received_from=data["received_from"],
                 received_to=data["received_to"],
                 agency_id=agency.pk if agency is not None else None,
+                limit=queues.SEARCH_LIMIT + 1,  # one more: is there a next page?
+                offset=(page - 1) * queues.SEARCH_LIMIT,
             )
     en = (get_language() or "vi").startswith("en")
     labels = {s.value: (STATE_LABELS[s].en if en else STATE_LABELS[s].vi) for s in State}
-    rows = [(d, labels.get(d.state, d.state)) for d in results] if results is not None else None
+    more = results is not None and len(results) > queues.SEARCH_LIMIT
+    shown = results[: queues.SEARCH_LIMIT] if results is not None else None
+    rows = [(d, labels.get(d.state, d.state)) for d in shown] if shown is not None else None
+    query = request.GET.copy()
+    query.pop("trang", None)
+    pager = {
+        "page": page,
+        "first": (page - 1) * queues.SEARCH_LIMIT + 1,
+        "prev": f"?{query.urlencode()}&trang={page - 1}" if page > 1 else "",
+        "next": f"?{query.urlencode()}&trang={page + 1}" if more else "",
+    }
     return render(
         request,
         "backoffice/search/page.html",
-        {"form": form, "rows": rows, "limit": queues.SEARCH_LIMIT},
+        {"form": form, "rows": rows, "limit": queues.SEARCH_LIMIT, "pager": pager},
         status=200 if form.is_valid() or not form.is_bound else 400,
     )

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import TIME_UNIT_CHOICES, Channel, CollectedWhen
 from motcua.core.errors import Conflict
-from motcua.workflow import State, Step
+from motcua.workflow import ACTIVE, State, Step
 
 from .applicants import ApplicantKind, IdentifierType
 
@@ -220,6 +220,17 @@ class Dossier(models.Model):
             models.Index(fields=["competent_agency", "state"]),
             models.Index(fields=["received_at_unit", "received_at"]),
             models.Index(fields=["due_at"]),
+            # The staff pages at a million dossiers (ADR 0031): open dossiers by due date (overview,
+            # queues), today's intake, and newest first (search). The folded-name and code trigram
+            # indexes are PostgreSQL-only (migration 0008).
+            models.Index(
+                fields=["due_at", "id"],
+                condition=Q(state__in=sorted(s.value for s in ACTIVE)),
+                name="dossier_active_due",
+            ),
+            models.Index(fields=["received_at"], name="dossier_received_at"),
+            models.Index(fields=["created_at", "id"], name="dossier_created"),
+            models.Index(fields=["competent_agency", "id"], name="dossier_competent_id"),
         ]
 
     def __str__(self) -> str:
@@ -353,6 +364,8 @@ class ProcessingTask(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(due_at__gte=F("started_at")), name="task_due_after_start"),
         ]
+        # Dossiers with work at an agency, read from the index alone (visibility, ADR 0031).
+        indexes = [models.Index(fields=["agency", "dossier"], name="task_agency_dossier")]
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.agency_id}"

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from django.conf import settings
-from django.db.models import Count, F, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, TextField
 
 from motcua.accounts import gate
 from motcua.accounts.models import Membership, Role, User
@@ -42,12 +43,14 @@ from motcua.workflow.states import WAITING_FOR_APPLICANT
 
 from .models import Consultation, Dossier, DossierEvent, ProcessingTask
 from .selectors import visible_dossiers
-from .services import calendar_for, handover_deadlines, hours_for
+from .services import calendar_for, handover_deadlines, hours_for, read_memo, read_once
 
 # A working day of the default office hours (07:00-11:30, 13:30-17:00), for "n days m hours" text.
 WORKING_DAY_MINUTES: Final = 8 * 60
-QUEUE_LIMIT: Final = 200
-SEARCH_LIMIT: Final = 100
+QUEUE_LIMIT: Final = 200  # printable lists (hand-over, post)
+# Rows per list on the staff pages (ADR 0031): a page of the earliest-due work, then further pages.
+PAGE_ROWS: Final = 25
+SEARCH_LIMIT: Final = 25
 NAME_CANDIDATES: Final = 5000
 
 
@@ -57,13 +60,19 @@ NAME_CANDIDATES: Final = 5000
 
 
 def _descendants(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> set[int]:
+    if not ids:
+        return set()
+    return set(read_memo(("descendants", model.__name__, frozenset(ids)), lambda: _walk_down(ids, model)))
+
+
+def _walk_down(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> frozenset[int]:
     found, frontier = set(ids), set(ids)
     parent = "parent_id__in" if model is Agency else "parent_centre_id__in"
     while frontier:
         children = set(model.objects.filter(**{parent: frontier}).values_list("pk", flat=True))
         frontier = children - found
         found |= children
-    return found
+    return frozenset(found)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +89,8 @@ class Places:
 
 def places_of(user: User, roles: Iterable[str], *, day: dt.date | None = None) -> Places:
     wanted = set(roles)
-    memberships = [m for m in gate.active_memberships(user, at=day) if m.role in wanted]
+    # Read once per page (``read_once``): a page asks for the places of several roles.
+    memberships = [m for m in gate.memberships_on(user, at=day) if m.role in wanted]
     if any(m.role in gate.PROVINCE_WIDE_ROLES for m in memberships):
         return Places(frozenset(), frozenset(), everywhere=True)
     agencies = {m.agency_id for m in memberships if m.agency_id is not None}
@@ -167,16 +177,24 @@ class QueueItem:
 
 @dataclass(frozen=True, slots=True)
 class WorkQueue:
+    """The first ``PAGE_ROWS`` dossiers of a queue by due date; ``more`` when the queue holds more
+    (the page offers the next page rather than counting a queue nobody reads to the end)."""
+
     key: str
     items: tuple[QueueItem, ...]
+    more: bool = False
 
 
-def _base() -> QuerySet[Dossier]:
-    return Dossier.objects.select_related(
-        "procedure_version",
-        "competent_agency__admin_unit__parent",
-        "received_at_unit",
-    ).prefetch_related("received_at_unit__office_hours")
+def _base(qs: QuerySet[Dossier] | None = None) -> QuerySet[Dossier]:
+    return (
+        (Dossier.objects.all() if qs is None else qs)
+        .select_related(
+            "procedure_version",
+            "competent_agency__admin_unit__parent",
+            "received_at_unit",
+        )
+        .prefetch_related("received_at_unit__office_hours")
+    )
 
 
 def _by_due(qs: QuerySet[Dossier]) -> QuerySet[Dossier]:
@@ -243,12 +261,20 @@ def _queue_dossiers(key: str, user: User, places: Places) -> QuerySet[Dossier]:
     raise KeyError(key)
 
 
-def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]:
-    """The queues of the roles ``user`` holds today, each sorted by due date (earliest first)."""
+@read_once
+def work_queues(
+    user: User, *, at: dt.datetime | None = None, only: str | None = None, page: int = 1
+) -> list[WorkQueue]:
+    """The queues of the roles ``user`` holds today, each sorted by due date (earliest first), one
+    page of ``PAGE_ROWS`` each; ``only`` one queue (by key), at page ``page``."""
     when = at or clock.now()
     day = clock.to_local(when).date()
+    start = (max(page, 1) - 1) * PAGE_ROWS
+    stop = start + PAGE_ROWS
     queues: list[WorkQueue] = []
     for key, roles in QUEUE_ROLES.items():
+        if only is not None and key != only:
+            continue
         places = places_of(user, roles, day=day)
         if not places:
             continue
@@ -260,14 +286,19 @@ def work_queues(user: User, *, at: dt.datetime | None = None) -> list[WorkQueue]
             )
             if not places.everywhere:
                 open_ = open_.filter(requested_agency_id__in=places.agencies)
+            consultations = list(open_[start : stop + 1])
             items = tuple(
                 QueueItem(c.dossier, remaining_time(c.dossier, at=when), consultation=c)
-                for c in open_[:QUEUE_LIMIT]
+                for c in consultations[:PAGE_ROWS]
             )
+            more = len(consultations) > PAGE_ROWS
         else:
-            dossiers = _by_due(_queue_dossiers(key, user, places).distinct())[:QUEUE_LIMIT]
-            items = tuple(QueueItem(d, remaining_time(d, at=when)) for d in dossiers)
-        queues.append(WorkQueue(key, items))
+            # No DISTINCT: every queue filters the dossier's own columns (tasks through ``pk IN``),
+            # so no row comes twice, and the database can read the rows in due order from an index.
+            dossiers = list(_by_due(_queue_dossiers(key, user, places))[start : stop + 1])
+            items = tuple(QueueItem(d, remaining_time(d, at=when)) for d in dossiers[:PAGE_ROWS])
+            more = len(dossiers) > PAGE_ROWS
+        queues.append(WorkQueue(key, items, more))
     return queues
 
 
@@ -287,6 +318,7 @@ class Overview:
     due_next: tuple[QueueItem, ...]
     overdue_by_place: tuple[tuple[str, str, int], ...]
     overdue: tuple[QueueItem, ...]
+    due_next_count: int = 0  # all of them; ``due_next`` lists the first ``PAGE_ROWS``
 
 
 def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -294,6 +326,7 @@ def _local_day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start, start + dt.timedelta(days=1)
 
 
+@read_once
 def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
     """Today's intake by channel and counter, open dossiers within and over their deadline, what is
     due by the end of the next working day, and what is overdue by agency and step."""
@@ -317,7 +350,9 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
         counters[ticket.called_by_id] = ticket.counter.name
     tally = Tally(counters.get(actor, "") if actor is not None else "" for actor in accepted)
     by_counter = tuple(sorted(tally.items(), key=lambda kv: (kv[0] == "", kv[0])))
-    active = _base().filter(pk__in=visible.values("pk"), state__in=[s.value for s in ACTIVE])
+    # The open dossiers come from the partial index on active states (``dossier_active_due``);
+    # visibility is checked on those rows only.
+    active = _base(visible).filter(state__in=[s.value for s in ACTIVE])
     within = active.filter(due_at__gte=when).count()
     over_qs = active.filter(due_at__lt=when)
     calendar = working_calendar(str(settings.MOTCUA_PROVINCE_CODE) or None)
@@ -326,24 +361,26 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
     except ValidationFailed:
         next_day = day + dt.timedelta(days=1)
     _, next_end = _local_day_bounds(next_day)
-    due_next = _by_due(active.filter(due_at__gte=when, due_at__lt=next_end))[:QUEUE_LIMIT]
-    places = (
+    due_next_qs = active.filter(due_at__gte=when, due_at__lt=next_end)
+    due_next = list(_by_due(due_next_qs)[:PAGE_ROWS])
+    places = list(
         over_qs.order_by()
         .values_list("competent_agency__name", "step")
         .annotate(n=Count("pk"))
         .order_by("competent_agency__name", "step")
     )
-    overdue = _by_due(over_qs)[:QUEUE_LIMIT]
+    overdue = _by_due(over_qs)[:PAGE_ROWS]
     return Overview(
         day=day,
         received_by_channel=channels,
         received_by_counter=by_counter,
-        received_today=today.count(),
+        received_today=sum(by_channel.values()),  # every dossier has a channel
         within_deadline=within,
-        over_deadline=over_qs.count(),
+        over_deadline=sum(n for _, _, n in places),  # the groups partition the overdue ones
         due_next=tuple(QueueItem(d, remaining_time(d, at=when)) for d in due_next),
         overdue_by_place=tuple((name, step or "", n) for name, step, n in places),
         overdue=tuple(QueueItem(d, remaining_time(d, at=when)) for d in overdue),
+        due_next_count=due_next_qs.count() if len(due_next) == PAGE_ROWS else len(due_next),
     )
 
 
@@ -352,6 +389,7 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
 # --------------------------------------------------------------------------------------------------
 
 
+@read_once
 def search_dossiers(
     user: User,
     *,
@@ -364,13 +402,17 @@ def search_dossiers(
     received_to: dt.date | None = None,
     agency_id: int | None = None,
     limit: int = SEARCH_LIMIT,
+    offset: int = 0,
 ) -> list[Dossier]:
-    """Dossiers visible to ``user`` matching every criterion given, newest first.
+    """Dossiers visible to ``user`` matching every criterion given, newest first (``limit`` of them
+    after skipping ``offset``).
 
-    ``name`` matches with or without accents (folded on both sides, in Python, over at most
-    ``NAME_CANDIDATES`` rows narrowed by the other criteria); ``procedure`` uses the catalog search.
+    ``name`` matches the applicant's or representative's name with or without accents: on
+    PostgreSQL in the database, over every visible dossier, on the folded names
+    (``motcua_fold``, trigram-indexed, ADR 0031); elsewhere folded in Python over at most
+    ``NAME_CANDIDATES`` rows narrowed by the other criteria. ``procedure`` uses the catalog search.
     """
-    qs = visible_dossiers(user).select_related("procedure_version", "competent_agency")
+    qs = visible_dossiers(user).select_related(*_SEARCH_RELATED)
     if code.strip():
         qs = qs.filter(Q(code__icontains=code.strip()) | Q(temporary_reference__icontains=code.strip()))
     if identifier.strip():
@@ -380,10 +422,10 @@ def search_dossiers(
         )
     if procedure.strip():
         ids = search_procedure_ids(procedure)
-        qs = qs.filter(
-            Q(procedure_version__procedure_id__in=ids)
-            | Q(procedure_version__procedure__code__iexact=procedure.strip())
+        versions = ProcedureVersion.objects.filter(
+            Q(procedure_id__in=ids) | Q(procedure__code__iexact=procedure.strip())
         )
+        qs = qs.filter(procedure_version_id__in=versions.values("pk"))
     if state:
         qs = qs.filter(state=state)
     if received_from is not None:
@@ -391,13 +433,26 @@ def search_dossiers(
     if received_to is not None:
         qs = qs.filter(received_at__lt=_local_day_bounds(received_to)[1])
     if agency_id is not None:
-        qs = qs.filter(Q(competent_agency_id=agency_id) | Q(tasks__agency_id=agency_id)).distinct()
+        tasks = ProcessingTask.objects.filter(dossier_id=OuterRef("pk"), agency_id=agency_id)
+        qs = qs.filter(Q(competent_agency_id=agency_id) | Exists(tasks))
     qs = qs.order_by("-created_at", "-pk")
     wanted = fold(name)
     if not wanted:
-        return list(qs[:limit])
+        return list(qs[offset : offset + limit])
+    if connection.vendor == "postgresql":
+        folded = qs.alias(
+            applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
+            representative_folded=Func(
+                F("representative_name"), function="motcua_fold", output_field=TextField()
+            ),
+        )
+        return list(
+            folded.filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))[
+                offset : offset + limit
+            ]
+        )
     rows = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
-    ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][:limit]
+    ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][offset : offset + limit]
     by_id = {d.pk: d for d in qs.model.objects.select_related(*_SEARCH_RELATED).filter(pk__in=ids)}
     return [by_id[pk] for pk in ids if pk in by_id]
 

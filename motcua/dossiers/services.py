@@ -95,6 +95,8 @@ __all__ = [
     "forward_dossier",
     "issue_result",
     "propose_refusal",
+    "read_memo",
+    "read_once",
     "receive_at_counter",
     "receive_supplement",
     "refuse_after_appraisal",
@@ -227,6 +229,12 @@ def _act(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     return run
 
 
+def read_once(fn: Callable[_P, _R]) -> Callable[_P, _R]:
+    """For the staff pages' reads (``queues``): the same memo as one act, so the calendar revision,
+    provinces and office hours are read once per page instead of once per dossier listed."""
+    return _act(fn)
+
+
 def _memoised(key: tuple[Any, ...], compute: Callable[[], _R]) -> _R:
     memo = _memo.get()
     if memo is None:
@@ -235,6 +243,11 @@ def _memoised(key: tuple[Any, ...], compute: Callable[[], _R]) -> _R:
         memo[key] = compute()
     value: _R = memo[key]
     return value
+
+
+def read_memo(key: tuple[Any, ...], compute: Callable[[], _R]) -> _R:
+    """``compute()``, once per ``read_once`` page (or act) for ``key``; every time outside one."""
+    return _memoised(key, compute)
 
 
 def _remember(key: tuple[Any, ...], value: object) -> None:

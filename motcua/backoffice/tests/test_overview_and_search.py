@@ -92,3 +92,21 @@ def _other_unit(world):
         agency=world.other_agency,
         admin_unit=world.centre.admin_unit,
     )
+
+
+def test_search_pages_newest_first(client, world, factory, monkeypatch):
+    from motcua.dossiers import queues as q
+
+    monkeypatch.setattr(q, "SEARCH_LIMIT", 1)
+    older = factory.create(at=vn(2026, 3, 2, 8), applicant=applicant(full_name="Lê Văn Tám"))
+    newer = factory.create(at=vn(2026, 3, 3, 8), applicant=applicant(full_name="Lê Văn Tâm"))
+    client.force_login(world.reception)
+    with time_machine.travel(vn(2026, 3, 4, 9), tick=False):
+        one = client.get("/can-bo/tim-kiem/", {"name": "le van ta"}).content.decode()
+        two = client.get("/can-bo/tim-kiem/", {"name": "le van ta", "trang": "2"}).content.decode()
+    row = r'<tr class="result"><th scope="row"><a href="/can-bo/ho-so/\d+/">([^<]+)<'
+    assert re.findall(row, one) == [newer.code]
+    assert 'href="?name=le+van+ta&amp;trang=2" rel="next"' in one
+    assert re.findall(row, two) == [older.code]
+    assert 'href="?name=le+van+ta&amp;trang=1" rel="prev"' in two
+    assert 'rel="next"' not in two

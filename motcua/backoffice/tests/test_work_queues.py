@@ -120,3 +120,30 @@ def test_english(client, world, dossiers, settings):
         assert "<h1>My work</h1>" in html and "To assign" in html
         page = client.get(f"/can-bo/ho-so/{dossiers['in_processing'].pk}/").content.decode()
     assert "Tasks per agency" in page and "Form 01 — Receipt and appointment for the result" in page
+
+
+def test_a_queue_pages_by_due_date(client, world, factory, monkeypatch):
+    """Each queue lists a page of ``PAGE_ROWS``; "25+" and "Xem tiếp" lead to the next page of that
+    queue alone, earliest due first, and back."""
+    from motcua.dossiers import queues as q
+
+    monkeypatch.setattr(q, "PAGE_ROWS", 1)
+    first = factory.create(at=vn(2026, 3, 3, 8), trait="in_processing")
+    second = factory.create(at=vn(2026, 3, 4, 8), trait="in_processing")
+    client.force_login(world.leader)
+    with time_machine.travel(vn(2026, 3, 5, 9), tick=False):
+        page_one = client.get(URL)
+        page_two = client.get(URL, {"hang": "to_assign", "trang": "2"})
+        beyond = client.get(URL, {"hang": "to_assign", "trang": "3"})
+        nonsense = client.get(URL, {"hang": "khong-co", "trang": "x"})
+    assert sections(page_one)["to_assign"] == [first.code]
+    html = page_one.content.decode()
+    assert 'Chờ phân công thụ lý <span class="muted">(1+)</span>' in html
+    assert 'href="?hang=to_assign&amp;trang=2" rel="next"' in html
+    assert sections(page_two) == {"to_assign": [second.code]}
+    two = page_two.content.decode()
+    assert 'href="?hang=to_assign&amp;trang=1" rel="prev"' in two
+    assert 'rel="next"' not in two
+    assert sections(beyond) == {"to_assign": []}
+    assert nonsense.status_code == 200
+    assert sections(nonsense)["to_assign"] == [first.code]

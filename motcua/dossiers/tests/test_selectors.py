@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from motcua.accounts.models import Role
 from motcua.core.errors import NotFound
 from motcua.dossiers import services
-from motcua.dossiers.selectors import dossier_for_user, timeline_of
+from motcua.dossiers.selectors import dossier_for_user, timeline_of, visible_dossiers
 
 from .factories import staff, vn
 
@@ -37,6 +39,32 @@ def test_who_may_read_a_dossier(world, make_user, make_agency):
         assert hidden.value.status == 404
     with pytest.raises(NotFound):
         dossier_for_user(world.citizen, submitted.pk + 1000)
+
+
+def test_each_way_of_seeing_a_dossier_lists_it_once(world, factory, make_user, make_agency):
+    """Visibility is one condition per way (columns, then EXISTS over tasks and consultations): a
+    dossier seen several ways is listed once, and only its consulted agency gains it by consulting."""
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="appraising", step=dt.timedelta(minutes=10))
+    other = factory.create(at=vn(2026, 3, 2, 9), trait="appraising", step=dt.timedelta(minutes=10))
+    police = make_agency("000.00.40.H42", "Công an tỉnh Hà Tĩnh")
+    officer = staff(make_user, Role.COORDINATOR, "congan", agency_id=police.pk)
+    assert list(visible_dossiers(officer)) == []
+    for _ in range(2):  # two consultations to the same agency: still one row
+        services.consult(
+            dossier_id=dossier.pk,
+            actor=world.handler,
+            agency_id=police.pk,
+            content="Xin ý kiến",
+            deadline=vn(2026, 3, 6, 17),
+            at=vn(2026, 3, 3, 9),
+        )
+    assert [d.pk for d in visible_dossiers(officer)] == [dossier.pk]
+    assert visible_dossiers(officer).count() == 1
+    # Received at the leader's one-stop unit, decided by the leader's agency, with a task there too.
+    seen_by_leader = sorted(d.pk for d in visible_dossiers(world.leader))
+    assert seen_by_leader == sorted([dossier.pk, other.pk])
+    assert visible_dossiers(world.leader).filter(pk=other.pk).count() == 1
+    assert visible_dossiers(make_user("nguoila")).count() == 0
 
 
 def test_timeline_names_actors_acts_and_forms(factory, world):
