@@ -4,10 +4,12 @@
 
 Uses MOTCUA_BENCH_REPORTS_PG (default postgres://motcua:motcua@127.0.0.1:5432/motcua_reports_bench):
 migrates it, loads the demo province if missing and generates dossiers (``generate_dossiers``) until
-it holds ``--count``; collects static files into var/bench-static; starts gunicorn (2 workers x 4
-threads) on 127.0.0.1:``--port``; logs ``--users`` demo staff in over real HTTP (login form, CSRF,
-session cookie); each user then requests /can-bo/viec/, /can-bo/tong-quan/ and /can-bo/tim-kiem/
-(a name search, a code-prefix search and a procedure search in turn) for ``--seconds``.
+it holds ``--count``; collects static files into var/bench-static; starts gunicorn with the
+production configuration (deploy/gunicorn.conf.py) on 127.0.0.1:``--port``; logs ``--users`` demo
+staff in over real HTTP (login form, CSRF, session cookie), one per demo role; each user then
+requests, of /can-bo/viec/,
+/can-bo/tong-quan/ and /can-bo/tim-kiem/ (a name search, a code-prefix search and a procedure search
+in turn), the pages their role may open, without pause, for ``--seconds``.
 Ends with one JSON line (target: every page under 300 ms p95).
 """
 
@@ -145,53 +147,58 @@ def main() -> None:
     from motcua.demo.loader import DEMO_PASSWORD
 
     base = f"http://127.0.0.1:{args.port}"
+    # The production gunicorn configuration (deploy/gunicorn.conf.py), on the bench's port.
+    server_env = env(url) | {
+        "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+        "GUNICORN_ACCESS_LOG": os.devnull,
+        "GUNICORN_LOG_LEVEL": "warning",
+    }
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
             "gunicorn",
+            "-c",
+            str(ROOT / "deploy" / "gunicorn.conf.py"),
             "config.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "--log-level",
-            "warning",
         ],
         cwd=ROOT,
-        env=env(url),
+        env=server_env,
     )
     timings: dict[str, list[float]] = {"queues": [], "overview": [], "search": []}
     errors: list[str] = []
     lock = threading.Lock()
     try:
         wait_until_up(base)
-        # Staff who may open all three pages (some demo roles may not search or see the overview).
-        allowed = []
+        # Every demo staff member, each timing the pages their role may open (a reception officer
+        # has no overview, a handler no province-wide search): 8 users, 8 roles.
+        pages_of: dict[str, list[str]] = {}
         for username in USERS:
             probe = Browser(base, username, DEMO_PASSWORD)
-            try:
-                for path in ("/can-bo/viec/", "/can-bo/tong-quan/", f"/can-bo/tim-kiem/?{SEARCHES[0]}"):
+            pages_of[username] = []
+            for name, path in (
+                ("queues", "/can-bo/viec/"),
+                ("overview", "/can-bo/tong-quan/"),
+                ("search", f"/can-bo/tim-kiem/?{SEARCHES[0]}"),
+            ):
+                try:
                     probe.get(path)
-            except OSError:
-                continue
-            allowed.append(username)
-        if not allowed:
-            raise RuntimeError("no demo staff member may open the three pages")
-        browsers = [Browser(base, allowed[i % len(allowed)], DEMO_PASSWORD) for i in range(args.users)]
+                except OSError:
+                    continue
+                pages_of[username].append(name)
+        staff = [u for u in USERS if pages_of[u]]
+        if not staff:
+            raise RuntimeError("no demo staff member may open the staff pages")
+        browsers = [Browser(base, staff[i % len(staff)], DEMO_PASSWORD) for i in range(args.users)]
         stop = time.monotonic() + args.seconds
+        paths = {"queues": "/can-bo/viec/", "overview": "/can-bo/tong-quan/"}
 
         def run(browser: Browser, offset: int) -> None:
             i = offset
+            mine = pages_of[browser.username]
             while time.monotonic() < stop:
-                pages = [
-                    ("queues", "/can-bo/viec/"),
-                    ("overview", "/can-bo/tong-quan/"),
-                    ("search", f"/can-bo/tim-kiem/?{SEARCHES[i % len(SEARCHES)]}"),
-                ]
-                name, path = pages[i % 3]
+                name = mine[i % len(mine)]
+                path = paths.get(name) or f"/can-bo/tim-kiem/?{SEARCHES[(i // len(mine)) % len(SEARCHES)]}"
                 try:
                     ms = browser.get(path)
                     with lock:
@@ -213,7 +220,7 @@ def main() -> None:
         "bench": "backoffice",
         "dossiers": dossiers,
         "users": args.users,
-        "staff": sorted({b.username for b in browsers}),
+        "staff": {b.username: pages_of[b.username] for b in browsers},
     }
     for name, values in timings.items():
         figures[f"{name}_p95_ms"] = round(p95(values), 1)
