@@ -149,6 +149,26 @@ def roles_of(user: User, *, at: dt.date | None = None) -> set[Role]:
     return {Role(m.role) for m in memberships_on(user, at=at)}
 
 
+def note_parent(kind: str, pk: int | None, parent_pk: int | None) -> None:
+    """Inside ``memoised()``: the parent of agency (``kind="agency"``) or one-stop unit (``"unit"``)
+    ``pk``, from a row the caller has just read, so walking the chain does not read it again."""
+    memo = _memo.get()
+    if memo is not None and pk is not None:
+        memo[(f"{kind}_parent", pk)] = parent_pk
+
+
+def _parent(kind: str, pk: int, read: Any) -> int | None:
+    memo = _memo.get()
+    key = (f"{kind}_parent", pk)
+    if memo is not None and key in memo:
+        parent: int | None = memo[key]
+        return parent
+    found: int | None = read(pk)
+    if memo is not None:
+        memo[key] = found
+    return found
+
+
 def agency_chain(agency_id: int | None) -> set[int]:
     """The agency and all its ancestors."""
     from motcua.units.models import Agency
@@ -161,7 +181,11 @@ def agency_chain(agency_id: int | None) -> set[int]:
     current = agency_id
     while current is not None and current not in chain:
         chain.add(current)
-        current = Agency.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+        current = _parent(
+            "agency",
+            current,
+            lambda pk: Agency.objects.filter(pk=pk).values_list("parent_id", flat=True).first(),
+        )
     if memo is not None:
         memo[key] = frozenset(chain)
     return chain
@@ -179,7 +203,11 @@ def unit_chain(unit_id: int | None) -> set[int]:
     current = unit_id
     while current is not None and current not in chain:
         chain.add(current)
-        current = OneStopUnit.objects.filter(pk=current).values_list("parent_centre_id", flat=True).first()
+        current = _parent(
+            "unit",
+            current,
+            lambda pk: OneStopUnit.objects.filter(pk=pk).values_list("parent_centre_id", flat=True).first(),
+        )
     if memo is not None:
         memo[key] = frozenset(chain)
     return chain

@@ -10,11 +10,11 @@
    mandatory components missing; then accept (code and Form 01), request completion (Form 02) or
    refuse (Form 03), each through its one service.
 
-Double submission never opens two dossiers: the form carries a UUID token; the first POST claims
-it, the dossier id is kept against it, and a repeated POST is sent to the result of the first
-(docs/decisions/0011-backoffice.md). The token also goes to the services as the intake's
-idempotency key (``Dossier.intake_key``, unique): with a per-process cache, or after the cache was
-cleared, a repeated POST still finds the first dossier instead of opening a second.
+Double submission never opens two dossiers: the form carries a UUID token, which goes to the
+services as the intake's idempotency key (``Dossier.intake_key``, unique): a repeated POST, from any
+session or process, is sent to the result of the first (docs/decisions/0011-backoffice.md); two at
+once: the second waits for the first's insert and gets its dossier (``services._once``). The key is
+the only record of the token (ADR 0032: no cache rows or session writes per intake).
 """
 
 from __future__ import annotations
@@ -23,7 +23,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,23 +30,22 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from motcua.accounts import gate
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure, ProcedureCase, ProcedureVersion
-from motcua.catalog.selectors import search_procedure_ids, version_in_force
+from motcua.catalog.selectors import search_procedure_ids, version_in_force, version_parts
 from motcua.core import clock
 from motcua.core.errors import MotcuaError
 from motcua.dossiers import queues
-from motcua.dossiers.selectors import dossier_for_user
+from motcua.dossiers.selectors import dossier_for_user, dossier_id_for_intake_key
 from motcua.dossiers.services import receive_at_counter, refuse_at_intake, request_completion
 from motcua.units.services import call_next_ticket
 
 from .dossier_views import form_links, upload_form
-from .forms import IntakeForm, new_token, put_error
+from .forms import IntakeForm, intake_key, new_token, put_error
 
 SEARCH_RESULTS = 10
-TOKENS = "motcua.intake_tokens"
-TOKEN_SECONDS = 8 * 3600
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -63,33 +61,9 @@ def _user(request: HttpRequest) -> User:
 # --- The idempotency token ----------------------------------------------------------------------
 
 
-def _cache_key(token: str) -> str:
-    return f"motcua:intake-token:{token}"
-
-
-def _dossier_for_token(request: HttpRequest, token: str) -> int | None:
-    """The dossier the token already opened (this session, or any process sharing the cache)."""
-    done = request.session.get(TOKENS, {}).get(token)
-    if done:
-        return int(done)
-    value = cache.get(_cache_key(token))
-    return int(value) if value else None
-
-
-def _claim(token: str) -> bool:
-    """True for the first request with this token; ``cache.add`` is atomic."""
-    return bool(cache.add(_cache_key(token), 0, TOKEN_SECONDS))
-
-
-def _release(token: str) -> None:
-    cache.delete(_cache_key(token))
-
-
-def _finish(request: HttpRequest, token: str, dossier_id: int) -> None:
-    cache.set(_cache_key(token), dossier_id, TOKEN_SECONDS)
-    used = dict(request.session.get(TOKENS, {}))
-    used[token] = dossier_id
-    request.session[TOKENS] = dict(list(used.items())[-50:])
+def _dossier_for_token(token: str) -> int | None:
+    """The dossier this form's token already opened (any session, any process)."""
+    return dossier_id_for_intake_key(intake_key(token))
 
 
 # --- The page -----------------------------------------------------------------------------------
@@ -104,7 +78,7 @@ def _procedures(query: str) -> list[Procedure]:
 
 
 def _case(version: ProcedureVersion, raw: str | None) -> tuple[list[ProcedureCase], ProcedureCase | None]:
-    cases = list(version.cases.order_by("position", "pk"))
+    cases = list(version_parts(version).cases)  # ordered by position; kept once published
     if raw and raw.isdigit():
         return cases, next((c for c in cases if c.pk == int(raw)), None)
     return cases, cases[0] if len(cases) == 1 else None
@@ -116,7 +90,8 @@ def _counter_context(request: HttpRequest, user: User) -> dict[str, Any]:
     counter = next((c for c in counters if str(c.pk) == raw), counters[0] if counters else None)
     if counter is None:
         return {"counters": counters, "counter": None}
-    request.session["motcua.counter"] = counter.pk
+    if request.session.get("motcua.counter") != counter.pk:  # no session write when it is the same
+        request.session["motcua.counter"] = counter.pk
     return {
         "counters": counters,
         "counter": counter,
@@ -151,13 +126,27 @@ def _initial(user: User, cccd: str, version: ProcedureVersion, units: Any) -> di
     return initial
 
 
+def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
+    """The counter page; the counter panel (queue numbers) is read only when a page is rendered, not
+    for a POST that only redirects."""
+    context.update(_counter_context(request, _user(request)))
+    return render(request, "backoffice/counter/page.html", context, status=status)
+
+
 @login_required
 def counter_page(request: HttpRequest) -> HttpResponse:
+    # One request, one reading of the officer's memberships and unit chains (the gate's memo is the
+    # one the intake service uses inside its act).
+    with gate.memoised():
+        return _counter_page(request)
+
+
+def _counter_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not allows(user, "dossier.accept"):
         return _forbidden(request)
     units = queues.intake_units_for(user)
-    context: dict[str, Any] = _counter_context(request, user)
+    context: dict[str, Any] = {}
     query = request.GET.get("q", "").strip()[:200]
     context.update(query=query, procedures=_procedures(query))
     source = request.POST if request.method == "POST" else request.GET
@@ -174,11 +163,11 @@ def counter_page(request: HttpRequest) -> HttpResponse:
         if version is None:
             context["procedure_error"] = _("Không tìm thấy thủ tục đang có hiệu lực với mã này.")
     if version is None:
-        return render(request, "backoffice/counter/page.html", context)
+        return _page(request, context)
     cases, case = _case(version, source.get("case"))
     context.update(version=version, cases=cases, case=case)
     if cases and case is None:
-        return render(request, "backoffice/counter/page.html", context)
+        return _page(request, context)
     if request.method != "POST":
         cccd = request.GET.get("cccd", "").strip()[:20]
         initial = _initial(user, cccd, version, units)
@@ -186,7 +175,7 @@ def counter_page(request: HttpRequest) -> HttpResponse:
         context["cccd"] = cccd
         initial["case"] = case.pk if case else None
         context["form"] = IntakeForm(initial=initial, version=version, case=case, units=units)
-        return render(request, "backoffice/counter/page.html", context)
+        return _page(request, context)
     return _post(request, user, context, version, case, units)
 
 
@@ -202,13 +191,13 @@ def _post(
     context["form"] = form
     action = request.POST.get("action", "preview")
     if not form.is_valid():
-        return render(request, "backoffice/counter/page.html", context, status=400)
+        return _page(request, context, status=400)
     token = str(form.cleaned_data["token"])
-    done = _dossier_for_token(request, token)
-    if done:
-        return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
     missing = form.missing()
     if action not in ("accept", "complete", "refuse"):
+        done = _dossier_for_token(token)
+        if done:  # the token was used: the acts below find its dossier themselves (services._once)
+            return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
         agency = form.cleaned_data["competent_agency"] or queues.competent_agency_of(version)
         preview = None
         if agency is None:
@@ -221,13 +210,7 @@ def _post(
             except MotcuaError as error:
                 put_error(form, error)
         context.update(previewed=True, preview=preview, missing=missing)
-        return render(request, "backoffice/counter/page.html", context)
-    if not _claim(token):
-        done = _dossier_for_token(request, token)
-        if done:
-            return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
-        form.add_error(None, _("Yêu cầu này đang được xử lý; vui lòng chờ, không gửi lại."))
-        return render(request, "backoffice/counter/page.html", context, status=409)
+        return _page(request, context)
     try:
         if action == "accept":
             dossier = receive_at_counter(intake=form.intake(), actor=user)
@@ -242,11 +225,9 @@ def _post(
         else:
             dossier = refuse_at_intake(intake=form.intake(), actor=user, reason=form.cleaned_data["reason"])
     except MotcuaError as error:
-        _release(token)
         put_error(form, error)
         context.update(previewed=True, missing=missing)
-        return render(request, "backoffice/counter/page.html", context, status=error.status)
-    _finish(request, token, dossier.pk)
+        return _page(request, context, status=error.status)
     return HttpResponseRedirect(reverse("backoffice:counter_done", args=[dossier.pk]), status=303)
 
 

@@ -15,6 +15,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from motcua.catalog.models import ComponentTemplate, ProcedureCase, ProcedureVersion
+from motcua.catalog.selectors import version_parts
 from motcua.core.errors import MotcuaError
 from motcua.dossiers.applicants import ApplicantKind, IdentifierType, Person
 from motcua.dossiers.models import CopyType, ResultDelivery
@@ -79,6 +80,11 @@ def put_error(form: forms.Form, error: MotcuaError) -> None:
     """Show a service's refusal next to the field it names, else above the form."""
     name = SERVICE_FIELDS.get(error.field or "", error.field or "")
     form.add_error(name if name in form.fields else None, error.message(get_language()))
+
+
+def intake_key(token: str) -> str:
+    """The intake's idempotency key for the counter form's token (``Dossier.intake_key``)."""
+    return f"counter:{token}"
 
 
 def new_token() -> str:
@@ -149,7 +155,9 @@ class IntakeForm(forms.Form):
         self.version_obj = version
         self.case_obj = case
         self.fields["unit"].queryset = units  # type: ignore[attr-defined]
-        self.templates: list[ComponentTemplate] = list(case.components.order_by("position")) if case else []
+        # The case's templates, kept per process once the version is published (catalog.selectors).
+        parts = version_parts(version).templates if case else {}
+        self.templates: list[ComponentTemplate] = list(parts.get(case.pk, ())) if case else []
         for template in self.templates:
             prefix = f"c{template.pk}"
             self.fields[prefix] = forms.BooleanField(label=template.name, required=False)
@@ -213,7 +221,7 @@ class IntakeForm(forms.Form):
             components=self.components(),
             result_delivery=data["result_delivery"],
             result_delivery_address=data.get("result_delivery_address", ""),
-            idempotency_key=f"counter:{data['token']}",
+            idempotency_key=intake_key(str(data["token"])),
         )
 
 

@@ -25,7 +25,7 @@ from django.db.models import Q, QuerySet
 from motcua.core import clock
 from motcua.core.text import fold
 
-from .models import Procedure, ProcedureVersion, VersionStatus
+from .models import ChannelOffer, ComponentTemplate, Procedure, ProcedureCase, ProcedureVersion, VersionStatus
 
 CANDIDATES = 100
 TRIGRAM_BELOW = 3  # PostgreSQL: fewer full-text candidates than this adds pg_trgm matches
@@ -402,3 +402,80 @@ def search_procedure_ids(query: str, *, within: QuerySet[Procedure] | None = Non
         exact_qs = exact_qs.filter(pk__in=within.values("id"))
     exact = list(exact_qs.values_list("id", flat=True))
     return exact + [pk for pk in ranked if pk not in exact]
+
+
+# --------------------------------------------------------------------------------------------------
+# The frozen parts of a published version, read once per process
+# --------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class VersionParts:
+    """What intake reads of a version: its cases, each case's component templates, and its channel
+    offers with their fees (``offer.fees.all()`` answers from memory). Shared between requests:
+    read these instances, never change them."""
+
+    cases: tuple[ProcedureCase, ...]
+    templates: dict[int, tuple[ComponentTemplate, ...]]
+    offers: tuple[ChannelOffer, ...]
+
+
+# version pk → (what identifies that row, its parts). A published version and its parts are frozen
+# (models.VersionPart refuses save and delete), so an entry never goes stale while the row it was
+# read for exists: a new text is a new version, with a new pk. The key also carries the version's
+# number, status-independent dates and database alias, and any save of a version empties the
+# process's cache (a test database rolled back re-uses primary keys; SQLite re-uses them too).
+_parts: dict[int, tuple[tuple[Any, ...], VersionParts]] = {}
+_parts_lock = Lock()
+PARTS_CACHED = 256
+
+
+def _parts_key(version: ProcedureVersion) -> tuple[Any, ...]:
+    return (
+        connection.alias,
+        version.procedure_id,
+        version.number,
+        version.effective_from,
+        version.published_at,
+    )
+
+
+def _read_parts(version: ProcedureVersion) -> VersionParts:
+    cases = tuple(ProcedureCase.objects.filter(version=version).order_by("position", "pk"))
+    templates: dict[int, list[ComponentTemplate]] = {case.pk: [] for case in cases}
+    for template in ComponentTemplate.objects.filter(case__version=version).order_by(
+        "case", "position", "pk"
+    ):
+        templates[template.case_id].append(template)
+    offers = tuple(
+        ChannelOffer.objects.filter(version=version).order_by("position", "pk").prefetch_related("fees")
+    )
+    return VersionParts(
+        cases=cases, templates={pk: tuple(rows) for pk, rows in templates.items()}, offers=offers
+    )
+
+
+def version_parts(version: ProcedureVersion) -> VersionParts:
+    """The cases, component templates and channel offers (with fees) of ``version``.
+
+    Read from the database each time for a draft; for a version that left DRAFT (frozen), read once
+    per process and kept (``PARTS_CACHED`` versions at most).
+    """
+    if not version.is_frozen:
+        return _read_parts(version)
+    key = _parts_key(version)
+    cached = _parts.get(version.pk)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    parts = _read_parts(version)
+    with _parts_lock:
+        if len(_parts) >= PARTS_CACHED:
+            _parts.clear()
+        _parts[version.pk] = (key, parts)
+    return parts
+
+
+def forget_version_parts(**_: Any) -> None:
+    """Empty the cache of frozen parts (``post_save``/``post_delete`` of a version, tests)."""
+    with _parts_lock:
+        _parts.clear()

@@ -124,10 +124,11 @@ def notify_event(event_id: int) -> int:
 def _queue_commits_with_the_act() -> bool:
     """True with the database queue: a task row inserted inside the act's transaction commits, or
     rolls back, with the act."""
-    from django_tasks import default_task_backend
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
     from django_tasks_db import DatabaseBackend
 
-    return isinstance(default_task_backend, DatabaseBackend)
+    # The backend itself: ``django_tasks.default_task_backend`` is a proxy, never an instance of it.
+    return isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
 
 
 def schedule(*, event_id: int, name: str) -> None:

@@ -264,3 +264,11 @@ def within_agencies(dossiers: QuerySet[Dossier], agency_ids: set[int] | frozense
         | Q(received_at_unit__agency_id__in=agencies)
         | Q(tasks__agency_id__in=agencies)
     ).distinct()
+
+
+def dossier_id_for_intake_key(key: str) -> int | None:
+    """The dossier a request with this idempotency key already opened (``Dossier.intake_key``), if any."""
+    if not key:
+        return None
+    found: int | None = Dossier.objects.filter(intake_key=key).values_list("pk", flat=True).first()
+    return found

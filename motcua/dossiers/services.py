@@ -44,7 +44,7 @@ from motcua.catalog.models import (
     ProcessStep,
     VersionAgency,
 )
-from motcua.catalog.selectors import version_in_force_beside
+from motcua.catalog.selectors import version_in_force_beside, version_parts
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -261,6 +261,20 @@ def _recall(key: tuple[Any, ...]) -> tuple[bool, Any]:
     if memo is None or key not in memo:
         return False, None
     return True, memo[key]
+
+
+def _keep(instance: Any, name: str, rows: Iterable[Any]) -> None:
+    """Leave ``rows`` as the prefetched answer of ``instance.<name>.all()`` (Django's own prefetch
+    cache, as ``prefetch_related`` fills it): the rows an act has just read or written, so that what
+    follows in the same request (Form 01 data, the API's answer) does not read them again."""
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = list(rows)
+    queryset._prefetch_done = True
+    cache = getattr(instance, "_prefetched_objects_cache", None)
+    if cache is None:
+        cache = {}
+        instance._prefetched_objects_cache = cache
+    cache[name] = queryset
 
 
 # --------------------------------------------------------------------------------------------------
@@ -542,6 +556,12 @@ def _record(
         hash=history.event_hash(fields),
     )
     event.save()
+    if actor is not None:
+        event.actor = actor  # the signer of the form, without reading the user back
+    known, previous = _recall(("events", dossier.pk))
+    if known:  # a dossier opened by this act: these are all its events
+        _remember(("events", dossier.pk), [*previous, event])
+        _keep(dossier, "events", [*previous, event])
     _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
     if clock_kind:
         ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=at, new_due_at=new_due_at).save()
@@ -576,6 +596,8 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
     if expected_version is not None and dossier.version != expected_version:
         raise _stale(dossier, expected_version)
+    gate.note_parent("agency", dossier.competent_agency_id, dossier.competent_agency.parent_id)
+    gate.note_parent("unit", dossier.received_at_unit_id, dossier.received_at_unit.parent_centre_id)
     return dossier
 
 
@@ -606,7 +628,8 @@ def _version_for(intake: Intake, at: dt.datetime) -> ProcedureVersion:
 
 
 def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase | None:
-    cases = list(version.cases.all())
+    cases = list(version_parts(version).cases)
+    _keep(version, "cases", cases)
     if case_id is None:
         if len(cases) > 1:
             raise _required("procedure_case_id", "trường hợp của thủ tục", "procedure case")
@@ -647,7 +670,12 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     case = _case_for(version, intake.procedure_case_id)
     if intake.channel not in Channel.values:
         raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
-    unit = OneStopUnit.objects.select_related("agency").filter(pk=intake.received_at_unit_id).first()
+    unit = (
+        OneStopUnit.objects.select_related("agency", "admin_unit")
+        .prefetch_related("office_hours")
+        .filter(pk=intake.received_at_unit_id)
+        .first()
+    )
     if unit is None:
         raise _required("received_at_unit_id", "nơi tiếp nhận", "receiving unit")
     agency = _competent_agency(version, intake.competent_agency_id)
@@ -676,6 +704,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
         submitted_by=submitted_by,
         received_at_unit=unit,
         competent_agency=agency,
+        return_unit=unit if intake.return_unit_id in (None, unit.pk) else None,
         return_unit_id=intake.return_unit_id or unit.pk,
         state=state.value,
         result_delivery=intake.result_delivery,
@@ -698,8 +727,12 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     dossier.save()
     # A dossier opened by this act has no event, no clock event and no component yet.
     _remember(("last_event", dossier.pk), None)
+    _remember(("events", dossier.pk), [])
     _remember(("clock", dossier.pk), [])
-    _add_components(dossier, intake.components, case, start=0)
+    gate.note_parent("unit", unit.pk, unit.parent_centre_id)
+    gate.note_parent("agency", agency.pk, agency.parent_id)
+    templates = version_parts(version).templates.get(case.pk, ()) if case is not None else ()
+    _add_components(dossier, intake.components, case, start=0, templates=templates)
     return dossier
 
 
@@ -740,15 +773,19 @@ def _add_components(
     case: ProcedureCase | None,
     *,
     start: int | None = None,
+    templates: Iterable[ComponentTemplate] | None = None,
 ) -> None:
-    templates = {t.pk: t for t in ComponentTemplate.objects.filter(case=case)} if case else {}
+    if templates is not None:  # the case's templates, already read (catalog.selectors.version_parts)
+        by_pk = {t.pk: t for t in templates}
+    else:
+        by_pk = {t.pk: t for t in ComponentTemplate.objects.filter(case=case)} if case else {}
     if start is None:
         start = dossier.components.count()
     else:  # a dossier just opened: its components are these, and the case's templates are known
-        _remember(("templates", case.pk if case else None), list(templates.values()))
+        _remember(("templates", case.pk if case else None), list(by_pk.values()))
     rows: list[DossierComponent] = []
     for position, item in enumerate(components, start=start):
-        template = templates.get(item.template_id) if item.template_id is not None else None
+        template = by_pk.get(item.template_id) if item.template_id is not None else None
         if item.template_id is not None and template is None:
             raise ValidationFailed(
                 "Thành phần hồ sơ không thuộc trường hợp của thủ tục.",
@@ -783,6 +820,7 @@ def _add_components(
         DossierComponent.objects.bulk_create(rows)
     if start == 0 and dossier.pk is not None:
         _remember(("present", dossier.pk), {row.template_id for row in rows if row.template_id is not None})
+        _keep(dossier, "components", rows)
     if dossier.has_reused_components:
         Dossier.objects.filter(pk=dossier.pk).update(has_reused_components=True)
 
@@ -802,9 +840,7 @@ def _missing_components(dossier: Dossier) -> list[ComponentTemplate]:
 
 
 def _offer(dossier: Dossier) -> ChannelOffer | None:
-    offers = list(
-        ChannelOffer.objects.filter(version_id=dossier.procedure_version_id).prefetch_related("fees")
-    )
+    offers = list(version_parts(dossier.procedure_version).offers)
 
     def rank(offer: ChannelOffer) -> tuple[int, int, int]:
         return (
@@ -834,6 +870,8 @@ def _accept(
     receiving = dossier.received_at_unit.agency
     dossier.receiving_agency = receiving
     dossier.received_at = at
+    opened_here = _recall(("last_event", dossier.pk)) == (True, None)
+    lines: list[FeeLine] = []
     offer = _offer(dossier)
     if offer is not None and offer.time_limit_amount is not None and offer.time_limit_unit:
         dossier.time_limit_amount = offer.time_limit_amount
@@ -851,6 +889,8 @@ def _accept(
         ]
         if lines:
             FeeLine.objects.bulk_create(lines)
+    if opened_here:  # a dossier opened by this act: these are all its fee lines
+        _keep(dossier, "fee_lines", lines)
     calendar, hours = calendar_for(dossier), hours_for(dossier)
     dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
     # The numbers last: their counter rows stay locked until commit (codes.py).

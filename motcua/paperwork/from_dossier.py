@@ -204,7 +204,7 @@ def _procedure(dossier: Dossier) -> str:
     version = dossier.procedure_version
     name = version.name or version.procedure.name
     case = dossier.procedure_case
-    if case is not None and case.name and version.cases.count() > 1:
+    if case is not None and case.name and len(version.cases.all()) > 1:
         return f"{name} ({case.name})"
     return name
 
@@ -240,13 +240,15 @@ def _component_line(name: str, copy_type: str, count: int, note: str = "") -> Co
 def _components_at(dossier: Dossier, event: DossierEvent) -> list[ComponentLine]:
     """The components handed in up to ``event``: later resubmissions and supplements record how many
     they added (``components_added``), and components are numbered in the order they were added."""
-    later = sum(
-        int((data or {}).get("components_added") or 0)
-        for data in DossierEvent.objects.filter(dossier=dossier, seq__gt=event.seq).values_list(
-            "data", flat=True
+    known = _prefetched(dossier, "events")
+    if known is not None:  # the events the act that opened the dossier has just written
+        later_data = [e.data for e in known if e.seq > event.seq]
+    else:
+        later_data = list(
+            DossierEvent.objects.filter(dossier=dossier, seq__gt=event.seq).values_list("data", flat=True)
         )
-    )
-    rows = list(dossier.components.order_by("position", "id"))
+    later = sum(int((data or {}).get("components_added") or 0) for data in later_data)
+    rows = sorted(dossier.components.all(), key=lambda row: (row.position, row.pk))
     if later:
         rows = rows[: max(len(rows) - later, 0)]
     return [
@@ -306,6 +308,13 @@ def _help(dossier: Dossier, event: DossierEvent) -> HelpContact:
     )
 
 
+def _prefetched(instance: Any, name: str) -> list[Any] | None:
+    """The rows of ``instance.<name>`` when prefetched (``prefetch_related``, or left by the act that
+    wrote them), else None."""
+    cache = getattr(instance, "_prefetched_objects_cache", None) or {}
+    return list(cache[name]) if name in cache else None
+
+
 def _dossier(target: Dossier | DossierEvent) -> Dossier:
     if isinstance(target, DossierEvent):
         dossier: Dossier = target.dossier
@@ -323,6 +332,11 @@ def _event(target: Dossier | DossierEvent, form: str) -> DossierEvent:
                 field="form",
             )
         return target
+    known = _prefetched(target, "events")
+    if known is not None:
+        matching: list[DossierEvent] = [e for e in known if e.form == form]
+        if matching:
+            return max(matching, key=lambda e: e.seq)
     event: DossierEvent | None = (
         DossierEvent.objects.filter(dossier=target, form=form)
         .select_related("actor")

@@ -36,3 +36,32 @@ def test_the_window_bounds_the_sweep(world, capsys):
     call_command("notify_missed_events", "--hours", "1000000")
     assert capsys.readouterr().out == "Dossier events notified after the fact: 1.\n"
     assert Message.objects.count() == 2
+
+
+def test_with_the_database_queue_the_task_row_commits_with_the_act(
+    world, settings, django_capture_on_commit_callbacks
+):
+    """The notification task is a row of the act's own transaction: nothing waits for an after-commit
+    hook (a process killed right after COMMIT loses nothing), and the row rolls back with the act."""
+    from django.db import transaction
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    assert effects._queue_commits_with_the_act()
+    with django_capture_on_commit_callbacks() as callbacks:
+        dossier = services.receive_at_counter(
+            intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 9)
+        )
+    assert callbacks == []
+    tasks = DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.notify_event")
+    event_id = dossier.events.get().pk
+    assert [row["args"] for row in tasks.values_list("args_kwargs", flat=True)] == [[event_id]]
+
+    class Undone(Exception):
+        pass
+
+    with pytest.raises(Undone), transaction.atomic():
+        services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 10))
+        assert tasks.count() == 2
+        raise Undone
+    assert tasks.count() == 1

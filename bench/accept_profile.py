@@ -1,0 +1,131 @@
+"""Where the time of one counter acceptance goes, in one process, on PostgreSQL.
+
+    MOTCUA_BENCH_PG=postgres://…/motcua_fa_flow .venv/bin/python bench/accept_profile.py [--n 50] [--sql]
+
+Seeds a throwaway database the way ``bench/dossier_flow.py`` does (its ``setup``), warms the caches
+with a few acceptances, then accepts ``--n`` dossiers (3 components, code, ledger number, Form 01
+data) as one reception officer: the statements of one acceptance (``--sql``), their count, the time
+spent in SQL, and the cProfile of the Python side. Details go to stderr; the last line on stdout is
+one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+import dossier_flow  # noqa: E402 - the same seed as the concurrent bench
+
+
+class _Box:
+    value: Any = None
+
+    def put(self, value: Any) -> None:
+        self.value = value
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--n", type=int, default=50)
+    parser.add_argument("--sql", action="store_true", help="print the statements of one acceptance")
+    parser.add_argument("--top", type=int, default=30)
+    args = parser.parse_args()
+    url = os.environ.get("MOTCUA_BENCH_PG", dossier_flow.DEFAULT_URL)
+    admin, name = dossier_flow._admin_url(url)
+    dossier_flow._psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    dossier_flow._psql(admin, f"CREATE DATABASE {name}")
+    try:
+        box = _Box()
+        dossier_flow.setup(url, 1, box)
+        seed = box.value
+        me = seed["plan"][0]
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from motcua.accounts.models import User
+        from motcua.catalog.models import ProcedureVersion
+        from motcua.dossiers import services
+        from motcua.dossiers.applicants import IdentifierType, Person
+        from motcua.paperwork.from_dossier import form01_for
+
+        officer = User.objects.get(pk=me["reception"])
+        version = ProcedureVersion.objects.get(pk=seed["version"])
+        case = version.cases.get()
+        components = tuple(
+            services.ComponentInput(template_id=t.pk) for t in case.components.order_by("position")
+        )
+
+        def accept(i: int) -> None:
+            intake = services.Intake(
+                procedure_version_id=version.pk,
+                procedure_case_id=case.pk,
+                received_at_unit_id=me["unit"],
+                competent_agency_id=seed["competent"],
+                components=components,
+                applicant=Person(
+                    full_name="Nguyễn Văn An",
+                    identifier_type=IdentifierType.CITIZEN_ID,
+                    identifier_number=f"0420{i:08d}",
+                    phone="0912 345 678",
+                    email="an@example.vn",
+                ),
+            )
+            dossier = services.receive_at_counter(intake=intake, actor=officer)
+            form01_for(dossier)
+
+        for i in range(10):
+            accept(i)
+        with CaptureQueriesContext(connection) as one:
+            accept(10)
+        if args.sql:
+            for q in one.captured_queries:
+                print(f"{float(q['time']) * 1000:6.2f} ms  {q['sql'][:220]}", file=sys.stderr)
+        started = time.perf_counter()
+        for i in range(args.n):  # timed without the profiler or the query log
+            accept(1000 + i)
+        elapsed = time.perf_counter() - started
+        sql_s = 0.0
+        queries = 0
+        profile = cProfile.Profile()
+        for i in range(args.n):
+            with CaptureQueriesContext(connection) as captured:
+                profile.enable()
+                accept(100 + i)
+                profile.disable()
+            queries += len(captured.captured_queries)
+            sql_s += sum(float(q["time"]) for q in captured.captured_queries)
+        out = io.StringIO()
+        stats = pstats.Stats(profile, stream=out).sort_stats("cumulative")
+        stats.print_stats(args.top)
+        stats.sort_stats("tottime").print_stats(args.top)
+        print(out.getvalue(), file=sys.stderr)
+        connection.close()
+    finally:
+        dossier_flow._psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    print(
+        json.dumps(
+            {
+                "bench": "accept_profile",
+                "n": args.n,
+                "ms_per_accept": round(elapsed / args.n * 1000, 2),
+                "queries_per_accept": round(queries / args.n, 1),
+                "sql_ms_per_accept": round(sql_s / args.n * 1000, 2),
+                "ok": True,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,28 @@
+"""Form 01 data right after an acceptance (ADR 0032): built from the rows the act wrote and left on
+the dossier (components, fee lines, the event and its actor), it is the Form 01 read back from the
+database, and it reads nothing but the calendar's revision token."""
+
+from __future__ import annotations
+
+import pytest
+
+from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
+from motcua.dossiers.tests.factories import make_procedure, vn
+from motcua.paperwork.from_dossier import form01_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_form01_from_the_act_is_form01_read_back(world, django_assert_num_queries):
+    version = make_procedure("1.000032.H42", fee=50_000)
+    dossier = services.receive_at_counter(
+        intake=world.intake(version=version), actor=world.reception, at=vn(2026, 3, 2, 9)
+    )
+    with django_assert_num_queries(1):  # the calendar's revision token, for the deadline explanation
+        from_act = form01_for(dossier)
+    read_back = form01_for(Dossier.objects.get(pk=dossier.pk))
+    assert from_act == read_back
+    assert [(f.name, f.amount) for f in from_act.fees] == [("Lệ phí", 50_000)]
+    assert [c.name for c in from_act.components] == ["Thành phần 1", "Thành phần 2"]
+    assert from_act.officer.name == (world.reception.full_name or world.reception.username)
