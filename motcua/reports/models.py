@@ -161,9 +161,11 @@ class Figures(models.Model):
 class Summary(models.Model):
     """``Figures`` without the procedure, at day, month and year grain (ADR 0033).
 
-    A province-wide year is a few thousand rows here instead of the hundreds of thousands of
-    ``Figures``; every read that does not filter or group by procedure uses it. Kept in the same
-    transaction as ``Figures`` (``projections.apply``), rebuilt and checked with it."""
+    Every row is also added to three roll-ups, where -1 (``projections.ALL``) means "summed over":
+    the places (unit and agency), the field, or both; a read picks exactly one of the four
+    (``selectors._rows``), so a province-wide month is a few hundred rows instead of the tens of
+    thousands of ``Figures``. Every read that does not filter or group by procedure uses it. Kept in
+    the same transaction as ``Figures`` (``projections.apply``), rebuilt and checked with it."""
 
     grain = models.CharField(max_length=1, choices=Grain.choices)
     day = models.DateField()

@@ -180,14 +180,27 @@ SummaryKey = tuple[str, dt.date, int, int, int, str, str]
 SummaryDeltas = dict[SummaryKey, dict[str, int]]
 
 
+# ``Summary`` roll-up rows: -1 in a dimension means "summed over it" (ids are never negative).
+ALL: Final = -1
+
+
 def summarize(deltas: Deltas) -> SummaryDeltas:
-    """The ``Summary`` counts of ``Figures`` counts: the procedure summed out, and each month's
-    counts also added to its year (grain ``Y``)."""
+    """The ``Summary`` counts of ``Figures`` counts: the procedure summed out, each month's counts
+    also added to its year (grain ``Y``), and each row also added to three roll-ups (``ALL``): over
+    the places (unit and agency), over the field, and over both."""
     out: SummaryDeltas = {}
     for (grain, day, unit, agency, _procedure, field_id, level, channel), values in deltas.items():
-        keys: list[SummaryKey] = [(grain, day, unit, agency, field_id, level, channel)]
+        grains = [(grain, day)]
         if grain == Grain.MONTH.value:
-            keys.append((Grain.YEAR.value, day.replace(month=1), unit, agency, field_id, level, channel))
+            grains.append((Grain.YEAR.value, day.replace(month=1)))
+        keys: list[SummaryKey] = []
+        for g, d in grains:
+            keys += [
+                (g, d, unit, agency, field_id, level, channel),
+                (g, d, ALL, ALL, field_id, level, channel),
+                (g, d, unit, agency, ALL, level, channel),
+                (g, d, ALL, ALL, ALL, level, channel),
+            ]
         for key in keys:
             row = out.setdefault(key, {})
             for measure, value in values.items():
@@ -435,7 +448,10 @@ class Freshness:
 def freshness() -> Freshness:
     state = ProjectionState.objects.filter(name=STATE_NAME).first()
     watermark = state.watermark if state else 0
-    pending = DossierEvent.objects.filter(id__gt=watermark).count()
+    # The largest id first (an index lookup whatever the table's statistics say); count only when
+    # there is something above the watermark.
+    top = DossierEvent.objects.aggregate(top=Max("id"))["top"] or 0
+    pending = DossierEvent.objects.filter(id__gt=watermark).count() if top > watermark else 0
     return Freshness(bool(state and state.rebuilding), pending, state.updated_at if state else None)
 
 

@@ -51,7 +51,7 @@ from django.db.models import Q, QuerySet, Sum
 from motcua.core.errors import ValidationFailed
 
 from .models import DIMENSIONS, MEASURES, Figures, Grain, Summary
-from .projections import Freshness, freshness
+from .projections import ALL, Freshness, freshness
 
 __all__ = [
     "DIMENSIONS",
@@ -167,13 +167,31 @@ def _table(scope: Scope, group_by: Sequence[str]) -> type[Figures] | type[Summar
     return Figures
 
 
+def _rows(scope: Scope, group_by: Sequence[str]) -> tuple[type[Figures] | type[Summary], Q]:
+    """The table to read and, in ``Summary``, the one roll-up that counts each dossier once: the
+    places summed out (``unit_id = -1``) unless the scope or the grouping names units or agencies,
+    the field summed out (``field_id = -1``) unless it names fields, the detailed rows otherwise."""
+    table = _table(scope, group_by)
+    if table is Figures:
+        return Figures, scope.q()
+    names = set(group_by)
+    places = (
+        scope.unit_ids is not None or scope.agency_ids is not None or bool(names & {"unit_id", "agency_id"})
+    )
+    fields = scope.field_ids is not None or "field_id" in names
+    q = scope.q()
+    q &= Q(unit_id__gte=0) if places else Q(unit_id=ALL)
+    q &= Q(field_id__gte=0) if fields else Q(field_id=ALL)
+    return Summary, q
+
+
 def _over(
     scope: Scope, start: dt.date, end: dt.date, group_by: Sequence[str]
 ) -> dict[tuple[Any, ...], dict[str, int]]:
-    """Every measure summed over ``[start, end]`` per ``group_by`` key, from the smallest table."""
-    table = _table(scope, group_by)
+    """Every measure summed over ``[start, end]`` per ``group_by`` key, from the smallest rows."""
+    table, where = _rows(scope, group_by)
     q = spans(start, end, years=table is Summary)
-    return _sums(table.objects.filter(q & scope.q()), group_by)
+    return _sums(table.objects.filter(q & where), group_by)
 
 
 def _sums(
@@ -206,7 +224,8 @@ def flows(
     q = Q(grain=grain or Grain.DAY, day__gte=period.start, day__lte=period.end)
     if grain == Grain.MONTH:
         q = Q(grain=Grain.MONTH, day__gte=period.start.replace(day=1), day__lte=period.end)
-    return _sums(_table(scope, group_by).objects.filter(q & scope.q()), group_by)
+    table, where = _rows(scope, group_by)
+    return _sums(table.objects.filter(q & where), group_by)
 
 
 def measures(
