@@ -1,14 +1,17 @@
 """Report projections of the dossier event log (SPEC §8, DESIGN.md "reports").
 
-Two tables, both rebuilt from scratch by ``manage.py rebuild_reports``:
+Three tables, all rebuilt from scratch by ``manage.py rebuild_reports``:
 
 * ``ReportedDossier``: one row per *received* citizen dossier (inter-agency children excluded), the
   facts reports need (where it was received, who decides, which procedure, field and level, which
   channel, the local days it was received, finished and is due, how it ended and how it is
   classified). It is the "previous value" the projector subtracts when a dossier changes.
 * ``Figures``: counts per grain (day or month) × receiving one-stop unit × competent agency ×
-  procedure × field × level × channel. Every page and report reads only this table (and
-  ``ProjectionState`` to say whether it is up to date), never the dossier table.
+  procedure × field × level × channel.
+* ``Summary``: the same counts without the procedure, with a year grain and roll-ups (ADR 0033).
+  Every page and report reads only these two (``Summary`` unless it names procedures) and
+  ``ProjectionState`` to say whether they are up to date, never the dossier table (except the
+  Decision 766 scorecard of the running period and the drill-down lists).
 
 Dimensions are plain integers (0 = none) rather than foreign keys so that the composite unique key
 never contains NULL (an UPSERT key must be total) and bulk loads need no constraint checks.
