@@ -86,6 +86,7 @@ class Offer:
     limits: dict[str, tuple[int, str]]
     levels: tuple[str, ...]
     competent: tuple[int, ...]
+    paper_result: bool = True
 
 
 @dataclass
@@ -119,7 +120,7 @@ def _world(rng: random.Random) -> World:
         competent.setdefault(version_id, []).append(agency_id)
     offers = []
     versions = ProcedureVersion.objects.filter(status=VersionStatus.PUBLISHED).order_by("pk")
-    for v in versions.values("pk", "procedure_id", "field_id", "levels"):
+    for v in versions.values("pk", "procedure_id", "field_id", "levels", "requires_paper_result"):
         levels = tuple(x for x in ("province", "commune") if f",{x}," in (v["levels"] or ""))
         if not levels:
             continue
@@ -132,6 +133,7 @@ def _world(rng: random.Random) -> World:
                 limits.get(v["pk"], {}),
                 levels,
                 tuple(competent.get(v["pk"], ())),
+                bool(v["requires_paper_result"]),
             )
         )
     if not offers:
@@ -473,6 +475,7 @@ class Generator:
             digitized=digitized,
             reused=reused,
             e_result=end_kind == "result" and delivery == "online",
+            paper_result=offer.paper_result,
         )
         return row, events, tasks, fact
 
@@ -658,11 +661,16 @@ class _Writer:
         if not self.postgres:
             projections.write_figures(deltas)
             return
-        from motcua.reports.models import DIMENSIONS, MEASURES
+        from motcua.reports.models import DIMENSIONS, MEASURES, SUMMARY_DIMENSIONS, Summary
 
         names = ["grain", "day", *DIMENSIONS, *MEASURES]
         self._copy(
             Figures, names, ((*key, *(values.get(m, 0) for m in MEASURES)) for key, values in deltas.items())
+        )
+        names = ["grain", "day", *SUMMARY_DIMENSIONS, *MEASURES]
+        summary = projections.summarize(deltas)
+        self._copy(
+            Summary, names, ((*key, *(values.get(m, 0) for m in MEASURES)) for key, values in summary.items())
         )
 
     def finish(self) -> None:

@@ -254,6 +254,7 @@ def unhappy_dossier_ids(dossier_ids: Iterable[int]) -> set[int]:
     Petitions are not counted: the petition life cycle records an answer, not whether the complaint
     was found substantiated, so no petition can say "this dossier was handled badly" yet.
     """
-    ids = list(dossier_ids)
+    # A QuerySet of ids stays a subquery (the reports pass the dossiers of a whole period).
+    ids = dossier_ids if isinstance(dossier_ids, QuerySet) else list(dossier_ids)
     rows = Rating.objects.filter(dossier_id__in=ids, satisfaction=Satisfaction.DISSATISFIED)
     return set(rows.values_list("dossier_id", flat=True))

@@ -226,7 +226,8 @@ def dashboard(
 _JUDGED: Final = (EndKind.RESULT, EndKind.REFUSED)
 
 
-def _facts(scope: Scope) -> QuerySet[ReportedDossier]:
+def reported_dossiers(scope: Scope) -> QuerySet[ReportedDossier]:
+    """The report facts of the dossiers of ``scope`` (as ``figures_scope`` selects them)."""
     fs = figures_scope(scope)
     q = Q()
     for ids, name in (
@@ -280,7 +281,7 @@ def records(
         if step is not None:
             running = running.filter(step=step) if step else running.filter(step__isnull=True)
         return base.filter(pk__in=running.values("pk")).order_by("due_at", "pk")
-    facts = _facts(scope)
+    facts = reported_dossiers(scope)
     s, e = period.start, period.end
     stock_day = min(e, today)
     if metric == "received":

@@ -33,6 +33,7 @@ from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.models import Dossier, FeeLine, PaidOnline, Result, Timeliness
 
+from .projections import Freshness
 from .satisfaction import unhappy_dossiers
 from .scope import Period, Scope, agencies_in, dossier_filter
 
@@ -414,6 +415,12 @@ class Scorecard:
     period: Period
     computed_at: dt.datetime
     groups: tuple[GroupResult, ...] = field(default_factory=tuple)
+    # Set when counted from the projections: whether they include every committed act.
+    freshness: Freshness | None = None
+
+    @property
+    def is_current(self) -> bool:
+        return self.freshness is None or self.freshness.is_current
 
     @property
     def indicators(self) -> list[IndicatorResult]:
@@ -513,28 +520,128 @@ def count_dossier_indicators(
     return counted
 
 
+# --------------------------------------------------------------------------------------------------
+# The same counts from the report projections (ADR 0033)
+# --------------------------------------------------------------------------------------------------
+
+
+def _stock(m: dict[str, int], into: str, out: str) -> int:
+    return m.get(into, 0) - m.get(out, 0)
+
+
+def _finished(m: dict[str, int]) -> int:
+    return m.get("finished_early", 0) + m.get("finished_on_time", 0) + m.get("finished_late", 0)
+
+
+def projected_counts(*, scope: Scope, period: Period) -> dict[str, tuple[int, int]]:
+    """(numerator, denominator) of the dossier indicators and of 3.2, and the 5.4 parts
+    (``"5.4"``: (late, in play)), from the projections for a period that has ended: two sums over
+    ``Summary`` (before the period, and in it by channel) and one over ``Figures`` (procedures with
+    an online dossier). Equal to ``count_dossier_indicators`` (tested on generated data:
+    ``demo/tests/test_reports_from_projections``):
+
+    * in play = in progress at the end of the day before + received in the period;
+    * 2.1 numerator = finished in the period not late and without a second supplement request +
+      in progress at the end of the period within the deadline and without a second request
+      (``twice_*`` stocks); 5.4 late = in play − that numerator;
+    * 3.3, 3.6, 4.2, 4.3, 4.5 count the received, 4.1 the finished (``models.MEASURES``).
+    """
+    from . import selectors
+    from .dashboards import figures_scope
+    from .models import Figures
+
+    fs = figures_scope(scope)
+    before = selectors.measures(scope=fs, start=selectors.EPOCH, end=period.start - dt.timedelta(days=1))
+    b = before.get((), {})
+    by_channel = selectors.measures(scope=fs, start=period.start, end=period.end, group_by=("channel",))
+    d: dict[str, int] = {}
+    for values in by_channel.values():
+        for name, value in values.items():
+            d[name] = d.get(name, 0) + value
+    online = by_channel.get(("online",), {}).get("received", 0)
+    end = {name: b.get(name, 0) + d.get(name, 0) for name in set(b) | set(d)}
+    received = d.get("received", 0)
+    in_play = b.get("received", 0) - _finished(b) + received
+    in_progress = end.get("received", 0) - _finished(end)
+    within = in_progress - _stock(end, "overdue_in", "overdue_out")
+    twice_within = _stock(end, "twice_in", "twice_out") - _stock(end, "twice_overdue_in", "twice_overdue_out")
+    on_time = d.get("finished_not_late", 0) + within - twice_within
+    used = Figures.objects.filter(
+        selectors.spans(period.start, period.end) & fs.q(), channel="online", received__gt=0
+    ).values("procedure_id")
+    services = (
+        _procedures(scope)
+        .filter(online_level__in=_ONLINE_LEVELS)
+        .aggregate(online=Count("pk"), used=Count("pk", filter=Q(pk__in=used)))
+    )
+    return {
+        "2.1": (on_time, in_play),
+        "3.2": (services["used"], services["online"]),
+        "3.3": (online, received),
+        "3.6": (d.get("paid_with_fee", 0), d.get("with_fee", 0)),
+        "4.1": (d.get("paper_file", 0), d.get("paper_result", 0)),
+        "4.2": (d.get("digitized_file", 0), received),
+        "4.3": (d.get("reused", 0), received),
+        "4.5": (d.get("vneid", 0), received),
+        "5.4": (in_play - on_time, in_play),
+    }
+
+
+def _projected_satisfaction(
+    spec: IndicatorSpec, *, scope: Scope, period: Period, late: int, in_play: int
+) -> IndicatorResult:
+    """5.4 from the projections: the late count as 2.1's, the unhappy among the facts in play."""
+    from .dashboards import reported_dossiers
+
+    facts = reported_dossiers(scope).filter(
+        Q(finished_on__isnull=True) | Q(finished_on__gte=period.start), received_on__lte=period.end
+    )
+    unhappy = unhappy_dossiers(facts.values_list("dossier_id", flat=True))
+    if unhappy is None:
+        return IndicatorResult(spec, "no_data", reason="ratings")
+    if in_play == 0:
+        return IndicatorResult(spec, "empty", 0, 0, reason="empty")
+    value = satisfaction_rate(Decimal(late) / in_play, Decimal(len(unhappy)) / in_play)
+    numerator = max(0, in_play - late - len(unhappy))
+    return IndicatorResult(
+        spec, "ok", numerator, in_play, value, threshold_points(value, spec.points, spec.threshold)
+    )
+
+
 def scorecard(
     *, scope: Scope, period: Period, at: dt.datetime | None = None, config: IndexConfig | None = None
 ) -> Scorecard:
     """Every indicator of the 766 index for ``scope`` over ``period``, with group totals.
 
-    No permission check here (the caller asks ``scope.require_scope`` first); pure read."""
+    A period that has ended is counted from the report projections (``projected_counts``: a few
+    small sums, whatever the number of dossiers; ``freshness`` says whether they include every
+    act); the running period, whose unfinished dossiers are judged against "now", from the dossier
+    table (``count_dossier_indicators``). No permission check here (the caller asks
+    ``scope.require_scope`` first); pure read."""
+    from .projections import freshness
+
     when = at or clock.now()
     cfg = config or config_for(period.end)
     computable = [s.id for s in cfg.indicators if s.source in COMPUTABLE_SOURCES]
-    counted = count_dossier_indicators(computable, scope=scope, period=period, at=when)
+    projected = when >= period.end_at
+    state = None
+    if projected:
+        state = freshness()
+        counted = projected_counts(scope=scope, period=period)
+    else:
+        counted = count_dossier_indicators(computable, scope=scope, period=period, at=when)
+
+    def result(spec: IndicatorSpec) -> IndicatorResult:
+        if projected and spec.id == "5.4" and spec.source in COMPUTABLE_SOURCES:
+            late, in_play = counted["5.4"]
+            return _projected_satisfaction(spec, scope=scope, period=period, late=late, in_play=in_play)
+        return indicator_result(spec, scope=scope, period=period, at=when, counted=counted)
+
     groups = tuple(
-        GroupResult(
-            group,
-            tuple(
-                indicator_result(spec, scope=scope, period=period, at=when, counted=counted)
-                for spec in cfg.indicators
-                if spec.group == group.code
-            ),
-        )
+        GroupResult(group, tuple(result(spec) for spec in cfg.indicators if spec.group == group.code))
         for group in cfg.groups
     )
-    return Scorecard(cfg, scope, period, when, groups)
+    return Scorecard(cfg, scope, period, when, groups, state)
 
 
 def indicator_records(

@@ -41,10 +41,20 @@ from django.db.models import Max
 
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers.models import Dossier, DossierEvent, FeeLine, Result
 from motcua.workflow import State
 
-from .models import DIMENSIONS, MEASURES, EndKind, Figures, Grain, ProjectionState, ReportedDossier
+from .models import (
+    DIMENSIONS,
+    MEASURES,
+    SUMMARY_DIMENSIONS,
+    EndKind,
+    Figures,
+    Grain,
+    ProjectionState,
+    ReportedDossier,
+    Summary,
+)
 
 STATE_NAME: Final = "figures"
 # Events re-scanned below the watermark on every refresh, for transactions that commit out of id order.
@@ -80,6 +90,11 @@ class Fact:
     digitized: bool
     reused: bool
     e_result: bool
+    vneid: bool = False
+    with_fee: bool = False
+    result_file: bool = False
+    paper_result: bool = False
+    supplement_twice: bool = False
 
     @classmethod
     def of_row(cls, row: ReportedDossier) -> Fact:
@@ -120,10 +135,35 @@ def _measures(fact: Fact) -> Iterator[tuple[dt.date, str]]:
         if fact.e_result:
             yield finished, "e_result"
     # Overdue stock: a dossier is overdue at the end of day E when due_on <= E < finished_on.
-    if fact.due_on is not None and (finished is None or finished > fact.due_on):
+    overdue = fact.due_on is not None and (finished is None or finished > fact.due_on)
+    if overdue and fact.due_on is not None:
         yield fact.due_on, "overdue_in"
         if finished is not None:
             yield finished, "overdue_out"
+    # Decision 766 (``index766.from_projections``).
+    if fact.vneid:
+        yield fact.received_on, "vneid"
+    if fact.with_fee:
+        yield fact.received_on, "with_fee"
+        if fact.paid_online:
+            yield fact.received_on, "paid_with_fee"
+    if fact.digitized and fact.result_file:
+        yield fact.received_on, "digitized_file"
+    if finished is not None:
+        if fact.paper_result:
+            yield finished, "paper_result"
+            if fact.result_file:
+                yield finished, "paper_file"
+        if fact.timeliness != "late" and not fact.supplement_twice:
+            yield finished, "finished_not_late"
+    if fact.supplement_twice:
+        yield fact.received_on, "twice_in"
+        if finished is not None:
+            yield finished, "twice_out"
+        if overdue and fact.due_on is not None:
+            yield fact.due_on, "twice_overdue_in"
+            if finished is not None:
+                yield finished, "twice_overdue_out"
 
 
 def contributions(fact: Fact) -> Iterator[tuple[Key, str]]:
@@ -135,6 +175,37 @@ def contributions(fact: Fact) -> Iterator[tuple[Key, str]]:
 
 
 Deltas = dict[Key, dict[str, int]]
+# (grain, day, unit, agency, field, level, channel): a ``Summary`` key.
+SummaryKey = tuple[str, dt.date, int, int, int, str, str]
+SummaryDeltas = dict[SummaryKey, dict[str, int]]
+
+
+# ``Summary`` roll-up rows: -1 in a dimension means "summed over it" (ids are never negative).
+ALL: Final = -1
+
+
+def summarize(deltas: Deltas) -> SummaryDeltas:
+    """The ``Summary`` counts of ``Figures`` counts: the procedure summed out, each month's counts
+    also added to its year (grain ``Y``), and each row also added to three roll-ups (``ALL``): over
+    the places (unit and agency), over the field, and over both."""
+    out: SummaryDeltas = {}
+    for (grain, day, unit, agency, _procedure, field_id, level, channel), values in deltas.items():
+        grains = [(grain, day)]
+        if grain == Grain.MONTH.value:
+            grains.append((Grain.YEAR.value, day.replace(month=1)))
+        keys: list[SummaryKey] = []
+        for g, d in grains:
+            keys += [
+                (g, d, unit, agency, field_id, level, channel),
+                (g, d, ALL, ALL, field_id, level, channel),
+                (g, d, unit, agency, ALL, level, channel),
+                (g, d, ALL, ALL, ALL, level, channel),
+            ]
+        for key in keys:
+            row = out.setdefault(key, {})
+            for measure, value in values.items():
+                row[measure] = row.get(measure, 0) + value
+    return out
 
 
 def add(deltas: Deltas, fact: Fact | None, sign: int) -> None:
@@ -188,6 +259,16 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
         "has_digitized_components",
         "has_reused_components",
         "result_delivery",
+        "vneid_verified",
+        "procedure_version__requires_paper_result",
+        "supplement_requested_twice",
+    )
+    fees = FeeLine.objects.filter(dossier_id__in=list(received), amount__gt=0)
+    with_fee = set(fees.values_list("dossier_id", flat=True))
+    result_file = set(
+        Result.objects.filter(dossier_id__in=list(received))
+        .exclude(file="")
+        .values_list("dossier_id", flat=True)
     )
     for (
         pk,
@@ -204,6 +285,9 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
         dig,
         reu,
         delivery,
+        vneid,
+        paper,
+        twice,
     ) in rows:
         if parent is not None:
             continue
@@ -227,6 +311,11 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
             digitized=bool(dig),
             reused=bool(reu),
             e_result=kind == EndKind.RESULT and delivery == "online",
+            vneid=bool(vneid),
+            with_fee=pk in with_fee,
+            result_file=pk in result_file,
+            paper_result=bool(paper),
+            supplement_twice=bool(twice),
         )
     return result
 
@@ -236,6 +325,7 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
 # ---------------------------------------------------------------------------------------------------
 
 _KEY_COLUMNS: Final = ("grain", "day", *DIMENSIONS)
+_SUMMARY_KEY_COLUMNS: Final = ("grain", "day", *SUMMARY_DIMENSIONS)
 
 
 def upsert_sql(table: str, keys: tuple[str, ...], columns: tuple[str, ...], update: str, rows: int) -> str:
@@ -251,8 +341,13 @@ def upsert_sql(table: str, keys: tuple[str, ...], columns: tuple[str, ...], upda
 
 
 def apply(deltas: Deltas, chunk: int = 500) -> None:
-    """Add ``deltas`` to ``Figures``: UPSERTs of up to ``chunk`` keys each (``x = x + excluded.x``)."""
-    table = Figures._meta.db_table
+    """Add ``deltas`` to ``Figures`` and their sums to ``Summary`` (in the caller's transaction):
+    UPSERTs of up to ``chunk`` keys each (``x = x + excluded.x``)."""
+    _upsert(Figures._meta.db_table, _KEY_COLUMNS, deltas, chunk)
+    _upsert(Summary._meta.db_table, _SUMMARY_KEY_COLUMNS, summarize(deltas), chunk)
+
+
+def _upsert(table: str, keys: tuple[str, ...], deltas: dict[Any, dict[str, int]], chunk: int) -> None:
     rows: list[tuple[Any, ...]] = []
     for key, values in deltas.items():
         if not any(values.values()):
@@ -261,7 +356,7 @@ def apply(deltas: Deltas, chunk: int = 500) -> None:
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
-            sql = upsert_sql(table, _KEY_COLUMNS, MEASURES, "{t}.{c} + excluded.{c}", len(part))
+            sql = upsert_sql(table, keys, MEASURES, "{t}.{c} + excluded.{c}", len(part))
             cursor.execute(sql, [value for row in part for value in row])
 
 
@@ -353,7 +448,10 @@ class Freshness:
 def freshness() -> Freshness:
     state = ProjectionState.objects.filter(name=STATE_NAME).first()
     watermark = state.watermark if state else 0
-    pending = DossierEvent.objects.filter(id__gt=watermark).count()
+    # The largest id first (an index lookup whatever the table's statistics say); count only when
+    # there is something above the watermark.
+    top = DossierEvent.objects.aggregate(top=Max("id"))["top"] or 0
+    pending = DossierEvent.objects.filter(id__gt=watermark).count() if top > watermark else 0
     return Freshness(bool(state and state.rebuilding), pending, state.updated_at if state else None)
 
 
@@ -384,10 +482,18 @@ def totals(facts: Iterable[Fact]) -> Deltas:
 
 
 def stored_totals() -> Deltas:
-    stored: Deltas = {}
-    for row in Figures.objects.values_list(*_KEY_COLUMNS, *MEASURES).iterator(chunk_size=10000):
-        key = row[: len(_KEY_COLUMNS)]
-        values = {m: v for m, v in zip(MEASURES, row[len(_KEY_COLUMNS) :], strict=True) if v}
+    return _stored(Figures, _KEY_COLUMNS)
+
+
+def stored_summary() -> SummaryDeltas:
+    return _stored(Summary, _SUMMARY_KEY_COLUMNS)
+
+
+def _stored(model: type[Figures] | type[Summary], keys: tuple[str, ...]) -> dict[Any, dict[str, int]]:
+    stored: dict[Any, dict[str, int]] = {}
+    for row in model.objects.values_list(*keys, *MEASURES).iterator(chunk_size=10000):
+        key = row[: len(keys)]
+        values = {m: v for m, v in zip(MEASURES, row[len(keys) :], strict=True) if v}
         if values:
             stored[key] = values
     return stored
@@ -401,7 +507,7 @@ class Difference:
     computed: int
 
 
-def compare(stored: Deltas, computed: Deltas) -> list[Difference]:
+def compare(stored: dict[Any, dict[str, int]], computed: dict[Any, dict[str, int]]) -> list[Difference]:
     out: list[Difference] = []
     for key in sorted(set(stored) | set(computed), key=str):
         a, b = stored.get(key, {}), computed.get(key, {})
@@ -414,7 +520,12 @@ def compare(stored: Deltas, computed: Deltas) -> list[Difference]:
 def check() -> list[Difference]:
     """Differences between the stored figures (and facts) and a recomputation from scratch."""
     computed_facts = {f.dossier_id: f for f in all_facts()}
-    differences = compare(stored_totals(), totals(computed_facts.values()))
+    computed = totals(computed_facts.values())
+    differences = compare(stored_totals(), computed)
+    differences += [
+        Difference(("summary", *d.key), d.measure, d.stored, d.computed)
+        for d in compare(stored_summary(), summarize(computed))
+    ]
     stored_facts = {r.dossier_id: Fact.of_row(r) for r in ReportedDossier.objects.iterator(chunk_size=10000)}
     for pk in sorted(set(stored_facts) | set(computed_facts)):
         if stored_facts.get(pk) != computed_facts.get(pk):
@@ -436,6 +547,7 @@ def rebuild() -> int:
             state = _state()
             watermark = DossierEvent.objects.aggregate(top=Max("id"))["top"] or 0
             Figures.objects.all().delete()
+            Summary.objects.all().delete()
             ReportedDossier.objects.all().delete()
             facts = list(all_facts())
             for start in range(0, len(facts), 10000):
@@ -453,9 +565,16 @@ def rebuild() -> int:
 
 
 def write_figures(deltas: Deltas, batch: int = 10000) -> None:
+    """Insert ``deltas`` into empty ``Figures`` and ``Summary`` tables."""
     rows = [Figures(**dict(zip(_KEY_COLUMNS, key, strict=True)), **values) for key, values in deltas.items()]
     for start in range(0, len(rows), batch):
         Figures.objects.bulk_create(rows[start : start + batch])
+    summary = [
+        Summary(**dict(zip(_SUMMARY_KEY_COLUMNS, key, strict=True)), **values)
+        for key, values in summarize(deltas).items()
+    ]
+    for start in range(0, len(summary), batch):
+        Summary.objects.bulk_create(summary[start : start + batch])
 
 
 def group(deltas: Deltas) -> dict[str, int]:

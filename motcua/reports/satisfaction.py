@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils.module_loading import import_string
 
 UnhappySource = Callable[[Iterable[int]], set[int]]
@@ -36,8 +37,11 @@ def ratings_source() -> UnhappySource | None:
 
 
 def unhappy_dossiers(dossier_ids: Iterable[int]) -> set[int] | None:
-    """Dossiers with a dislike or a substantiated feedback; ``None`` when there are no ratings yet."""
+    """Dossiers with a dislike or a substantiated feedback; ``None`` when there are no ratings yet.
+
+    A QuerySet of ids is passed on as it is (the source can use it as a subquery rather than
+    receive hundreds of thousands of ids)."""
     source = ratings_source()
     if source is None:
         return None
-    return set(source(list(dossier_ids)))
+    return set(source(dossier_ids if isinstance(dossier_ids, QuerySet) else list(dossier_ids)))

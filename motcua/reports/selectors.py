@@ -1,6 +1,8 @@
 """The read API of the report projections: counts for a set of units × a period × a grouping.
 
-Every function reads ``models.Figures`` only (never the dossier table) and returns plain values.
+Every function reads the projections only (never the dossier table) and returns plain values:
+``models.Summary`` (no procedure dimension; day, month and year grains) unless the scope or the
+grouping names procedures, ``models.Figures`` then.
 Days are local (Vietnam) days; a period is ``[start, end]`` with both days included.
 
 Scope (``Scope``): ``unit_ids`` (receiving one-stop units) and/or ``agency_ids`` (competent agencies),
@@ -31,7 +33,8 @@ Stocks at the end of a day E (derived from flows, so period queries stay small):
   or before E; ``within_deadline(E)`` = ``in_progress(E) − overdue(E)``;
 * ``carried_over(S)`` = ``in_progress(S − 1 day)`` (II.06a col (6)).
 
-Sums over long spans read the month grain for whole months and the day grain for the ragged ends.
+Sums over long spans read the year grain (``Summary``) for whole years, the month grain for whole
+months and the day grain for the ragged ends.
 ``freshness()`` says whether every committed event is projected (pages show "being recomputed"
 otherwise).
 """
@@ -47,8 +50,8 @@ from django.db.models import Q, QuerySet, Sum
 
 from motcua.core.errors import ValidationFailed
 
-from .models import DIMENSIONS, MEASURES, Figures, Grain
-from .projections import Freshness, freshness
+from .models import DIMENSIONS, MEASURES, Figures, Grain, Summary
+from .projections import ALL, Freshness, freshness
 
 __all__ = [
     "DIMENSIONS",
@@ -59,6 +62,7 @@ __all__ = [
     "Totals",
     "flows",
     "freshness",
+    "measures",
     "period_totals",
     "stocks",
 ]
@@ -129,10 +133,21 @@ def _month_after(day: dt.date) -> dt.date:
     return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def spans(start: dt.date, end: dt.date) -> Q:
-    """Rows covering ``[start, end]`` exactly once: whole months at month grain, the rest by day."""
+def spans(start: dt.date, end: dt.date, *, years: bool = False) -> Q:
+    """Rows covering ``[start, end]`` exactly once: whole years at year grain (``years``: the
+    ``Summary`` table has them), whole months at month grain, the rest by day."""
     if end < start:
         return Q(pk__in=[])
+    if years:
+        first_year = start if (start.month, start.day) == (1, 1) else dt.date(start.year + 1, 1, 1)
+        after_last_year = dt.date(end.year + ((end.month, end.day) == (12, 31)), 1, 1)
+        if first_year < after_last_year:
+            q = Q(grain=Grain.YEAR, day__gte=first_year, day__lt=after_last_year)
+            if start < first_year:
+                q |= spans(start, first_year - dt.timedelta(days=1))
+            if after_last_year <= end:
+                q |= spans(after_last_year, end)
+            return q
     first_full = start if start.day == 1 else _month_after(start)
     after_last_full = (end + dt.timedelta(days=1)).replace(day=1)
     if first_full >= after_last_full:
@@ -145,11 +160,53 @@ def spans(start: dt.date, end: dt.date) -> Q:
     return q
 
 
-def _sums(qs: QuerySet[Figures], group_by: Sequence[str]) -> dict[tuple[Any, ...], dict[str, int]]:
+def _table(scope: Scope, group_by: Sequence[str]) -> type[Figures] | type[Summary]:
+    """``Summary`` unless procedures are filtered or grouped (``Figures`` then)."""
+    if scope.procedure_ids is None and "procedure_id" not in group_by:
+        return Summary
+    return Figures
+
+
+def _rows(scope: Scope, group_by: Sequence[str]) -> tuple[type[Figures] | type[Summary], Q]:
+    """The table to read and, in ``Summary``, the one roll-up that counts each dossier once: the
+    places summed out (``unit_id = -1``) unless the scope or the grouping names units or agencies,
+    the field summed out (``field_id = -1``) unless it names fields, the detailed rows otherwise."""
+    table = _table(scope, group_by)
+    if table is Figures:
+        return Figures, scope.q()
+    names = set(group_by)
+    places = (
+        scope.unit_ids is not None or scope.agency_ids is not None or bool(names & {"unit_id", "agency_id"})
+    )
+    fields = scope.field_ids is not None or "field_id" in names
+    q = scope.q()
+    q &= Q(unit_id__gte=0) if places else Q(unit_id=ALL)
+    q &= Q(field_id__gte=0) if fields else Q(field_id=ALL)
+    return Summary, q
+
+
+def _over(
+    scope: Scope, start: dt.date, end: dt.date, group_by: Sequence[str]
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Every measure summed over ``[start, end]`` per ``group_by`` key, from the smallest rows."""
+    table, where = _rows(scope, group_by)
+    q = spans(start, end, years=table is Summary)
+    return _sums(table.objects.filter(q & where), group_by)
+
+
+def _sums(
+    qs: QuerySet[Figures] | QuerySet[Summary], group_by: Sequence[str]
+) -> dict[tuple[Any, ...], dict[str, int]]:
     for name in group_by:
         if name not in GROUPINGS:
             raise ValueError(f"unknown grouping {name!r}")
-    rows = qs.values(*group_by).annotate(**{f"s_{m}": Sum(m) for m in MEASURES}).order_by()
+    sums = {f"s_{m}": Sum(m) for m in MEASURES}
+    if not group_by:  # ``values()`` without names would group by every column
+        total = qs.aggregate(**sums)
+        if all(v is None for v in total.values()):
+            return {}
+        return {(): {m: int(total[f"s_{m}"] or 0) for m in MEASURES}}
+    rows = qs.values(*group_by).annotate(**sums).order_by()
     out: dict[tuple[Any, ...], dict[str, int]] = {}
     for row in rows:
         key = tuple(row[g] for g in group_by)
@@ -162,13 +219,20 @@ def flows(
 ) -> dict[tuple[Any, ...], dict[str, int]]:
     """Every measure summed over ``period`` per ``group_by`` key (``"day"`` groups by the grain's
     day: pass ``grain="D"`` or ``"M"`` with it)."""
-    if "day" in group_by:
-        q = Q(grain=grain or Grain.DAY, day__gte=period.start, day__lte=period.end)
-        if grain == Grain.MONTH:
-            q = Q(grain=Grain.MONTH, day__gte=period.start.replace(day=1), day__lte=period.end)
-    else:
-        q = spans(period.start, period.end)
-    return _sums(Figures.objects.filter(q & scope.q()), group_by)
+    if "day" not in group_by:
+        return _over(scope, period.start, period.end, group_by)
+    q = Q(grain=grain or Grain.DAY, day__gte=period.start, day__lte=period.end)
+    if grain == Grain.MONTH:
+        q = Q(grain=Grain.MONTH, day__gte=period.start.replace(day=1), day__lte=period.end)
+    table, where = _rows(scope, group_by)
+    return _sums(table.objects.filter(q & where), group_by)
+
+
+def measures(
+    *, scope: Scope, start: dt.date, end: dt.date, group_by: Sequence[str] = ()
+) -> dict[tuple[Any, ...], dict[str, int]]:
+    """Every measure summed over ``[start, end]`` (any length, e.g. from ``EPOCH`` for a stock)."""
+    return _over(scope, start, end, group_by)
 
 
 @dataclass(slots=True)
@@ -202,10 +266,8 @@ def period_totals(
 ) -> dict[tuple[Any, ...], Totals]:
     """``Totals`` per ``group_by`` key: two queries (before the period, and in it), whatever its length."""
     by_channel = [*group_by, "channel"]
-    before = _sums(
-        Figures.objects.filter(spans(EPOCH, period.start - dt.timedelta(days=1)) & scope.q()), by_channel
-    )
-    during = _sums(Figures.objects.filter(spans(period.start, period.end) & scope.q()), by_channel)
+    before = _over(scope, EPOCH, period.start - dt.timedelta(days=1), by_channel)
+    during = _over(scope, period.start, period.end, by_channel)
     out: dict[tuple[Any, ...], Totals] = {}
     for source, rows in (("before", before), ("during", during)):
         for key, m in rows.items():
@@ -247,7 +309,7 @@ def period_totals(
 
 def stocks(*, scope: Scope, at: dt.date, group_by: Sequence[str] = ()) -> dict[tuple[Any, ...], Totals]:
     """In progress / within deadline / overdue at the end of day ``at``."""
-    rows = _sums(Figures.objects.filter(spans(EPOCH, at) & scope.q()), group_by)
+    rows = _over(scope, EPOCH, at, group_by)
     out: dict[tuple[Any, ...], Totals] = {}
     for key, m in rows.items():
         finished = m["finished_early"] + m["finished_on_time"] + m["finished_late"]
