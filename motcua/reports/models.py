@@ -103,17 +103,9 @@ class ReportedDossier(models.Model):
         return f"dossier {self.dossier_id}"
 
 
-class Figures(models.Model):
-    """Counts of one grain × day × dimension combination (measures: ``MEASURES``)."""
+class Measures(models.Model):
+    """The counted measures (``MEASURES``), the same columns in ``Figures`` and ``Summary``."""
 
-    grain = models.CharField(max_length=1, choices=Grain.choices)
-    day = models.DateField()
-    unit_id = models.IntegerField()
-    agency_id = models.IntegerField()
-    procedure_id = models.IntegerField()
-    field_id = models.IntegerField()
-    level = models.CharField(max_length=10)
-    channel = models.CharField(max_length=10)
     received = models.IntegerField(default=0)
     finished_early = models.IntegerField(default=0)
     finished_on_time = models.IntegerField(default=0)
@@ -140,6 +132,22 @@ class Figures(models.Model):
     twice_overdue_out = models.IntegerField(default=0)
 
     class Meta:
+        abstract = True
+
+
+class Figures(Measures):
+    """Counts of one grain × day × dimension combination (measures: ``MEASURES``)."""
+
+    grain = models.CharField(max_length=1, choices=Grain.choices)
+    day = models.DateField()
+    unit_id = models.IntegerField()
+    agency_id = models.IntegerField()
+    procedure_id = models.IntegerField()
+    field_id = models.IntegerField()
+    level = models.CharField(max_length=10)
+    channel = models.CharField(max_length=10)
+
+    class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=[
@@ -161,7 +169,7 @@ class Figures(models.Model):
         return f"{self.grain} {self.day} u{self.unit_id} a{self.agency_id} p{self.procedure_id}"
 
 
-class Summary(models.Model):
+class Summary(Measures):
     """``Figures`` without the procedure, at day, month and year grain (ADR 0033).
 
     Every row is also added to three roll-ups, where -1 (``projections.ALL``) means "summed over":
@@ -177,30 +185,6 @@ class Summary(models.Model):
     field_id = models.IntegerField()
     level = models.CharField(max_length=10)
     channel = models.CharField(max_length=10)
-    received = models.IntegerField(default=0)
-    finished_early = models.IntegerField(default=0)
-    finished_on_time = models.IntegerField(default=0)
-    finished_late = models.IntegerField(default=0)
-    refused = models.IntegerField(default=0)
-    stopped = models.IntegerField(default=0)
-    withdrawn = models.IntegerField(default=0)
-    overdue_in = models.IntegerField(default=0)
-    overdue_out = models.IntegerField(default=0)
-    paid_online = models.IntegerField(default=0)
-    digitized = models.IntegerField(default=0)
-    reused = models.IntegerField(default=0)
-    e_result = models.IntegerField(default=0)
-    vneid = models.IntegerField(default=0)
-    with_fee = models.IntegerField(default=0)
-    paid_with_fee = models.IntegerField(default=0)
-    digitized_file = models.IntegerField(default=0)
-    paper_result = models.IntegerField(default=0)
-    paper_file = models.IntegerField(default=0)
-    finished_not_late = models.IntegerField(default=0)
-    twice_in = models.IntegerField(default=0)
-    twice_out = models.IntegerField(default=0)
-    twice_overdue_in = models.IntegerField(default=0)
-    twice_overdue_out = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
