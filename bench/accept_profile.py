@@ -54,33 +54,14 @@ def main() -> None:
         from django.test.utils import CaptureQueriesContext
 
         from motcua.accounts.models import User
-        from motcua.catalog.models import ProcedureVersion
         from motcua.dossiers import services
-        from motcua.dossiers.applicants import IdentifierType, Person
         from motcua.paperwork.from_dossier import form01_for
 
         officer = User.objects.get(pk=me["reception"])
-        version = ProcedureVersion.objects.get(pk=seed["version"])
-        case = version.cases.get()
-        components = tuple(
-            services.ComponentInput(template_id=t.pk) for t in case.components.order_by("position")
-        )
+        template = dossier_flow.counter_intake(seed, me, "00000000")  # read once, outside the timing
 
         def accept(i: int) -> None:
-            intake = services.Intake(
-                procedure_version_id=version.pk,
-                procedure_case_id=case.pk,
-                received_at_unit_id=me["unit"],
-                competent_agency_id=seed["competent"],
-                components=components,
-                applicant=Person(
-                    full_name="Nguyễn Văn An",
-                    identifier_type=IdentifierType.CITIZEN_ID,
-                    identifier_number=f"0420{i:08d}",
-                    phone="0912 345 678",
-                    email="an@example.vn",
-                ),
-            )
+            intake = dossier_flow.renumbered(template, f"{i:08d}")
             dossier = services.receive_at_counter(intake=intake, actor=officer)
             form01_for(dossier)
 
