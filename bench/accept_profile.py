@@ -5,8 +5,9 @@
 Seeds a throwaway database the way ``bench/dossier_flow.py`` does (its ``setup``), warms the caches
 with a few acceptances, then accepts ``--n`` dossiers (3 components, code, ledger number, Form 01
 data) as one reception officer: the statements of one acceptance (``--sql``), their count, the time
-spent in SQL, and the cProfile of the Python side. Details go to stderr; the last line on stdout is
-one JSON object.
+spent in SQL, the CPU time per acceptance of this process and of its PostgreSQL backend (read from
+/proc: the bench must run on the database's machine), and the cProfile of the Python side.
+Details go to stderr; the last line on stdout is one JSON object.
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ class _Box:
 
     def put(self, value: Any) -> None:
         self.value = value
+
+
+def _server_cpu_s(pid: int) -> float:
+    """CPU seconds (user + system) of the PostgreSQL backend serving this connection, from /proc
+    (the bench runs beside the server, as CI does)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -72,10 +80,15 @@ def main() -> None:
         if args.sql:
             for q in one.captured_queries:
                 print(f"{float(q['time']) * 1000:6.2f} ms  {q['sql'][:220]}", file=sys.stderr)
-        started = time.perf_counter()
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            backend = cursor.fetchone()[0]
+        server_before = _server_cpu_s(backend)
+        started, cpu_started = time.perf_counter(), time.process_time()
         for i in range(args.n):  # timed without the profiler or the query log
             accept(1000 + i)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        server = _server_cpu_s(backend) - server_before
         sql_s = 0.0
         queries = 0
         profile = cProfile.Profile()
@@ -100,6 +113,8 @@ def main() -> None:
                 "bench": "accept_profile",
                 "n": args.n,
                 "ms_per_accept": round(elapsed / args.n * 1000, 2),
+                "client_cpu_ms_per_accept": round(cpu / args.n * 1000, 2),
+                "server_cpu_ms_per_accept": round(server / args.n * 1000, 2),
                 "queries_per_accept": round(queries / args.n, 1),
                 "sql_ms_per_accept": round(sql_s / args.n * 1000, 2),
                 "ok": True,

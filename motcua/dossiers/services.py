@@ -454,6 +454,53 @@ def calendar_for(dossier: Dossier) -> WorkingCalendar:
         return _calendar(None)
 
 
+def note_places(agency_ids: Iterable[int], unit_ids: Iterable[int | None]) -> None:
+    """Read, in one query each, the competent agencies (with their administrative units) and the
+    receiving units (with their office hours) that ``calendar_of_agency``/``hours_of_unit`` will be
+    asked for in this act or page, so that a list of many dossiers costs no query per row."""
+    memo = _memo.get()
+    if memo is None:
+        return
+    agencies = {pk for pk in agency_ids if ("calendar_of_agency", pk) not in memo}
+    units = {pk for pk in unit_ids if pk and ("hours", pk) not in memo}
+    if agencies:
+        for agency in Agency.objects.select_related("admin_unit__parent__parent").filter(pk__in=agencies):
+            memo[("agency_row", agency.pk)] = agency
+    if units:
+        for unit in OneStopUnit.objects.prefetch_related("office_hours").filter(pk__in=units):
+            memo[("hours", unit.pk)] = office_hours_for(unit)
+
+
+def calendar_of_agency(agency_id: int) -> WorkingCalendar:
+    """``calendar_for`` by the competent agency's id (lists read as values): the agency and its
+    administrative units are read once per act or ``read_once`` page."""
+
+    def read() -> WorkingCalendar:
+        known, agency = _recall(("agency_row", agency_id))
+        if not known:
+            agency = Agency.objects.select_related("admin_unit__parent__parent").get(pk=agency_id)
+        try:
+            return _calendar(_province_code(agency))
+        except ValidationFailed as error:
+            if error.code != "unknown_province":
+                raise
+            return _calendar(None)
+
+    return _memoised(("calendar_of_agency", agency_id), read)
+
+
+def hours_of_unit(unit_id: int | None) -> OfficeHours:
+    """``hours_for`` by the receiving unit's id (lists read as values), once per act or page."""
+    if not unit_id:
+        return DEFAULT_HOURS
+
+    def read() -> OfficeHours:
+        unit = OneStopUnit.objects.prefetch_related("office_hours").filter(pk=unit_id).first()
+        return office_hours_for(unit) if unit is not None else DEFAULT_HOURS
+
+    return _memoised(("hours", unit_id), read)
+
+
 def hours_for(dossier: Dossier) -> OfficeHours:
     if not dossier.received_at_unit_id:
         return DEFAULT_HOURS

@@ -147,3 +147,35 @@ def test_a_queue_pages_by_due_date(client, world, factory, monkeypatch):
     assert sections(beyond) == {"to_assign": []}
     assert nonsense.status_code == 200
     assert sections(nonsense)["to_assign"] == [first.code]
+
+
+def test_queries_do_not_grow_with_the_rows_listed(client, world, factory):
+    """Rows are read as values with their agencies' calendars and units' hours read once per page
+    (ADR 0038): eight dossiers cost the queries of two."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.leader)
+
+    def queries() -> int:
+        with time_machine.travel(vn(2026, 3, 18, 9), tick=False), CaptureQueriesContext(connection) as seen:
+            assert client.get(URL).status_code == 200
+        return len(seen.captured_queries)
+
+    for day in (2, 3):
+        factory.create(at=vn(2026, 3, day, 8), trait="in_processing")
+    two = queries()
+    for day in (4, 5, 6, 9, 10, 11):
+        factory.create(at=vn(2026, 3, day, 8), trait="in_processing")
+    assert queries() == two
+
+
+def test_long_procedure_names_are_cut_for_the_list():
+    from motcua.dossiers.queues import LISTED_NAME_CHARS, listed_name
+
+    assert listed_name("Đăng ký khai sinh") == "Đăng ký khai sinh"
+    exact = "a" * LISTED_NAME_CHARS
+    assert listed_name(exact) == exact
+    cut = listed_name("Cấp giấy phép " + "x" * 100)
+    assert cut == "Cấp giấy phép " + "x" * (LISTED_NAME_CHARS - 1 - 14) + "…"
+    assert len(cut) == LISTED_NAME_CHARS
