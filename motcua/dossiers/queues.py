@@ -180,6 +180,8 @@ class DossierRow:
     version: int
     competent_agency_id: int
     received_at_unit_id: int | None
+    state: str = ""
+    received_at: dt.datetime | None = None
 
     @property
     def reference(self) -> str:
@@ -198,6 +200,8 @@ class DossierRow:
             version=dossier.version,
             competent_agency_id=dossier.competent_agency_id,
             received_at_unit_id=dossier.received_at_unit_id,
+            state=dossier.state,
+            received_at=dossier.received_at,
         )
 
 
@@ -210,6 +214,8 @@ _ROW_VALUES: Final = (
     "version",
     "competent_agency_id",
     "received_at_unit_id",
+    "state",
+    "received_at",
 )
 
 
@@ -502,7 +508,7 @@ def search_dossiers(
     agency_id: int | None = None,
     limit: int = SEARCH_LIMIT,
     offset: int = 0,
-) -> list[Dossier]:
+) -> list[DossierRow]:
     """Dossiers visible to ``user`` matching every criterion given, newest first (``limit`` of them
     after skipping ``offset``).
 
@@ -511,7 +517,7 @@ def search_dossiers(
     (``motcua_fold``, trigram-indexed, ADR 0031); elsewhere folded in Python over at most
     ``NAME_CANDIDATES`` rows narrowed by the other criteria. ``procedure`` uses the catalog search.
     """
-    qs = visible_dossiers(user).select_related(*_SEARCH_RELATED)
+    qs = visible_dossiers(user)
     if code.strip():
         qs = qs.filter(Q(code__icontains=code.strip()) | Q(temporary_reference__icontains=code.strip()))
     if identifier.strip():
@@ -537,7 +543,7 @@ def search_dossiers(
     qs = qs.order_by("-created_at", "-pk")
     wanted = fold(name)
     if not wanted:
-        return list(qs[offset : offset + limit])
+        return rows(qs[offset : offset + limit])
     if connection.vendor == "postgresql":
         folded = qs.alias(
             applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
@@ -545,18 +551,16 @@ def search_dossiers(
                 F("representative_name"), function="motcua_fold", output_field=TextField()
             ),
         )
-        return list(
+        return rows(
             folded.filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))[
                 offset : offset + limit
             ]
         )
-    rows = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
-    ids = [pk for pk, a, r in rows if wanted in fold(a) or (r and wanted in fold(r))][offset : offset + limit]
-    by_id = {d.pk: d for d in qs.model.objects.select_related(*_SEARCH_RELATED).filter(pk__in=ids)}
+    candidates = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
+    ids = [pk for pk, a, r in candidates if wanted in fold(a) or (r and wanted in fold(r))]
+    ids = ids[offset : offset + limit]
+    by_id = {d.pk: d for d in rows(qs.model.objects.filter(pk__in=ids))}
     return [by_id[pk] for pk in ids if pk in by_id]
-
-
-_SEARCH_RELATED: Final = ("procedure_version", "competent_agency")
 
 
 # --------------------------------------------------------------------------------------------------
