@@ -404,6 +404,7 @@ class Generator:
                         "position": position,
                         "agency_id": agency,
                         "is_lead": position == 0,
+                        "third_agency": agency not in (agency_id, unit.agency_id),
                         "started_at": forwarded_at,
                         "due_at": max(due_at, forwarded_at),
                         "completed_at": finished_at,

@@ -350,6 +350,11 @@ class ProcessingTask(models.Model):
         "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     is_lead = models.BooleanField(default=False)
+    # The task's agency is neither the dossier's competent nor its receiving agency (inter-agency
+    # work, liên thông): only these tasks give an agency's staff a dossier its own columns do not
+    # (``selectors.staff_places_q``). Kept when tasks open and when work moves to a successor agency;
+    # True is the safe default (a dossier listed once more, never one hidden).
+    third_agency = models.BooleanField(default=True)
     role = models.CharField(max_length=30, blank=True)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -375,7 +380,12 @@ class ProcessingTask(models.Model):
             models.CheckConstraint(condition=Q(due_at__gte=F("started_at")), name="task_due_after_start"),
         ]
         # Dossiers with work at an agency, read from the index alone (visibility, ADR 0031).
-        indexes = [models.Index(fields=["agency", "dossier"], name="task_agency_dossier")]
+        indexes = [
+            models.Index(fields=["agency", "dossier"], name="task_agency_dossier"),
+            models.Index(
+                fields=["agency", "dossier"], condition=Q(third_agency=True), name="task_third_agency"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} @ {self.agency_id}"

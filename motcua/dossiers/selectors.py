@@ -54,33 +54,22 @@ def staff_places_q(agencies: set[int] | frozenset[int], units: set[int] | frozen
     """Dossiers received or returned at ``units``, or decided by, received by, with a task at or a
     consultation requested from ``agencies`` (the staff part of ``visible_dossiers``).
 
-    Tasks and consultations are read now, and only those of dossiers that the dossier's own columns
-    do not already admit (work at an agency other than the deciding and receiving one) become a list
-    of ids: ``id IN (…)`` is an index condition the planner can count, where ``EXISTS`` over another
-    table is a filter it can only guess at. The list is as fresh as the queryset's construction."""
+    The dossier's own columns admit the dossiers of the user's units and agencies. Work at a third
+    agency (tasks flagged ``third_agency``, consultations) is read now, from a small partial index,
+    and becomes a list of ids: ``id IN (…)`` is an index condition the planner can count, where
+    ``EXISTS`` over another table is a filter it can only guess at. The list is as fresh as the
+    queryset's construction (ADR 0031, 0038)."""
     query = Q(pk__in=[])
     if units:
         query |= Q(received_at_unit_id__in=units) | Q(return_unit_id__in=units)
     if agencies:
         query |= Q(competent_agency_id__in=agencies) | Q(receiving_agency_id__in=agencies)
-        # Dossier ids with work at the agencies, less those the columns admit (EXCEPT: two index
-        # reads and a hash, not one dossier lookup per task).
-        admitted = [
-            Dossier.objects.filter(competent_agency_id__in=agencies).order_by().values_list("pk"),
-            Dossier.objects.filter(receiving_agency_id__in=agencies).order_by().values_list("pk"),
-        ]
-        if units:
-            admitted += [
-                Dossier.objects.filter(received_at_unit_id__in=units).order_by().values_list("pk"),
-                Dossier.objects.filter(return_unit_id__in=units).order_by().values_list("pk"),
-            ]
-        tasks = ProcessingTask.objects.filter(agency_id__in=agencies).order_by().values_list("dossier_id")
-        asked = (
-            Consultation.objects.filter(requested_agency_id__in=agencies).order_by().values_list("dossier_id")
-        )
-        extra = {pk for (pk,) in tasks.difference(*admitted)} | {pk for (pk,) in asked.difference(*admitted)}
+        tasks = ProcessingTask.objects.filter(agency_id__in=agencies, third_agency=True)
+        asked = Consultation.objects.filter(requested_agency_id__in=agencies)
+        extra = set(tasks.order_by().values_list("dossier_id", flat=True))
+        extra |= set(asked.order_by().values_list("dossier_id", flat=True))
         if extra:
-            query |= Q(pk__in=sorted(extra))
+            query |= Q(pk__any_of=sorted(extra))
     return query
 
 

@@ -1247,6 +1247,11 @@ def _budget_from_process(dossier: Dossier, agency_id: int) -> tuple[int, TimeUni
     return int(hours.to_integral_value()), TimeUnit.WORKING_HOUR
 
 
+def _third_agency(dossier: Dossier, agency_id: int) -> bool:
+    """A task at ``agency_id`` is inter-agency work at a third agency (``ProcessingTask.third_agency``)."""
+    return agency_id not in (dossier.competent_agency_id, dossier.receiving_agency_id)
+
+
 def _open_task(
     dossier: Dossier, task: TaskInput, *, at: dt.datetime, from_agency_id: int | None, position: int
 ) -> ProcessingTask:
@@ -1289,6 +1294,7 @@ def _open_task(
         agency=agency,
         from_agency_id=from_agency_id,
         is_lead=task.is_lead,
+        third_agency=_third_agency(dossier, agency.pk),
         budget_amount=amount,
         budget_unit=unit.value,
         started_at=at,
@@ -2565,6 +2571,7 @@ def transfer_to_successor(
                 agency=following,
                 from_agency_id=task.agency_id,
                 is_lead=task.is_lead,
+                third_agency=_third_agency(dossier, following.pk),
                 budget_amount=task.budget_amount,
                 budget_unit=task.budget_unit,
                 started_at=when,
@@ -2587,6 +2594,11 @@ def transfer_to_successor(
                 dossier.return_unit = replacement
         if competent is not None:
             data["competent_agency"] = {"from": old_competent.pk, "to": competent.pk}
+            # The dossier's agencies changed: which of its tasks are at a third agency changes too.
+            for earlier in dossier.tasks.exclude(pk__in=[m["new_task_id"] for m in moved]):
+                third = _third_agency(dossier, earlier.agency_id)
+                if earlier.third_agency != third:
+                    ProcessingTask.objects.filter(pk=earlier.pk).update(third_agency=third)
         _record(dossier, _HAND_OVER, actor=actor, role=role, at=when, data=data)
     return dossier
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from motcua.dossiers import services
+from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Dossier, ProcessingTask
 
 from .factories import vn
@@ -97,6 +97,9 @@ def test_scenario_19_tax_office_step_late_while_dossier_on_time(world, make_agen
     # Scenario 20: one citizen dossier, counted once, however many agencies worked on it.
     assert Dossier.objects.count() == 1 and dossier.parent is None
     assert ProcessingTask.objects.filter(dossier=dossier).count() == 2
+    # Only the tax office's task is work at a third agency (what gives its staff the dossier).
+    assert (lead.third_agency, tax_task.third_agency) == (False, True)
+    assert list(selectors.visible_dossiers(tax_officer)) == [dossier]
 
 
 def test_task_budget_from_the_internal_process(world, make_agency):

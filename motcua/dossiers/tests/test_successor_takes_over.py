@@ -119,6 +119,8 @@ def test_successor_handler_acts_while_the_district_stays_the_receiving_unit(worl
         None,
     )
     assert (new_task.started_at, new_task.budget_amount) == (in_2026, old_task.budget_amount)
+    # The old agency still received the dossier; the successor now decides it: neither is a third.
+    assert (old_task.third_agency, new_task.third_agency) == (False, False)
     event = moved.events.order_by("-seq").first()
     assert (event.act, event.name, event.actor_role) == ("forward", "transferred_to_successor", "dept_leader")
     assert event.data["competent_agency"] == {"from": legacy["agency"].pk, "to": legacy["successor"].pk}
