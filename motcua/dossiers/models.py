@@ -232,6 +232,7 @@ class Dossier(models.Model):
                     "return_unit",
                     "submitted_by",
                     "competent_agency",
+                    "receiving_agency",
                     "state",
                     "step",
                 ],

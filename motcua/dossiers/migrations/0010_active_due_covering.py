@@ -20,6 +20,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='dossier',
-            index=models.Index(condition=models.Q(('state__in', ['awaiting_financial_obligation', 'in_processing', 'processing_supplement_requested', 'received', 'withdrawal_requested'])), fields=['due_at', 'id'], include=('received_at_unit', 'return_unit', 'submitted_by', 'competent_agency', 'state', 'step'), name='dossier_active_due'),
+            index=models.Index(condition=models.Q(('state__in', ['awaiting_financial_obligation', 'in_processing', 'processing_supplement_requested', 'received', 'withdrawal_requested'])), fields=['due_at', 'id'], include=('received_at_unit', 'return_unit', 'submitted_by', 'competent_agency', 'receiving_agency', 'state', 'step'), name='dossier_active_due'),
         ),
     ]
