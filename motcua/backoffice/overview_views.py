@@ -16,10 +16,12 @@ from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.catalog.models import Channel
 from motcua.dossiers import queues
+from motcua.dossiers.services import read_once
 from motcua.workflow import STEP_LABELS, Step
 
 
 @login_required
+@read_once  # the gate's memberships and the page's reads, once per request
 def overview_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, User) or not allows(user, "reports.view"):

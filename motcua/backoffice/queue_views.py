@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.dossiers import queues
+from motcua.dossiers.services import read_once
 
 TITLES = {
     "to_check": _("Hồ sơ trực tuyến chờ kiểm tra, tiếp nhận"),
@@ -32,6 +33,7 @@ TITLES = {
 
 
 @login_required
+@read_once  # the gate's memberships and the page's reads, once per request
 def queues_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, User) or not allows(user, "backoffice.enter"):

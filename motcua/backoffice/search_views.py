@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.dossiers import queues
+from motcua.dossiers.services import read_once
 from motcua.units.models import Agency
 from motcua.workflow import STATE_LABELS, State
 
@@ -54,6 +55,7 @@ class SearchForm(forms.Form):
 
 
 @login_required
+@read_once  # the gate's memberships and the page's reads, once per request
 def search_page(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not isinstance(user, User) or not allows(user, "dossier.view"):

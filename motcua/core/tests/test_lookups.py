@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from motcua.accounts.models import User
+from motcua.core.models import IdempotencyRecord
 
 pytestmark = pytest.mark.django_db
 
 
+def _record(n: int) -> IdempotencyRecord:
+    at = dt.datetime(2026, 3, 2, 9, tzinfo=dt.UTC)
+    return IdempotencyRecord.objects.create(
+        owner=f"o{n}",
+        key=f"k{n}",
+        fingerprint="f",
+        method="POST",
+        path="/api/v1/x",
+        created_at=at,
+        expires_at=at,
+    )
+
+
 def test_any_of_matches_exactly_the_listed_ids():
-    users = [User.objects.create(username=f"u{i}") for i in range(4)]
-    wanted = [users[3].pk, users[1].pk, str(users[0].pk)]  # any order; numeric strings too
-    found = User.objects.filter(pk__any_of=wanted).order_by("pk").values_list("username", flat=True)
-    assert list(found) == ["u0", "u1", "u3"]
-    assert list(User.objects.filter(pk__any_of=[])) == []
-    assert User.objects.filter(pk__any_of=[users[2].pk]).get() == users[2]
+    rows = [_record(i) for i in range(4)]
+    wanted = [rows[3].pk, rows[1].pk, str(rows[0].pk)]  # any order; numeric strings too
+    found = IdempotencyRecord.objects.filter(pk__any_of=wanted).order_by("pk").values_list("owner", flat=True)
+    assert list(found) == ["o0", "o1", "o3"]
+    assert list(IdempotencyRecord.objects.filter(pk__any_of=[])) == []
+    assert IdempotencyRecord.objects.filter(pk__any_of=[rows[2].pk]).get() == rows[2]
 
 
 def test_any_of_writes_literals_not_one_placeholder_per_value():
-    sql, params = User.objects.filter(pk__any_of=[7, 3]).query.sql_with_params()
-    assert sql.endswith('WHERE "accounts_user"."id" IN (7, 3)')
+    sql, params = IdempotencyRecord.objects.filter(pk__any_of=[7, 3]).query.sql_with_params()
+    assert sql.endswith('WHERE "core_idempotencyrecord"."id" IN (7, 3)')
     assert params == ()
 
 
 def test_any_of_refuses_anything_but_integers():
     with pytest.raises(ValueError):
-        list(User.objects.filter(pk__any_of=["1; DROP TABLE accounts_user"]))
+        list(IdempotencyRecord.objects.filter(pk__any_of=["1; DROP TABLE core_idempotencyrecord"]))
