@@ -32,7 +32,7 @@ from motcua.accounts.tokens import scope_of
 from motcua.catalog.models import Channel
 from motcua.core.errors import MotcuaError, NotFound, ValidationFailed
 from motcua.core.uploads import check_upload
-from motcua.dossiers import services
+from motcua.dossiers import acts, services
 from motcua.dossiers.applicants import ApplicantKind, IdentifierType, Person
 from motcua.dossiers.models import (
     CopyType,
@@ -445,213 +445,78 @@ class UrgeIn(ActIn):
     message = serializers.CharField(max_length=2000)
 
 
-Call = Callable[[Dossier, User, dict[str, Any], int], Any]
+Values = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def _same(data: dict[str, Any]) -> dict[str, Any]:
+    return data
+
+
+def _with_components(data: dict[str, Any]) -> dict[str, Any]:
+    return data | {"components": _components(data["components"])}
+
+
+def _with_tasks(data: dict[str, Any]) -> dict[str, Any]:
+    return data | {"tasks": tuple(services.TaskInput(**task) for task in data["tasks"])}
 
 
 @dataclass(frozen=True, slots=True)
 class ActSpec:
+    """One act as the API offers it: the act of the registry (``dossiers.acts``: its service, the
+    arguments it takes, its permission) with the request body that carries them. The body's field
+    names are the service's argument names; ``values`` turns nested input into the service's types;
+    ``target`` names the field with the consultation or task the act is aimed at."""
+
     name: str
     body: type[ActIn]
-    call: Call
-    summary: str
+    values: Values = _same
+    target: str | None = None
 
+    @property
+    def summary(self) -> str:
+        return acts.ACTS[self.name].summary
 
-def _plain(service: Callable[..., Any], *fields: str) -> Call:
-    def call(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-        values = {name: data[name] for name in fields if name in data}
-        return service(dossier_id=dossier.pk, actor=user, expected_version=version, **values)
-
-    return call
-
-
-def _with_components(service: Callable[..., Any]) -> Call:
-    def call(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-        return service(
-            dossier_id=dossier.pk,
+    def perform(self, dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
+        target_id = data[self.target] if self.target else None
+        return acts.perform(
+            self.name,
+            dossier=dossier,
             actor=user,
-            components=_components(data["components"]),
-            expected_version=version,
+            version=version,
+            values=self.values(data),
+            target_id=target_id,
         )
-
-    return call
-
-
-def _forward(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    tasks = tuple(services.TaskInput(**task) for task in data["tasks"])
-    return services.forward_dossier(dossier_id=dossier.pk, actor=user, tasks=tasks, expected_version=version)
-
-
-def _answer(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    if not dossier.consultations.filter(pk=data["consultation_id"]).exists():
-        raise NotFound(
-            "Không tìm thấy yêu cầu phối hợp của hồ sơ.",
-            "No such consultation on this dossier.",
-            code="consultation_not_found",
-        )
-    return services.answer_consultation(
-        consultation_id=data["consultation_id"],
-        actor=user,
-        response=data["response"],
-        expected_version=version,
-    )
-
-
-def _extend(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.apologise_and_extend(
-        dossier_id=dossier.pk,
-        actor=user,
-        reason=data["reason"],
-        new_due=data["new_due"],
-        expected_version=version,
-    )
-
-
-def _complete_task(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    """``complete_task`` takes no version: the API checks it first (under the service's own lock the
-    task's completion is refused twice anyway)."""
-    if not ProcessingTask.objects.filter(pk=data["task_id"], dossier=dossier).exists():
-        raise NotFound("Không tìm thấy bước xử lý.", "Task not found.", code="task_not_found")
-    _stale_unless(dossier, version)
-    return services.complete_task(
-        task_id=data["task_id"], actor=user, outcome=data["outcome"], opinion=data["opinion"]
-    )
-
-
-def _urge(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    _stale_unless(dossier, version)
-    return services.urge(dossier_id=dossier.pk, actor=user, message=data["message"])
-
-
-def _stale_unless(dossier: Dossier, version: int) -> None:
-    from motcua.core.errors import Conflict
-
-    if dossier.version != version:
-        raise Conflict(
-            "Hồ sơ đã được cán bộ khác cập nhật trong lúc bạn thao tác; hãy tải lại hồ sơ và thực hiện lại.",
-            "The dossier was updated by another officer while you were working on it; "
-            "reload it and try again.",
-            code="stale_dossier",
-            expected_version=version,
-            current_version=dossier.version,
-        )
-
-
-def _issue(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.issue_result(
-        dossier_id=dossier.pk,
-        actor=user,
-        number=data["number"],
-        result_code=data["result_code"],
-        expected_version=version,
-    )
-
-
-def _return(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.return_result(
-        dossier_id=dossier.pk,
-        actor=user,
-        expected_version=version,
-        delivery_method=data.get("delivery_method"),
-        recipient_kind=data["recipient_kind"],
-        recipient_name=data["recipient_name"],
-        recipient_identifier=data["recipient_identifier"],
-        authorisation_number=data["authorisation_number"],
-        tracking_number=data["tracking_number"],
-    )
-
-
-def _consult(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.consult(
-        dossier_id=dossier.pk,
-        actor=user,
-        agency_id=data["agency_id"],
-        content=data["content"],
-        deadline=data["deadline"],
-        expected_version=version,
-    )
-
-
-def _supplement(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.request_supplement(
-        dossier_id=dossier.pk,
-        actor=user,
-        reason=data["reason"],
-        missing_component_ids=data["missing_component_ids"],
-        guidance=data["guidance"],
-        override_basis=data["override_basis"],
-        confirm_repeat=data["confirm_repeat"],
-        expected_version=version,
-    )
-
-
-def _completion(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.request_completion(
-        dossier_id=dossier.pk,
-        actor=user,
-        reason=data["reason"],
-        missing_component_ids=data["missing_component_ids"],
-        guidance=data["guidance"],
-        expected_version=version,
-    )
 
 
 ACTS: dict[str, ActSpec] = {
     spec.name: spec
     for spec in (
-        ActSpec(Act.ACCEPT, ActIn, _plain(services.accept_dossier), "Accept an online submission (T7)"),
-        ActSpec(Act.REQUEST_COMPLETION, CompletionIn, _completion, "Ask for completion at intake (T5)"),
-        ActSpec(Act.REFUSE_AT_INTAKE, ReasonIn, _plain(services.refuse_at_intake, "reason"), "Refuse (T8)"),
-        ActSpec(Act.RESUBMIT, ComponentsIn, _with_components(services.resubmit_dossier), "Resubmit (T6)"),
-        ActSpec(Act.FORWARD, ForwardIn, _forward, "Forward to the competent agency, or to others (T9, T18)"),
-        ActSpec(
-            Act.ASSIGN, AssignIn, _plain(services.assign_handler, "handler_id"), "Assign a handler (T10)"
-        ),
-        ActSpec(Act.APPRAISE, OpinionIn, _plain(services.appraise, "opinion"), "Record the appraisal (T11)"),
-        ActSpec(Act.CONSULT, ConsultIn, _consult, "Consult another agency"),
-        ActSpec(Act.ANSWER_CONSULTATION, AnswerIn, _answer, "Answer a consultation"),
-        ActSpec(Act.REQUEST_SUPPLEMENT, SupplementIn, _supplement, "Ask for a supplement (T12)"),
-        ActSpec(
-            Act.RECEIVE_SUPPLEMENT,
-            ComponentsIn,
-            _with_components(services.receive_supplement),
-            "Receive the supplement (T13)",
-        ),
-        ActSpec(
-            Act.REQUEST_FINANCIAL_OBLIGATION,
-            ObligationIn,
-            _plain(services.request_financial_obligation, "amount", "description"),
-            "Ask for a financial obligation (T16)",
-        ),
-        ActSpec(
-            Act.CONFIRM_PAYMENT, PaymentIn, _plain(services.confirm_payment, "receipt_no"), "Confirm payment"
-        ),
-        ActSpec(Act.PROPOSE_REFUSAL, ReasonIn, _plain(services.propose_refusal, "reason"), "Propose refusal"),
-        ActSpec(
-            Act.REFUSE_AFTER_APPRAISAL,
-            ReasonIn,
-            _plain(services.refuse_after_appraisal, "reason"),
-            "Refuse after appraisal",
-        ),
-        ActSpec(Act.APPROVE, OpinionIn, _plain(services.approve, "opinion"), "Approve"),
-        ActSpec(Act.SIGN_RESULT, ActIn, _plain(services.sign_result), "Sign the result"),
-        ActSpec(Act.ISSUE_RESULT, IssueIn, _issue, "Issue the result"),
-        ActSpec(Act.RETURN_RESULT, ReturnIn, _return, "Return the result"),
-        ActSpec(Act.APOLOGISE_AND_EXTEND, ExtendIn, _extend, "Apologise and extend (Form 04)"),
-        ActSpec(
-            Act.REQUEST_WITHDRAWAL,
-            ReasonIn,
-            _plain(services.request_withdrawal, "reason"),
-            "Record a withdrawal request",
-        ),
-        ActSpec(Act.STOP_PROCESSING, ReasonIn, _plain(services.stop_processing, "reason"), "Stop processing"),
-        ActSpec(
-            Act.REPORT_INCIDENT, ReasonIn, _plain(services.report_incident, "reason"), "Report an incident"
-        ),
-        ActSpec(
-            "transfer_to_successor", ActIn, _plain(services.transfer_to_successor), "Transfer to successor"
-        ),
-        ActSpec("complete_task", CompleteTaskIn, _complete_task, "Complete an agency's task"),
-        ActSpec("urge", UrgeIn, _urge, "Urge the agency handling the dossier"),
+        ActSpec(Act.ACCEPT, ActIn),
+        ActSpec(Act.REQUEST_COMPLETION, CompletionIn),
+        ActSpec(Act.REFUSE_AT_INTAKE, ReasonIn),
+        ActSpec(Act.RESUBMIT, ComponentsIn, _with_components),
+        ActSpec(Act.FORWARD, ForwardIn, _with_tasks),
+        ActSpec(Act.ASSIGN, AssignIn),
+        ActSpec(Act.APPRAISE, OpinionIn),
+        ActSpec(Act.CONSULT, ConsultIn),
+        ActSpec(Act.ANSWER_CONSULTATION, AnswerIn, target="consultation_id"),
+        ActSpec(Act.REQUEST_SUPPLEMENT, SupplementIn),
+        ActSpec(Act.RECEIVE_SUPPLEMENT, ComponentsIn, _with_components),
+        ActSpec(Act.REQUEST_FINANCIAL_OBLIGATION, ObligationIn),
+        ActSpec(Act.CONFIRM_PAYMENT, PaymentIn),
+        ActSpec(Act.PROPOSE_REFUSAL, ReasonIn),
+        ActSpec(Act.REFUSE_AFTER_APPRAISAL, ReasonIn),
+        ActSpec(Act.APPROVE, OpinionIn),
+        ActSpec(Act.SIGN_RESULT, ActIn),
+        ActSpec(Act.ISSUE_RESULT, IssueIn),
+        ActSpec(Act.RETURN_RESULT, ReturnIn),
+        ActSpec(Act.APOLOGISE_AND_EXTEND, ExtendIn),
+        ActSpec(Act.REQUEST_WITHDRAWAL, ReasonIn),
+        ActSpec(Act.STOP_PROCESSING, ReasonIn),
+        ActSpec(Act.REPORT_INCIDENT, ReasonIn),
+        ActSpec(acts.TRANSFER_TO_SUCCESSOR, ActIn),
+        ActSpec(acts.COMPLETE_TASK, CompleteTaskIn, target="task_id"),
+        ActSpec(acts.URGE, UrgeIn),
     )
 }
 
@@ -690,7 +555,7 @@ class ActView(APIView):
         body.is_valid(raise_exception=True)
         data = dict(body.validated_data)
         version = _version(request, data)
-        self.spec.call(dossier, _user(request), data, version)
+        self.spec.perform(dossier, _user(request), data, version)
         dossier = Dossier.objects.get(pk=dossier.pk)
         return _dossier_response(dossier)
 

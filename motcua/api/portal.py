@@ -664,7 +664,9 @@ class CompletionItemIn(StrictSerializer):
     )
 
 
-class CompletionIn(StrictSerializer):
+class MyCompletionIn(StrictSerializer):
+    """The applicant's completion (not the staff act ``dossiers.CompletionIn``: its own schema component)."""
+
     components = CompletionItemIn(many=True, max_length=200)  # type: ignore[call-arg]
 
 
@@ -675,14 +677,14 @@ class MyCompletion(APIView):
 
     @extend_schema(
         operation_id="me_dossiers_complete",
-        request={"application/json": CompletionIn},
+        request={"application/json": MyCompletionIn},
         parameters=[_IDEMPOTENCY],
         responses={200: MyDossierOut},
     )
     def post(self, request: Request, dossier_id: int) -> Response:
         user = _user(request)
         online.my_dossier(dossier_id, user)  # 404 before looking at the body
-        body = CompletionIn(data=request.data)
+        body = MyCompletionIn(data=request.data)
         body.is_valid(raise_exception=True)
         items = [
             online.CompletionItem(item["template_id"], item["document_id"], reused=item["reused"])

@@ -74,7 +74,12 @@ class Index766(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=_PARAMS, responses={200: OpenApiTypes.OBJECT}, tags=["reports"])
+    @extend_schema(
+        operation_id="v1_reports_index766_retrieve",
+        parameters=_PARAMS,
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["reports"],
+    )
     def get(self, request: Request) -> Response:
         scope, period = _resolve(request)
         card = index766.scorecard(scope=scope, period=period)
@@ -124,7 +129,13 @@ class Index766Records(APIView):
 
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(parameters=_PARAMS, responses={200: OpenApiTypes.OBJECT}, tags=["reports"])
+    @extend_schema(
+        # Its own id: the generated one ("v1_reports_index766_retrieve") is the scorecard's.
+        operation_id="v1_reports_index766_records_retrieve",
+        parameters=_PARAMS,
+        responses={200: OpenApiTypes.OBJECT},
+        tags=["reports"],
+    )
     def get(self, request: Request, indicator: str, part: str) -> Response:
         scope, period = _resolve(request)
         spec, _, records = index766.indicator_records(indicator, part, scope=scope, period=period)

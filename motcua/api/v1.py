@@ -1,6 +1,8 @@
 """REST API v1: one module per feature; its routes are listed here."""
 
-from django.urls import path, register_converter
+from django.urls import path
+
+from motcua.core import paths  # noqa: F401  (registers the <id:…> converter)
 
 from . import dossiers, units
 from .catalog import ProcedureDetail, ProcedureList
@@ -8,21 +10,6 @@ from .deadlines import DueDate, WorkingCalendarYear
 from .forms import DossierFormPdf
 from .outbox import DeliveryList, DeliveryRetry, DeliverySkip, SubscriptionActive, SubscriptionList
 from .queue import QueueTickets
-
-
-class IdConverter:
-    """A database id in a path: 1 to 18 digits (a longer number is no id: 404, never an overflow)."""
-
-    regex = "[0-9]{1,18}"
-
-    def to_python(self, value: str) -> int:
-        return int(value)
-
-    def to_url(self, value: int) -> str:
-        return str(value)
-
-
-register_converter(IdConverter, "id")
 
 urlpatterns = [
     path("units/provinces", units.ProvinceList.as_view(), name="provinces"),
@@ -52,11 +39,11 @@ urlpatterns = [
     path("dossiers/<id:dossier_id>/forms/<id:seq>", DossierFormPdf.as_view(), name="dossier-form"),
     path("queue/tickets", QueueTickets.as_view(), name="queue-tickets"),
     path("outbox/deliveries", DeliveryList.as_view(), name="outbox-deliveries"),
-    path("outbox/deliveries/<int:delivery_id>/retry", DeliveryRetry.as_view(), name="outbox-retry"),
-    path("outbox/deliveries/<int:delivery_id>/skip", DeliverySkip.as_view(), name="outbox-skip"),
+    path("outbox/deliveries/<id:delivery_id>/retry", DeliveryRetry.as_view(), name="outbox-retry"),
+    path("outbox/deliveries/<id:delivery_id>/skip", DeliverySkip.as_view(), name="outbox-skip"),
     path("outbox/webhooks", SubscriptionList.as_view(), name="outbox-webhooks"),
     path(
-        "outbox/webhooks/<int:subscription_id>/active",
+        "outbox/webhooks/<id:subscription_id>/active",
         SubscriptionActive.as_view(),
         name="outbox-webhook-active",
     ),
@@ -65,8 +52,8 @@ urlpatterns = [
 from . import payments  # noqa: E402
 
 urlpatterns += [
-    path("dossiers/<int:dossier_id>/fees", payments.DossierFees.as_view(), name="dossier-fees"),
-    path("dossiers/<int:dossier_id>/payments", payments.DossierPayments.as_view(), name="dossier-payments"),
+    path("dossiers/<id:dossier_id>/fees", payments.DossierFees.as_view(), name="dossier-fees"),
+    path("dossiers/<id:dossier_id>/payments", payments.DossierPayments.as_view(), name="dossier-payments"),
     path("payments/reconciliation", payments.Reconciliation.as_view(), name="payments-reconciliation"),
     path("payments/callbacks/<str:gateway>", payments.GatewayCallback.as_view(), name="payments-callback"),
     path("payments/<str:reference>", payments.PaymentDetail.as_view(), name="payment"),
@@ -82,8 +69,8 @@ urlpatterns += [
     path("petitions/published/<str:code>", feedback.PublishedPetition.as_view(), name="petition-published"),
     path("petitions/lookup", feedback.PetitionLookup.as_view(), name="petition-lookup"),
     path("petitions/supplement", feedback.PetitionSupplement.as_view(), name="petition-supplement"),
-    path("petitions/<int:petition_id>", feedback.PetitionDetail.as_view(), name="petition"),
-    path("petitions/<int:petition_id>/acts", feedback.PetitionActs.as_view(), name="petition-acts"),
+    path("petitions/<id:petition_id>", feedback.PetitionDetail.as_view(), name="petition"),
+    path("petitions/<id:petition_id>/acts", feedback.PetitionActs.as_view(), name="petition-acts"),
     path("ratings", feedback.Ratings.as_view(), name="ratings"),
 ]
 

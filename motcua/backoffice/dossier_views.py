@@ -11,7 +11,6 @@ happens). Every act form posts the dossier version it was shown; the service ref
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +33,7 @@ from motcua.deadlines import timeline as tl
 from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.calendars import office_hours_for
 from motcua.deadlines.selectors import explained_due
-from motcua.dossiers import queues, services
+from motcua.dossiers import acts, queues, services
 from motcua.dossiers.models import Consultation, Dossier, Result
 from motcua.dossiers.selectors import dossier_for_user, tasks_of, timeline_of
 from motcua.units.models import Agency
@@ -82,178 +81,80 @@ def form_links(dossier: Dossier) -> list[FormLink]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Acts: which form, which service
+# Acts: which form; the service, its arguments and permission are the registry's (dossiers.acts)
 # --------------------------------------------------------------------------------------------------
 
-Caller = Callable[[Dossier, User, dict[str, Any], int], Any]
+# Form field → the service's argument, where the name users see differs from the service's.
+ARGUMENT_OF_FIELD: dict[str, str] = {
+    "missing": "missing_component_ids",
+    "handler": "handler_id",
+    "agency": "agency_id",
+}
+# The field holding the consultation or task an act is aimed at (``acts.perform``'s ``target_id``).
+TARGET_FIELD: dict[str, str] = {"consultation": "consultation", "task": "task"}
 
 
-@dataclass(frozen=True, slots=True)
-class ActSpec:
-    form: type[f.ActForm]
-    call: Caller
+def act_values(data: dict[str, Any]) -> dict[str, Any]:
+    """A form's cleaned data as the service's arguments: renamed, the agency as its id, the reply
+    deadline as the end of that day, an uploaded document as its bytes and name."""
+    values = {ARGUMENT_OF_FIELD.get(name, name): value for name, value in data.items()}
+    if isinstance(values.get("agency_id"), Agency):
+        values["agency_id"] = values["agency_id"].pk
+    if isinstance(values.get("deadline"), dt.date):
+        values["deadline"] = f.end_of_day(values["deadline"])
+    if "recipient_kind" in values and not values["recipient_kind"]:
+        values["recipient_kind"] = services.RECIPIENT_APPLICANT
+    upload = values.pop("document", None)
+    if upload is not None:
+        values |= {"content": upload.read(), "file_name": upload.name}
+    return values
 
 
-def _simple(service: Callable[..., Any]) -> Caller:
-    def call(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-        return service(dossier_id=dossier.pk, actor=user, expected_version=version)
-
-    return call
-
-
-def _with(service: Callable[..., Any], **fields: str) -> Caller:
-    """Call ``service`` with keyword ``name`` taken from the cleaned field ``fields[name]``."""
-
-    def call(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-        values = {name: data[field] for name, field in fields.items()}
-        return service(dossier_id=dossier.pk, actor=user, expected_version=version, **values)
-
-    return call
-
-
-def _consult(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.consult(
-        dossier_id=dossier.pk,
+def perform_act(key: str, dossier: Dossier, user: User, data: dict[str, Any]) -> Any:
+    target = acts.ACTS[key].target
+    target_id = data[TARGET_FIELD[target]] if target in TARGET_FIELD else None
+    return acts.perform(
+        key,
+        dossier=dossier,
         actor=user,
-        agency_id=data["agency"].pk,
-        content=data["content"],
-        deadline=f.end_of_day(data["deadline"]),
-        expected_version=version,
+        version=data["version"],
+        values=act_values(data),
+        target_id=target_id,
     )
 
 
-def _answer(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.answer_consultation(
-        consultation_id=data["consultation"], actor=user, response=data["response"], expected_version=version
-    )
-
-
-def _supplement(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.request_supplement(
-        dossier_id=dossier.pk,
-        actor=user,
-        reason=data["reason"],
-        missing_component_ids=data["missing"],
-        guidance=data["guidance"],
-        override_basis=data["override_basis"],
-        confirm_repeat=data["confirm_repeat"],
-        expected_version=version,
-    )
-
-
-def _extend(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.apologise_and_extend(
-        dossier_id=dossier.pk,
-        actor=user,
-        reason=data["reason"],
-        new_due=data["new_due"],
-        expected_version=version,
-    )
-
-
-def _forward(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.forward_dossier(
-        dossier_id=dossier.pk, actor=user, tasks=data.get("tasks", ()), expected_version=version
-    )
-
-
-def _return(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.return_result(
-        dossier_id=dossier.pk,
-        actor=user,
-        expected_version=version,
-        delivery_method=data["delivery_method"],
-        recipient_kind=data["recipient_kind"] or services.RECIPIENT_APPLICANT,
-        recipient_name=data["recipient_name"],
-        recipient_identifier=data["recipient_identifier"],
-        authorisation_number=data["authorisation_number"],
-        tracking_number=data["tracking_number"],
-    )
-
-
-def _payment(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.confirm_payment(
-        dossier_id=dossier.pk, actor=user, receipt_no=data["receipt_no"], expected_version=version
-    )
-
-
-def _document(data: dict[str, Any]) -> dict[str, Any]:
-    upload = data.get("document")
-    if upload is None:
-        return {}
-    return {"content": upload.read(), "file_name": upload.name}
-
-
-def _sign(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.sign_result(
-        dossier_id=dossier.pk, actor=user, expected_version=version, **_document(data)
-    )
-
-
-def _issue(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.issue_result(
-        dossier_id=dossier.pk, actor=user, number=data["number"], expected_version=version, **_document(data)
-    )
-
-
-def _completion(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.request_completion(
-        dossier_id=dossier.pk,
-        actor=user,
-        reason=data["reason"],
-        missing_component_ids=data["missing"],
-        guidance=data["guidance"],
-        expected_version=version,
-    )
-
-
-ACTS: dict[Act, ActSpec] = {
-    # T7, T5, T8: an online (or postal) submission checked at the one-stop unit.
-    Act.ACCEPT: ActSpec(f.ActForm, _simple(services.accept_dossier)),
-    Act.REQUEST_COMPLETION: ActSpec(f.CompletionForm, _completion),
-    Act.REFUSE_AT_INTAKE: ActSpec(f.ReasonForm, _with(services.refuse_at_intake, reason="reason")),
-    Act.FORWARD: ActSpec(f.ActForm, _forward),
-    Act.ASSIGN: ActSpec(f.AssignForm, _with(services.assign_handler, handler_id="handler")),
-    Act.APPRAISE: ActSpec(f.OpinionForm, _with(services.appraise, opinion="opinion")),
-    Act.CONSULT: ActSpec(f.ConsultForm, _consult),
-    Act.ANSWER_CONSULTATION: ActSpec(f.AnswerForm, _answer),
-    Act.REQUEST_SUPPLEMENT: ActSpec(f.SupplementForm, _supplement),
-    Act.RECEIVE_SUPPLEMENT: ActSpec(f.ActForm, _simple(services.receive_supplement)),
-    Act.REQUEST_FINANCIAL_OBLIGATION: ActSpec(
-        f.ObligationForm,
-        _with(services.request_financial_obligation, amount="amount", description="description"),
-    ),
-    Act.CONFIRM_PAYMENT: ActSpec(f.PaymentForm, _payment),
-    Act.PROPOSE_REFUSAL: ActSpec(f.ReasonForm, _with(services.propose_refusal, reason="reason")),
-    Act.REFUSE_AFTER_APPRAISAL: ActSpec(
-        f.ReasonForm, _with(services.refuse_after_appraisal, reason="reason")
-    ),
-    Act.APPROVE: ActSpec(f.ApproveForm, _with(services.approve, opinion="opinion")),
-    Act.SIGN_RESULT: ActSpec(f.SignForm, _sign),
-    Act.ISSUE_RESULT: ActSpec(f.IssueForm, _issue),
-    Act.RETURN_RESULT: ActSpec(f.ReturnForm, _return),
-    Act.APOLOGISE_AND_EXTEND: ActSpec(f.ExtendForm, _extend),
-    Act.REQUEST_WITHDRAWAL: ActSpec(f.ReasonForm, _with(services.request_withdrawal, reason="reason")),
-    Act.STOP_PROCESSING: ActSpec(f.ReasonForm, _with(services.stop_processing, reason="reason")),
+# The form of each act the page offers (T7, T5, T8: an online or postal submission checked at the
+# one-stop unit; then processing, the result and the end of the life cycle).
+ACTS: dict[Act, type[f.ActForm]] = {
+    Act.ACCEPT: f.ActForm,
+    Act.REQUEST_COMPLETION: f.CompletionForm,
+    Act.REFUSE_AT_INTAKE: f.ReasonForm,
+    Act.FORWARD: f.ActForm,
+    Act.ASSIGN: f.AssignForm,
+    Act.APPRAISE: f.OpinionForm,
+    Act.CONSULT: f.ConsultForm,
+    Act.ANSWER_CONSULTATION: f.AnswerForm,
+    Act.REQUEST_SUPPLEMENT: f.SupplementForm,
+    Act.RECEIVE_SUPPLEMENT: f.ActForm,
+    Act.REQUEST_FINANCIAL_OBLIGATION: f.ObligationForm,
+    Act.CONFIRM_PAYMENT: f.PaymentForm,
+    Act.PROPOSE_REFUSAL: f.ReasonForm,
+    Act.REFUSE_AFTER_APPRAISAL: f.ReasonForm,
+    Act.APPROVE: f.ApproveForm,
+    Act.SIGN_RESULT: f.SignForm,
+    Act.ISSUE_RESULT: f.IssueForm,
+    Act.RETURN_RESULT: f.ReturnForm,
+    Act.APOLOGISE_AND_EXTEND: f.ExtendForm,
+    Act.REQUEST_WITHDRAWAL: f.ReasonForm,
+    Act.STOP_PROCESSING: f.ReasonForm,
 }
 
-
-def _complete(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.complete_task(
-        task_id=data["task"], actor=user, outcome=data["outcome"], opinion=data["opinion"]
-    )
-
-
-def _urge(dossier: Dossier, user: User, data: dict[str, Any], version: int) -> Any:
-    return services.urge(dossier_id=dossier.pk, actor=user, message=data["message"])
-
-
 # Acts outside the state table (the dossier does not move): an agency's part done, urging.
-COMPLETE_TASK = "complete_task"
-URGE = "urge"
-EXTRA_ACTS: dict[str, ActSpec] = {
-    COMPLETE_TASK: ActSpec(f.CompleteTaskForm, _complete),
-    URGE: ActSpec(f.UrgeForm, _urge),
+COMPLETE_TASK = acts.COMPLETE_TASK
+URGE = acts.URGE
+EXTRA_ACTS: dict[str, type[f.ActForm]] = {
+    COMPLETE_TASK: f.CompleteTaskForm,
+    URGE: f.UrgeForm,
 }
 EXTRA_LABELS = {
     COMPLETE_TASK: gettext_lazy("Hoàn thành phần việc"),
@@ -267,14 +168,14 @@ def _tasks_to_complete(dossier: Dossier, user: User) -> list[Any]:
     return [
         t
         for t in tasks_of(dossier).filter(completed_at__isnull=True, is_lead=False).select_related("agency")
-        if allows(user, "dossier.answer_consultation", agency_id=t.agency_id, at=day)
+        if allows(user, acts.ACTS[COMPLETE_TASK].permission, agency_id=t.agency_id, at=day)
     ]
 
 
 def may_urge(dossier: Dossier, user: User) -> bool:
     return State(dossier.state) in ACTIVE and allows(
         user,
-        "dossier.urge",
+        acts.ACTS[URGE].permission,
         agency_id=dossier.competent_agency_id,
         one_stop_unit_id=dossier.received_at_unit_id,
     )
@@ -328,7 +229,7 @@ def _form_for(
 ) -> forms.Form:
     key = act.value if isinstance(act, Act) else act
     initial: dict[str, Any] = {"version": dossier.version}
-    form_class = ACTS[act].form if isinstance(act, Act) else EXTRA_ACTS[act].form
+    form_class = ACTS[act] if isinstance(act, Act) else EXTRA_ACTS[act]
     if act == Act.FORWARD and dossier.state != State.RECEIVED:
         agencies = Agency.objects.exclude(pk=dossier.competent_agency_id).order_by("name")
         return f.InterAgencyForm(data, prefix=key, initial=initial, agencies=agencies)
@@ -517,7 +418,6 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
         messages.error(request, _("Thao tác không hợp lệ."))
         return HttpResponseRedirect(reverse("backoffice:dossier", args=[dossier.pk]), status=303)
     key = act.value if isinstance(act, Act) else act
-    spec = ACTS[act] if isinstance(act, Act) else EXTRA_ACTS[act]
     if isinstance(act, Act):
         label = ACT_LABELS[act]
         text = label.en if _is_en() else label.vi
@@ -535,7 +435,7 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            spec.call(dossier, user, data, data["version"])
+            perform_act(key, dossier, user, data)
         except MotcuaError as error:
             f.put_error(form, error)
             status = error.status

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from motcua.core import paths  # noqa: F401  (registers the <id:…> converter)
+
 from . import views
 from .calendar_views import calendar_page
 
@@ -20,7 +22,7 @@ urlpatterns += [
 from . import payment_views  # noqa: E402
 
 urlpatterns += [
-    path("thanh-toan/ho-so/<int:dossier_id>/", payment_views.dossier_fees, name="dossier_fees"),
+    path("thanh-toan/ho-so/<id:dossier_id>/", payment_views.dossier_fees, name="dossier_fees"),
     path("thanh-toan/<str:reference>/", payment_views.payment_page, name="payment"),
     path("thanh-toan/<str:reference>/ket-qua/", payment_views.payment_return, name="payment_return"),
     path("thanh-toan/<str:reference>/bien-lai.pdf", payment_views.payment_receipt, name="payment_receipt"),
@@ -32,16 +34,16 @@ urlpatterns += [
     path("tra-cuu/", tracking_views.tracking_page, name="tracking"),
     path("thu-tuc/<str:code>/nop-truc-tuyen/", online_views.start_draft, name="start_draft"),
     path("ho-so-cua-toi/", online_views.my_dossiers, name="my_dossiers"),
-    path("ho-so-cua-toi/nhap/<int:draft_id>/", online_views.draft_page, name="draft"),
-    path("ho-so-cua-toi/<int:dossier_id>/", online_views.my_dossier, name="my_dossier"),
+    path("ho-so-cua-toi/nhap/<id:draft_id>/", online_views.draft_page, name="draft"),
+    path("ho-so-cua-toi/<id:dossier_id>/", online_views.my_dossier, name="my_dossier"),
     path(
-        "ho-so-cua-toi/<int:dossier_id>/mau/<int:seq>.pdf",
+        "ho-so-cua-toi/<id:dossier_id>/mau/<id:seq>.pdf",
         online_views.my_dossier_form,
         name="my_dossier_form",
     ),
-    path("ho-so-cua-toi/<int:dossier_id>/ket-qua.pdf", online_views.my_result, name="my_result"),
+    path("ho-so-cua-toi/<id:dossier_id>/ket-qua.pdf", online_views.my_result, name="my_result"),
     path("kho-du-lieu/", online_views.store_page, name="store"),
-    path("kho-du-lieu/<int:document_id>/", online_views.store_download, name="store_download"),
+    path("kho-du-lieu/<id:document_id>/", online_views.store_download, name="store_download"),
 ]
 
 from . import feedback_views  # noqa: E402

@@ -354,8 +354,11 @@ class PublicStatistics:
 
 
 def public_statistics(*, year: int | None = None, at: dt.datetime | None = None) -> PublicStatistics:
-    """No personal data: counts and rates only, for the whole installation."""
-    from .index766 import config_for, indicator_result, percent
+    """No personal data: counts and rates only, for the whole installation. Every figure from the
+    report projections (``Summary``; satisfaction, Decision 766 indicator 5.4, through
+    ``index766.satisfaction_from_projections``): a fixed handful of queries whatever the number of
+    dossiers, the same numbers as counting the dossier table."""
+    from .index766 import percent, satisfaction_from_projections
 
     when = at or clock.now()
     today = clock.to_local(when).date()
@@ -385,7 +388,7 @@ def public_statistics(*, year: int | None = None, at: dt.datetime | None = None)
         if totals.received == 0
         else (Decimal(100 * totals.received_online) / totals.received).quantize(CENT, rounding=ROUND_HALF_UP)
     )
-    satisfaction = indicator_result(config_for(end).indicator("5.4"), scope=Scope(), period=period, at=when)
+    satisfaction = satisfaction_from_projections(scope=Scope(), period=period, at=when)
     return PublicStatistics(
         period,
         totals.received,

@@ -533,6 +533,69 @@ def _finished(m: dict[str, int]) -> int:
     return m.get("finished_early", 0) + m.get("finished_on_time", 0) + m.get("finished_late", 0)
 
 
+def _projected_sums(scope: Scope, period: Period) -> tuple[dict[str, int], dict[str, int], int]:
+    """Every measure summed before the period and in it (two queries over ``Summary``), and the
+    online dossiers received in it."""
+    from . import selectors
+    from .dashboards import figures_scope
+
+    fs = figures_scope(scope)
+    before = selectors.measures(scope=fs, start=selectors.EPOCH, end=period.start - dt.timedelta(days=1))
+    by_channel = selectors.measures(scope=fs, start=period.start, end=period.end, group_by=("channel",))
+    d: dict[str, int] = {}
+    for values in by_channel.values():
+        for name, value in values.items():
+            d[name] = d.get(name, 0) + value
+    return before.get((), {}), d, by_channel.get(("online",), {}).get("received", 0)
+
+
+def _on_time_in_play(b: dict[str, int], d: dict[str, int]) -> tuple[int, int]:
+    """2.1's (numerator, denominator) from the sums before (``b``) and in (``d``) the period, the
+    unfinished judged at the end of the period's last day."""
+    end = {name: b.get(name, 0) + d.get(name, 0) for name in set(b) | set(d)}
+    in_play = b.get("received", 0) - _finished(b) + d.get("received", 0)
+    in_progress = end.get("received", 0) - _finished(end)
+    within = in_progress - _stock(end, "overdue_in", "overdue_out")
+    twice_within = _stock(end, "twice_in", "twice_out") - _stock(end, "twice_overdue_in", "twice_overdue_out")
+    return d.get("finished_not_late", 0) + within - twice_within, in_play
+
+
+def _due_later_today(scope: Scope, period: Period, at: dt.datetime) -> int:
+    """For the running period: the unfinished dossiers in play due later today (from ``at`` to the
+    end of the day). The projections hold them as overdue at the end of today, ``on_time_condition``
+    as on time now. A range on the ``due_at`` index, not a scan of the period."""
+    return (
+        dossiers_of(scope)
+        .filter(
+            finished_at__isnull=True,
+            received_at__lt=period.end_at,
+            due_at__gte=at,
+            due_at__lt=period.end_at,
+            supplement_requested_twice=False,
+        )
+        .count()
+    )
+
+
+def satisfaction_from_projections(
+    *, scope: Scope, period: Period, at: dt.datetime | None = None, config: IndexConfig | None = None
+) -> IndicatorResult:
+    """Indicator 5.4 for a place and period from the report projections, the period ended or
+    running, equal to ``indicator_result`` (which reads the dossier table): the late count from the
+    ``Summary`` sums (for the running period, less the dossiers due later today, see
+    ``_due_later_today``), the unhappy among the report facts in play. The portal's public
+    statistics read it (a province-wide year in a few queries)."""
+    when = at or clock.now()
+    spec = (config or config_for(period.end)).indicator("5.4")
+    if spec.source not in COMPUTABLE_SOURCES:
+        return IndicatorResult(spec, "no_data", reason=spec.source)
+    b, d, _online = _projected_sums(scope, period)
+    on_time, in_play = _on_time_in_play(b, d)
+    if when < period.end_at:
+        on_time += _due_later_today(scope, period, when)
+    return _projected_satisfaction(spec, scope=scope, period=period, late=in_play - on_time, in_play=in_play)
+
+
 def projected_counts(*, scope: Scope, period: Period) -> dict[str, tuple[int, int]]:
     """(numerator, denominator) of the dossier indicators and of 3.2, and the 5.4 parts
     (``"5.4"``: (late, in play)), from the projections for a period that has ended: two sums over
@@ -551,21 +614,9 @@ def projected_counts(*, scope: Scope, period: Period) -> dict[str, tuple[int, in
     from .models import Figures
 
     fs = figures_scope(scope)
-    before = selectors.measures(scope=fs, start=selectors.EPOCH, end=period.start - dt.timedelta(days=1))
-    b = before.get((), {})
-    by_channel = selectors.measures(scope=fs, start=period.start, end=period.end, group_by=("channel",))
-    d: dict[str, int] = {}
-    for values in by_channel.values():
-        for name, value in values.items():
-            d[name] = d.get(name, 0) + value
-    online = by_channel.get(("online",), {}).get("received", 0)
-    end = {name: b.get(name, 0) + d.get(name, 0) for name in set(b) | set(d)}
+    b, d, online = _projected_sums(scope, period)
     received = d.get("received", 0)
-    in_play = b.get("received", 0) - _finished(b) + received
-    in_progress = end.get("received", 0) - _finished(end)
-    within = in_progress - _stock(end, "overdue_in", "overdue_out")
-    twice_within = _stock(end, "twice_in", "twice_out") - _stock(end, "twice_overdue_in", "twice_overdue_out")
-    on_time = d.get("finished_not_late", 0) + within - twice_within
+    on_time, in_play = _on_time_in_play(b, d)
     used = Figures.objects.filter(
         selectors.spans(period.start, period.end) & fs.q(), channel="online", received__gt=0
     ).values("procedure_id")

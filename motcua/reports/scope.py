@@ -326,7 +326,9 @@ def dossier_filter(scope: Scope) -> Q:
         if agencies is not None:
             q &= Q(competent_agency_id__in=agencies)
     if scope.field_id is not None:
-        q &= Q(procedure_version__procedure__field_id=scope.field_id)
+        # The field of the version the dossier was received under, as the projections count it
+        # (README "Which field a dossier counts under"), not the procedure's current field.
+        q &= Q(procedure_version__field_id=scope.field_id)
     if scope.procedure_id is not None:
         q &= Q(procedure_version__procedure_id=scope.procedure_id)
     return q

@@ -158,3 +158,39 @@ def test_counter_payment_through_the_api_cannot_be_recorded_twice(client, paying
     bad = client.post(f"/api/v1/dossiers/{paying.dossier.pk}/payments", {"method": "card"})
     assert bad.status_code == 400
     assert Payment.objects.count() == 1
+
+
+# 19 digits: past the 64-bit column range (2⁶³ − 1 has 19 digits); with ``<int:…>`` it reached the
+# database (OverflowError on SQLite, DataError on PostgreSQL: a 500). 18 digits is still an id.
+OVERSIZED = "9" * 19
+LONGEST = "9" * 18
+
+
+def test_payment_routes_take_ids_by_the_id_converter(client, paying):
+    """Decision 0025 §8: a non-numeric or oversized id in a payment route is a 404, never a 500; the
+    routes answer as before for a real id (API, the citizen's page, the staff's page)."""
+    dossier_id = paying.dossier.pk
+    client.force_login(paying.citizen)
+    for bad in ("abc", "-1", "1.5", OVERSIZED, "1" + "0" * 25):
+        for url in (f"/api/v1/dossiers/{bad}/fees", f"/api/v1/dossiers/{bad}/payments"):
+            response = client.get(url)
+            assert (response.status_code, response["Content-Type"]) == (404, "application/problem+json"), url
+            assert response.json()["code"] == "not_found", url
+        posted = client.post(f"/api/v1/dossiers/{bad}/payments", {"method": "gateway"})
+        assert (posted.status_code, posted.json()["code"]) == (404, "not_found")
+        assert client.get(f"/thanh-toan/ho-so/{bad}/").status_code == 404
+    # The longest id the converter takes reaches the view, which finds no such dossier.
+    longest = client.get(f"/api/v1/dossiers/{LONGEST}/fees")
+    assert (longest.status_code, longest.json()["code"]) == (404, "dossier_not_found")
+    assert client.get(f"/thanh-toan/ho-so/{LONGEST}/").status_code == 404
+
+    fees = client.get(f"/api/v1/dossiers/{dossier_id}/fees")
+    assert (fees.status_code, fees.json()["due"]) == (200, FEE)
+    assert client.get(f"/thanh-toan/ho-so/{dossier_id}/").status_code == 200
+
+    client.force_login(paying.finance)
+    for bad in ("abc", OVERSIZED):
+        assert client.get(f"/can-bo/ho-so/{bad}/thu-phi/").status_code == 404
+    assert client.get(f"/can-bo/ho-so/{LONGEST}/thu-phi/").status_code == 404
+    assert client.get(f"/can-bo/ho-so/{dossier_id}/thu-phi/").status_code == 200
+    assert Payment.objects.count() == 0

@@ -50,3 +50,42 @@ def test_errors_are_problem_details_in_two_languages():
     assert anonymous is not None
     assert anonymous.data["code"] == "not_authenticated"
     assert anonymous.data["detail_en"] == "Authentication required."
+
+
+def test_schema_generation_has_no_warnings_and_unique_operation_ids():
+    """What ``manage.py spectacular --validate --fail-on-warn`` checks, as a test: no warning or error
+    (a duplicate operationId or two serializers under one component name make the schema wrong),
+    the schema valid OpenAPI 3, and every operationId unique and stable."""
+    from drf_spectacular.drainage import GENERATOR_STATS
+    from drf_spectacular.generators import SchemaGenerator
+    from drf_spectacular.validation import validate_schema
+
+    GENERATOR_STATS.reset()
+    with GENERATOR_STATS.silence():
+        schema = SchemaGenerator().get_schema(request=None, public=True)
+    assert (dict(GENERATOR_STATS._warn_cache), dict(GENERATOR_STATS._error_cache)) == ({}, {})
+    validate_schema(schema)
+    operations = [
+        (path, method, operation["operationId"])
+        for path, methods in schema["paths"].items()
+        for method, operation in methods.items()
+    ]
+    ids = [operation_id for _, _, operation_id in operations]
+    assert len(ids) == len(set(ids))
+    by_route = {(path, method): operation_id for path, method, operation_id in operations}
+    assert by_route[("/api/v1/reports/index766", "get")] == "v1_reports_index766_retrieve"
+    assert (
+        by_route[("/api/v1/reports/index766/{indicator}/{part}", "get")]
+        == "v1_reports_index766_records_retrieve"
+    )
+    completion = schema["paths"]["/api/v1/me/dossiers/{dossier_id}/completion"]["post"]
+    act = schema["paths"]["/api/v1/dossiers/{dossier_id}/acts/request_completion"]["post"]
+    ref = "requestBody", "content", "application/json", "schema", "$ref"
+
+    def component(operation):
+        for key in ref:
+            operation = operation[key]
+        return schema["components"]["schemas"][operation.rsplit("/", 1)[1]]
+
+    assert sorted(component(completion)["properties"]) == ["components"]
+    assert sorted(component(act)["properties"]) == ["guidance", "missing_component_ids", "reason", "version"]

@@ -176,6 +176,23 @@ def test_urge_is_refused_to_a_reception_officer(client, world, factory):
     assert Message.objects.count() == 0
 
 
+def test_urge_from_a_stale_page_is_refused_and_changes_nothing(client, world, factory):
+    """The registry checks the version for the acts whose service takes none (decision 0037)."""
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="assigned")
+    client.force_login(world.head)
+    with time_machine.travel(vn(2026, 3, 16, 16), tick=False):
+        events, version = dossier.events.count(), dossier.version
+        response = client.post(
+            f"/can-bo/ho-so/{dossier.pk}/thao-tac/",
+            {"act": "urge", "urge-version": version - 1, "urge-message": "Sắp hết hạn"},
+        )
+    assert response.status_code == 409
+    assert "Hồ sơ đã được cán bộ khác cập nhật" in response.content.decode()
+    dossier.refresh_from_db()
+    assert (dossier.events.count(), dossier.version) == (events, version)
+    assert Message.objects.count() == 0
+
+
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path

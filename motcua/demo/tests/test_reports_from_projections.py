@@ -61,9 +61,9 @@ def generated(settings):
 def places(ids: list[int]) -> list[Scope]:
     first = Dossier.objects.get(pk=ids[0])
     busiest_field = (
-        Dossier.objects.values("procedure_version__procedure__field_id")
+        Dossier.objects.values("procedure_version__field_id")
         .annotate(n=Count("pk"))
-        .order_by("-n")[0]["procedure_version__procedure__field_id"]
+        .order_by("-n")[0]["procedure_version__field_id"]
     )
     return [
         Scope(),
