@@ -118,14 +118,16 @@ class Dossier(models.Model):
     )
 
     # The three units (SPEC §2 item 3) and the agency whose identifier opens the code.
+    # No index of their own for the receiving unit and the competent agency: the composite indexes
+    # below start with them (every index is maintained on every write; ADR 0038).
     received_at_unit = models.ForeignKey(
-        "units.OneStopUnit", on_delete=models.PROTECT, related_name="received_dossiers"
+        "units.OneStopUnit", on_delete=models.PROTECT, related_name="received_dossiers", db_index=False
     )
     receiving_agency = models.ForeignKey(
         "units.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="received_dossiers"
     )
     competent_agency = models.ForeignKey(
-        "units.Agency", on_delete=models.PROTECT, related_name="competent_dossiers"
+        "units.Agency", on_delete=models.PROTECT, related_name="competent_dossiers", db_index=False
     )
     return_unit = models.ForeignKey(
         "units.OneStopUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="returned_dossiers"
@@ -151,7 +153,7 @@ class Dossier(models.Model):
     ledger_year = models.PositiveSmallIntegerField(null=True, blank=True)
     ledger_number = models.PositiveIntegerField(null=True, blank=True)
 
-    state = models.CharField(max_length=40, choices=STATE_CHOICES, db_index=True)
+    state = models.CharField(max_length=40, choices=STATE_CHOICES)  # indexed in Meta (no LIKE index)
     step = models.CharField(max_length=30, choices=STEP_CHOICES, null=True, blank=True)  # noqa: DJ001
     national_status = models.PositiveSmallIntegerField(null=True, blank=True)
     timeliness = models.CharField(  # noqa: DJ001 - set when processing ends
@@ -217,6 +219,7 @@ class Dossier(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["state"], name="dossier_state"),
             models.Index(fields=["competent_agency", "state"]),
             models.Index(fields=["received_at_unit", "received_at"]),
             models.Index(fields=["due_at"]),
@@ -518,7 +521,8 @@ class AppendOnly(models.Model):
 class DossierEvent(AppendOnly):
     """One act on a dossier: who, when, why, from where to where, which form; hash-chained."""
 
-    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events")
+    # Indexed by the unique (dossier, seq) constraint.
+    dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     act = models.CharField(max_length=40)
     name = models.CharField(max_length=40, help_text="past tense: accepted, supplement_requested …")
@@ -554,7 +558,10 @@ class ClockEvent(AppendOnly):
     """One entry of the dossier's clock timeline (``deadlines.timeline.ClockEvent``), in order."""
 
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="clock_events")
-    event = models.ForeignKey(DossierEvent, on_delete=models.PROTECT, related_name="clock_events")
+    # Indexed by the unique constraint on the event.
+    event = models.ForeignKey(
+        DossierEvent, on_delete=models.PROTECT, related_name="clock_events", db_index=False
+    )
     kind = models.CharField(max_length=40)
     at = models.DateTimeField()
     new_due_at = models.DateTimeField(null=True, blank=True)
