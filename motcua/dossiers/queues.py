@@ -435,9 +435,8 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
     due by the end of the next working day, and what is overdue by agency and step."""
     when = at or clock.now()
     day = clock.to_local(when).date()
-    visible = visible_dossiers(user, at=day)
     start, end = _local_day_bounds(day)
-    today = visible.filter(received_at__gte=start, received_at__lt=end)
+    today = visible_dossiers(user, at=day, within=Q(received_at__gte=start, received_at__lt=end))
     by_channel = dict(today.order_by().values_list("channel").annotate(n=Count("pk")))
     channels = tuple((c, by_channel.get(c, 0)) for c in Channel.values)
     accepted = DossierEvent.objects.filter(dossier__in=today, name="accepted").values_list(
@@ -455,7 +454,7 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
     by_counter = tuple(sorted(tally.items(), key=lambda kv: (kv[0] == "", kv[0])))
     # The open dossiers come from the partial index on active states (``dossier_active_due``);
     # visibility is checked on those rows only.
-    active = _base(visible).filter(state__in=[s.value for s in ACTIVE])
+    active = _base(visible_dossiers(user, at=day, within=Q(state__in=[s.value for s in ACTIVE])))
     within = active.filter(due_at__gte=when).count()
     over_qs = active.filter(due_at__lt=when)
     calendar = working_calendar(str(settings.MOTCUA_PROVINCE_CODE) or None)

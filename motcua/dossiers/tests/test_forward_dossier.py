@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import Q
 
 from motcua.dossiers import selectors, services
 from motcua.dossiers.models import Dossier, ProcessingTask
+from motcua.workflow import State
 
 from .factories import vn
 
@@ -100,6 +102,10 @@ def test_scenario_19_tax_office_step_late_while_dossier_on_time(world, make_agen
     # Only the tax office's task is work at a third agency (what gives its staff the dossier).
     assert (lead.third_agency, tax_task.third_agency) == (False, True)
     assert list(selectors.visible_dossiers(tax_officer)) == [dossier]
+    # Narrowed to a page's dossiers (``within``): the same rows as filtering afterwards.
+    returned = Q(state=State.RESULT_READY)
+    assert list(selectors.visible_dossiers(tax_officer, within=returned)) == [dossier]
+    assert list(selectors.visible_dossiers(tax_officer, within=Q(state=State.RECEIVED))) == []
 
 
 def test_task_budget_from_the_internal_process(world, make_agency):
