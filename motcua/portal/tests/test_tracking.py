@@ -172,3 +172,19 @@ def test_an_empty_code_matches_nothing_and_counts_as_a_failure(db):
     at = vn(2026, 3, 2, 10)
     assert online.track(code="  ", factor="5678", client="k", at=at) is None
     assert list(TrackingFailure.objects.values_list("client", "at")) == [("k", at)]
+
+
+def test_the_page_gets_every_message_key_even_when_empty(client, received):
+    """The template looks up ``errors.ma``, ``errors.so`` and ``errors.form`` on every render: all
+    three are present (empty when fine) so none goes through the engine's slow fallbacks."""
+    found = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
+    assert found.context["errors"] == {"ma": "", "so": "", "form": ""}
+    assert client.get("/tra-cuu/").context["errors"] == {"ma": "", "so": "", "form": ""}
+    wrong = client.post("/tra-cuu/", {"ma": "", "so": "12"})
+    assert wrong.context["errors"] == {
+        "ma": "Cần ghi mã hồ sơ.",
+        "so": "Cần ghi đúng 4 chữ số cuối.",
+        "form": "",
+    }
+    assert 'aria-invalid="true"' not in found.content.decode()
+    assert 'role="alert"' not in found.content.decode()
