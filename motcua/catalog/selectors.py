@@ -25,7 +25,17 @@ from django.db.models import Q, QuerySet
 from motcua.core import clock
 from motcua.core.text import fold
 
-from .models import ChannelOffer, ComponentTemplate, Procedure, ProcedureCase, ProcedureVersion, VersionStatus
+from .models import (
+    ChannelOffer,
+    ComponentTemplate,
+    LegalBasis,
+    Procedure,
+    ProcedureCase,
+    ProcedureVersion,
+    ResultDocument,
+    VersionAgency,
+    VersionStatus,
+)
 
 CANDIDATES = 100
 TRIGRAM_BELOW = 3  # PostgreSQL: fewer full-text candidates than this adds pg_trgm matches
@@ -475,7 +485,47 @@ def version_parts(version: ProcedureVersion) -> VersionParts:
     return parts
 
 
+@dataclass(frozen=True, slots=True)
+class PageParts:
+    """What the public page of a version shows besides its intake parts: legal bases, results and
+    the agencies it names (role and name as published). Shared between requests: read, never change."""
+
+    legal_bases: tuple[LegalBasis, ...]
+    results: tuple[ResultDocument, ...]
+    agencies: tuple[VersionAgency, ...]
+
+
+# version pk → (the same key as ``_parts``, its page parts); emptied with ``_parts`` (decision 0036).
+_page_parts: dict[int, tuple[tuple[Any, ...], PageParts]] = {}
+
+
+def _read_page_parts(version: ProcedureVersion) -> PageParts:
+    return PageParts(
+        legal_bases=tuple(LegalBasis.objects.filter(version=version).order_by("position", "pk")),
+        results=tuple(ResultDocument.objects.filter(version=version).order_by("position", "pk")),
+        agencies=tuple(VersionAgency.objects.filter(version=version).order_by("role", "position", "pk")),
+    )
+
+
+def page_parts(version: ProcedureVersion) -> PageParts:
+    """The legal bases, results and named agencies of ``version``: read each time for a draft, once
+    per process for a frozen version (as ``version_parts``)."""
+    if not version.is_frozen:
+        return _read_page_parts(version)
+    key = _parts_key(version)
+    cached = _page_parts.get(version.pk)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    parts = _read_page_parts(version)
+    with _parts_lock:
+        if len(_page_parts) >= PARTS_CACHED:
+            _page_parts.clear()
+        _page_parts[version.pk] = (key, parts)
+    return parts
+
+
 def forget_version_parts(**_: Any) -> None:
-    """Empty the cache of frozen parts (``post_save``/``post_delete`` of a version, tests)."""
+    """Empty the caches of frozen parts (``post_save``/``post_delete`` of a version, tests)."""
     with _parts_lock:
         _parts.clear()
+        _page_parts.clear()

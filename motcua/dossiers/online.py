@@ -25,9 +25,10 @@ from typing import Any, Final
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import translation
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts import gate
@@ -788,31 +789,41 @@ def client_key(address: str) -> str:
     return hmac.new(key, address.encode(), hashlib.sha256).hexdigest()
 
 
-def _factor_matches(dossier: Dossier, factor: str) -> bool:
+def _factor_matches(phone: str, identifier: str, factor: str) -> bool:
     given = _DIGITS.sub("", factor)
     if len(given) != 4:
         return False
-    candidates = [
-        _DIGITS.sub("", dossier.applicant_phone),
-        _DIGITS.sub("", dossier.applicant_identifier),
-    ]
+    candidates = [_DIGITS.sub("", phone), _DIGITS.sub("", identifier)]
     return any(len(c) >= 4 and hmac.compare_digest(c[-4:], given) for c in candidates)
 
 
-# The two reads of a tracking look-up, a public page served to anyone and timed under load (issue #7):
-# written as SQL because building them through the ORM cost more CPU than the rest of the request
-# (about 1.4 ms and 0.7 ms per look-up, for statements that never change). Both use an index: the
-# failures (client, at) and the dossier's unique code or temporary reference.
-_RECENT_FAILURES_SQL = (
-    "SELECT id, at FROM dossiers_trackingfailure WHERE client = %s AND at >= %s "
-    "ORDER BY at DESC, id DESC LIMIT %s"
+# The one read of a tracking look-up, a public page served to anyone and timed under load (issue #7,
+# decision 0036): written as SQL because building it through the ORM cost more CPU than the rest of
+# the request, and as ONE statement (one round trip to the database) that answers both questions:
+# how many failures this client has in the window (at most ``limit``: bounded, one index range on
+# (client, at)) with the oldest of them, and which dossier has this code or temporary reference (the
+# unique indexes). The single row always comes back (the dossier columns are NULL when no dossier
+# matches), so an unknown code costs the same statement as a known one.
+_LOOKUP_SQL = (
+    "WITH recent AS (SELECT at FROM dossiers_trackingfailure WHERE client = %s AND at >= %s "
+    "ORDER BY at DESC, id DESC LIMIT %s) "
+    "SELECT (SELECT COUNT(*) FROM recent), (SELECT MIN(at) FROM recent), "
+    "d.id, d.code, d.temporary_reference, d.state, d.submitted_at, d.received_at, d.due_at, "
+    "d.applicant_phone, d.applicant_identifier, v.name "
+    "FROM (SELECT 1 AS one) AS one LEFT JOIN (dossiers_dossier d JOIN catalog_procedureversion v "
+    "ON v.id = d.procedure_version_id) ON d.code = %s OR d.temporary_reference = %s LIMIT 1"
 )
-_TRACKED_SQL = (
-    "SELECT d.id, d.code, d.temporary_reference, d.state, d.submitted_at, d.received_at, d.due_at, "
-    "d.applicant_phone, d.applicant_identifier, v.name AS procedure_name "
-    "FROM dossiers_dossier d JOIN catalog_procedureversion v "
-    "ON v.id = d.procedure_version_id WHERE d.code = %s OR d.temporary_reference = %s LIMIT 1"
-)
+
+
+def _aware(value: Any) -> dt.datetime | None:
+    """A timestamp column read through a plain cursor: PostgreSQL gives an aware datetime, SQLite a
+    naive one (or the stored text for a computed column), in UTC as Django writes it."""
+    if value is None:
+        return None
+    parsed = value if isinstance(value, dt.datetime) else parse_datetime(str(value))
+    if parsed is None:
+        raise ValueError(f"not a timestamp: {value!r}")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=dt.UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -835,11 +846,19 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
     when = at or clock.now()
     window = when - dt.timedelta(seconds=settings.MOTCUA_TRACKING_WINDOW_SECONDS)
     limit = settings.MOTCUA_TRACKING_FAILURES
-    # The ``limit`` most recent failures in the window, not COUNT(*): bounded, one index range.
-    recent = [f.at for f in TrackingFailure.objects.raw(_RECENT_FAILURES_SQL, [client, window, limit])]
-    if len(recent) >= limit:
-        # Look-ups open again when the limit-th most recent failure leaves the window.
-        freed_at = recent[limit - 1] + (when - window)
+    text = code.strip().upper()[:40]
+    # An empty code matches no dossier (NULL, not "", is stored for a missing code or reference).
+    wanted = text or None
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _LOOKUP_SQL, [client, connection.ops.adapt_datetimefield_value(window), limit, wanted, wanted]
+        )
+        row = cursor.fetchone()
+    failures, oldest = row[0], _aware(row[1])
+    if failures >= limit and oldest is not None:
+        # Look-ups open again when the limit-th most recent failure (the oldest of the ``limit`` most
+        # recent) leaves the window.
+        freed_at = oldest + (when - window)
         seconds = max(1, math.ceil((freed_at - when).total_seconds()))
         minutes = math.ceil(seconds / 60)
         raise TooManyAttempts(
@@ -847,19 +866,16 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
             f"Too many failed look-ups; try again in {minutes} minute{'s' if minutes != 1 else ''}.",
             retry_after=seconds,
         )
-    text = code.strip().upper()[:40]
-    dossier = None
-    if text:
-        dossier = next(iter(Dossier.objects.raw(_TRACKED_SQL, [text, text])), None)
-    if dossier is None or not _factor_matches(dossier, factor):
+    pk, dossier_code, temporary, state, submitted_at, received_at, due_at, phone, identifier, name = row[2:]
+    if pk is None or not _factor_matches(phone or "", identifier or "", factor):
         TrackingFailure.objects.create(client=client, at=when)
         return None
     return Tracked(
-        pk=dossier.pk,
-        reference=dossier.reference,
-        state=dossier.state,
-        submitted_at=dossier.submitted_at,
-        received_at=dossier.received_at,
-        due_at=dossier.due_at,
-        procedure_name=str(getattr(dossier, "procedure_name", "")),
+        pk=pk,
+        reference=dossier_code or temporary or f"#{pk}",
+        state=state,
+        submitted_at=_aware(submitted_at),
+        received_at=_aware(received_at),
+        due_at=_aware(due_at),
+        procedure_name=name or "",
     )

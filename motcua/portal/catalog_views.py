@@ -26,15 +26,15 @@ from motcua.catalog.models import (
     ChannelOffer,
     Level,
     Procedure,
-    ProcedureVersion,
 )
-from motcua.catalog.representation import prefetched
 from motcua.catalog.selectors import (
     agency_names_in_use,
     fields_in_use,
+    page_parts,
     public_version,
     published_procedures,
     search_procedure_ids,
+    version_parts,
 )
 from motcua.core import clock
 from motcua.core.errors import MotcuaError
@@ -117,18 +117,27 @@ def _ordered(offers: list[ChannelOffer]) -> list[ChannelOffer]:
 
 
 def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
-    found = public_version(code)
-    if found is None:
+    version = public_version(code)  # with its procedure and field
+    if version is None:
         raise Http404(code)
-    version: ProcedureVersion = prefetched(ProcedureVersion.objects.filter(pk=found.pk)).get()
-    general = _ordered([o for o in version.offers.all() if o.case_id is None])
+    # Cases, component templates, offers with their fees, legal bases, results and named agencies:
+    # a public version is frozen, so they are read once per process (the first part shared with
+    # intake, decision 0032), not by nine queries built again on every view of the page (decision
+    # 0036). Shared instances: read, never changed.
+    parts = version_parts(version)
+    shown = page_parts(version)
+    general = _ordered([o for o in parts.offers if o.case_id is None])
     cases: list[dict[str, Any]] = [
-        {"case": case, "components": list(case.components.all()), "offers": _ordered(list(case.offers.all()))}
-        for case in version.cases.all()
+        {
+            "case": case,
+            "components": list(parts.templates.get(case.pk, ())),
+            "offers": _ordered([o for o in parts.offers if o.case_id == case.pk]),
+        }
+        for case in parts.cases
     ]
     every_offer = general + [o for case in cases for o in case["offers"]]
     agencies: dict[str, list[str]] = {}
-    for row in version.agencies.all():
+    for row in shown.agencies:
         if row.role in WHERE_ROLES and row.name not in agencies.setdefault(row.role, []):
             agencies[row.role].append(row.name)
     province = province_by_code(str(settings.MOTCUA_PROVINCE_CODE))
@@ -146,7 +155,7 @@ def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agencies": [(AgencyRole(role).label, names) for role, names in agencies.items()],
         "province": province,
         "one_stop_units": one_stop_units,
-        "legal_bases": list(version.legal_bases.all()),
-        "results": list(version.results.all()),
+        "legal_bases": list(shown.legal_bases),
+        "results": list(shown.results),
     }
     return render(request, "portal/catalog/detail.html", context)

@@ -19,10 +19,15 @@ from motcua.dossiers.selectors import visible_dossiers
 
 from .status import next_step, state_label
 
+# Every message the page can show, present even when empty: the template looks each one up by key
+# (``errors.ma``) and a missing key sends Django's template engine through its slow fallbacks (a
+# failed item look-up, a failed attribute look-up, ``dir()``), seven times per page (decision 0036).
+NO_ERRORS: dict[str, str] = {"ma": "", "so": "", "form": ""}
+
 
 def tracking_page(request: HttpRequest) -> HttpResponse:
     code = (request.POST.get("ma") or request.GET.get("ma") or "").strip()[:40]
-    context: dict[str, object] = {"code": code, "errors": {}}
+    context: dict[str, object] = {"code": code, "errors": dict(NO_ERRORS)}
     status = 200
     retry_after = None
     if request.method == "POST":
@@ -50,7 +55,7 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
                     )
         if errors and status == 200:
             status = 400
-        context["errors"] = errors
+        context["errors"] = NO_ERRORS | errors
         if found is not None:
             user = request.user
             is_own = user.is_authenticated and visible_dossiers(user).filter(pk=found.pk).exists()

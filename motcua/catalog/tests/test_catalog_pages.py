@@ -113,3 +113,39 @@ def test_an_unknown_code_is_a_404_page(client, db):
 
 def test_the_home_card_links_to_the_catalog(client, db):
     assert 'href="/thu-tuc/"' in client.get("/").content.decode()
+
+
+def test_a_second_view_of_a_page_reads_only_what_can_change(client, real_catalog, django_assert_num_queries):
+    """The frozen parts of a public version (cases, templates, offers with fees, legal bases, results,
+    named agencies) are read once per process (decision 0036); each view still reads the version
+    in force (an abolished or superseded one must show at once) and the province's one-stop units."""
+    from motcua.catalog import selectors
+
+    selectors.forget_version_parts()
+    first = client.get("/thu-tuc/1.001193/")
+    with django_assert_num_queries(2) as second_reads:
+        second = client.get("/thu-tuc/1.001193/")
+    tables = [re.search(r'FROM "(\w+)"', q["sql"]).group(1) for q in second_reads.captured_queries]
+    assert tables == ["catalog_procedureversion", "units_adminunit"]
+    token = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert token.sub("", first.content.decode()) == token.sub("", second.content.decode())
+    from motcua.catalog.models import ProcedureVersion
+
+    procedure = Procedure.objects.get(code="1.001193")
+    assert procedure.current_version_id in selectors._page_parts
+    assert procedure.current_version_id in selectors._parts
+    ProcedureVersion(procedure=procedure, number=99, name="Dự thảo", decision="").save()
+    assert selectors._page_parts == {} and selectors._parts == {}  # any save of a version empties both
+
+
+def test_a_draft_page_parts_are_never_kept(real_catalog):
+    from motcua.catalog import selectors
+    from motcua.catalog.models import LegalBasis, ProcedureVersion
+
+    procedure = Procedure.objects.get(code="1.001193")
+    draft = ProcedureVersion(procedure=procedure, number=99, name="Dự thảo", decision="")
+    draft.save()
+    assert selectors.page_parts(draft).legal_bases == ()
+    assert draft.pk not in selectors._page_parts
+    LegalBasis(version=draft, number="1/2026/TT", title="Thông tư").save()
+    assert [b.number for b in selectors.page_parts(draft).legal_bases] == ["1/2026/TT"]

@@ -94,21 +94,34 @@ def test_english_answer(client, received):
 
 def test_a_look_up_costs_a_fixed_number_of_queries(client, received, django_assert_max_num_queries):
     client.get("/tra-cuu/")
-    with django_assert_max_num_queries(2) as captured:
+    with django_assert_max_num_queries(1) as captured:
         response = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
     assert response.status_code == 200
-    assert len(captured.captured_queries) == 2  # failures in the window; the dossier with its version
+    # One round trip: the failures in the window and the dossier with its version together.
+    assert len(captured.captured_queries) == 1
+    assert captured.captured_queries[0]["sql"].startswith(
+        "WITH recent AS (SELECT at FROM dossiers_trackingfailure"
+    )
+
+
+def test_a_failed_look_up_costs_the_read_and_one_insert(client, received, django_assert_max_num_queries):
+    client.get("/tra-cuu/")
+    with django_assert_max_num_queries(2) as captured:
+        response = client.post("/tra-cuu/", {"ma": "000.00.00.X99-260302-0001", "so": "5678"})
+    assert response.status_code == 400
+    assert len(captured.captured_queries) == 2
+    assert captured.captured_queries[1]["sql"].startswith('INSERT INTO "dossiers_trackingfailure"')
 
 
 def test_the_look_up_returns_only_the_public_answer_and_names_the_real_tables(received):
-    """``online.track`` reads with two SQL statements written out (for speed): they must name the
+    """``online.track`` reads with one SQL statement written out (for speed): it must name the
     models' tables, and the answer carries no applicant data."""
     from motcua.catalog.models import ProcedureVersion
     from motcua.dossiers import online
     from motcua.dossiers.models import Dossier
 
-    assert f"FROM {TrackingFailure._meta.db_table} WHERE" in online._RECENT_FAILURES_SQL
-    assert f"FROM {Dossier._meta.db_table} d JOIN {ProcedureVersion._meta.db_table} v" in online._TRACKED_SQL
+    assert f"FROM {TrackingFailure._meta.db_table} WHERE" in online._LOOKUP_SQL
+    assert f"({Dossier._meta.db_table} d JOIN {ProcedureVersion._meta.db_table} v" in online._LOOKUP_SQL
     found = online.track(code=f" {received.code.lower()} ", factor="5678", client="k", at=vn(2026, 3, 2, 10))
     assert found == online.Tracked(
         pk=received.pk,
@@ -121,3 +134,57 @@ def test_the_look_up_returns_only_the_public_answer_and_names_the_real_tables(re
     )
     assert online.track(code=received.code, factor="0000", client="k", at=vn(2026, 3, 2, 10)) is None
     assert list(TrackingFailure.objects.values_list("client", flat=True)) == ["k"]
+
+
+def test_the_refusal_lasts_until_the_limit_th_most_recent_failure_leaves_the_window(received, settings):
+    """The one read counts at most ``limit`` failures of this client in the window and takes the
+    oldest of them: look-ups open again 15 minutes after it, to the second."""
+    import datetime as dt
+
+    from motcua.dossiers import online
+
+    settings.MOTCUA_TRACKING_FAILURES = 3
+    settings.MOTCUA_TRACKING_WINDOW_SECONDS = 900
+    for minute in (0, 5, 10, 12):
+        TrackingFailure.objects.create(client="k", at=vn(2026, 3, 10, 9, minute))
+    TrackingFailure.objects.create(client="other", at=vn(2026, 3, 10, 9, 12))
+    with pytest.raises(online.TooManyAttempts) as refused:
+        online.track(code=received.code, factor="5678", client="k", at=vn(2026, 3, 10, 9, 13))
+    # The 3 most recent are 9:12, 9:10 and 9:05: free at 9:20, 7 minutes after 9:13.
+    assert refused.value.extra == {"retry_after": 420}
+    assert "thử lại sau 7 phút" in str(refused.value.message("vi"))
+    with pytest.raises(online.TooManyAttempts) as last_second:
+        online.track(code=received.code, factor="5678", client="k", at=vn(2026, 3, 10, 9, 20))
+    assert last_second.value.extra == {"retry_after": 1}
+    found = online.track(
+        code=received.code, factor="5678", client="k", at=vn(2026, 3, 10, 9, 20) + dt.timedelta(seconds=1)
+    )
+    assert found is not None and found.reference == received.code
+    other = online.track(code=received.code, factor="5678", client="other", at=vn(2026, 3, 10, 9, 13))
+    assert other is not None
+    # A refused look-up is not itself counted; none of the right answers was either.
+    assert TrackingFailure.objects.filter(client="k").count() == 4
+
+
+def test_an_empty_code_matches_nothing_and_counts_as_a_failure(db):
+    from motcua.dossiers import online
+
+    at = vn(2026, 3, 2, 10)
+    assert online.track(code="  ", factor="5678", client="k", at=at) is None
+    assert list(TrackingFailure.objects.values_list("client", "at")) == [("k", at)]
+
+
+def test_the_page_gets_every_message_key_even_when_empty(client, received):
+    """The template looks up ``errors.ma``, ``errors.so`` and ``errors.form`` on every render: all
+    three are present (empty when fine) so none goes through the engine's slow fallbacks."""
+    found = client.post("/tra-cuu/", {"ma": received.code, "so": "5678"})
+    assert found.context["errors"] == {"ma": "", "so": "", "form": ""}
+    assert client.get("/tra-cuu/").context["errors"] == {"ma": "", "so": "", "form": ""}
+    wrong = client.post("/tra-cuu/", {"ma": "", "so": "12"})
+    assert wrong.context["errors"] == {
+        "ma": "Cần ghi mã hồ sơ.",
+        "so": "Cần ghi đúng 4 chữ số cuối.",
+        "form": "",
+    }
+    assert 'aria-invalid="true"' not in found.content.decode()
+    assert 'role="alert"' not in found.content.decode()
