@@ -60,6 +60,8 @@ STATE_NAME: Final = "figures"
 # Events re-scanned below the watermark on every refresh, for transactions that commit out of id order.
 WINDOW: Final = 5000
 BATCH: Final = 2000
+# From this many keys on, ``apply`` adds them on PostgreSQL through COPY into a temporary table.
+COPY_FROM: Final = 5000
 
 _END_STATES: Final = {
     State.RESULT_READY.value: EndKind.RESULT,
@@ -354,6 +356,22 @@ def _upsert(table: str, keys: tuple[str, ...], deltas: dict[Any, dict[str, int]]
             continue
         rows.append((*key, *(values.get(m, 0) for m in MEASURES)))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
+            # Many keys (a bulk load onto existing figures): COPY them into a temporary table and
+            # add them in one statement, instead of hundreds of multi-row statements.
+            names = ", ".join((*keys, *MEASURES))
+            sets = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
+            cursor.execute("DROP TABLE IF EXISTS reports_delta")
+            cursor.execute(f"CREATE TEMPORARY TABLE reports_delta AS SELECT {names} FROM {table} WHERE 1 = 0")  # noqa: S608
+            with cursor.cursor.copy(f"COPY reports_delta ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM reports_delta "  # noqa: S608
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+            )
+            cursor.execute("DROP TABLE reports_delta")
+            return
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             sql = upsert_sql(table, keys, MEASURES, "{t}.{c} + excluded.{c}", len(part))
