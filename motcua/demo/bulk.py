@@ -5,8 +5,10 @@ what bounds a ``COPY`` of millions of dossiers; building each index once after t
 cheaper. ``without_secondary_indexes(tables)`` reads from the catalog (``pg_index``,
 ``pg_constraint``) every non-unique index and every foreign key of ``tables``, drops them, and
 recreates them from their own definitions (``pg_get_indexdef``, ``pg_get_constraintdef``) when the
-block ends, even on error, then runs ``ANALYZE``. Primary keys, unique indexes and constraints, and
-check constraints stay in place, so the data is checked for duplicates as it goes in and recreating
+block ends, even on error, then runs ``ANALYZE``. Primary keys, unique indexes and constraints,
+check constraints and partial indexes stay in place (a partial index is small, and PostgreSQL
+deparses its predicate into a different, equivalent text, so recreating it would not give back the
+same catalog), so the data is checked for duplicates as it goes in and recreating
 what was dropped cannot fail on the data. The statements are logged (``motcua.demo.bulk``) before
 anything is dropped, so that a killed process can be repaired by hand.
 """
@@ -32,7 +34,7 @@ class SetAside:
 
 
 def secondary(tables: Sequence[str]) -> SetAside:
-    """The non-unique indexes and the foreign keys of ``tables`` (in the current schema)."""
+    """The non-unique, non-partial indexes and the foreign keys of ``tables`` (current schema)."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -41,7 +43,7 @@ def secondary(tables: Sequence[str]) -> SetAside:
             JOIN pg_class i ON i.oid = x.indexrelid
             JOIN pg_class t ON t.oid = x.indrelid
             WHERE t.relname = ANY(%s) AND t.relnamespace = current_schema()::regnamespace
-              AND NOT x.indisunique AND NOT x.indisprimary
+              AND NOT x.indisunique AND NOT x.indisprimary AND x.indpred IS NULL
               AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)
             ORDER BY t.relname, i.relname
             """,
