@@ -19,6 +19,7 @@ import logging
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
 
@@ -67,8 +68,17 @@ def secondary(tables: Sequence[str]) -> SetAside:
     return SetAside(indexes, keys)
 
 
+def _settle(cursor: Any) -> None:
+    """Inside a transaction, run the deferred foreign-key checks now: PostgreSQL refuses to alter a
+    table with pending trigger events (the constraints go back to deferred after)."""
+    if connection.in_atomic_block:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
 def drop(aside: SetAside) -> None:
     with connection.cursor() as cursor:
+        _settle(cursor)
         for table, name, _ in aside.foreign_keys:
             cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
         for _, name, _ in aside.indexes:
@@ -82,6 +92,7 @@ def restore(aside: SetAside, *, work_mem: str = "512MB") -> None:
         cursor.execute("SET maintenance_work_mem = %s", [work_mem])
         for _, _, sql in aside.indexes:
             cursor.execute(sql)
+        _settle(cursor)
         for _, _, sql in aside.foreign_keys:
             cursor.execute(sql)
         cursor.execute("RESET maintenance_work_mem")
