@@ -29,13 +29,19 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import json
+import multiprocessing
 import random
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Final
 
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Max
 
 from motcua.catalog.models import ChannelOffer, ProcedureVersion, VersionAgency, VersionStatus
@@ -44,6 +50,7 @@ from motcua.core.clock import VN_TZ
 from motcua.deadlines.arithmetic import WorkingCalendar
 from motcua.deadlines.calendars import clear_cache, working_calendar
 from motcua.deadlines.seed import seed_calendars
+from motcua.demo import bulk
 from motcua.dossiers import history
 from motcua.dossiers.models import (
     ClockEvent,
@@ -75,6 +82,7 @@ class Stats:
     figures: int = 0
     seconds: float = 0.0
     by_outcome: dict[str, int] = field(default_factory=dict)
+    stopped: bool = False  # stopped early on SIGINT/SIGTERM (what was written is complete)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,11 +175,114 @@ def _world(rng: random.Random) -> World:
     )
 
 
+PARTS: Final = 2
+# From this many dossiers on, a PostgreSQL load sets the secondary indexes and foreign keys aside.
+SET_ASIDE_FROM: Final = 50_000
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A span of calendar years of the load, written by one worker: dossier ids ``first`` onwards."""
+
+    index: int
+    first: int
+    count: int
+    start: dt.date
+    end: dt.date
+
+
+PartResult = tuple["projections.Deltas", dict[tuple[int, dt.date], int], dict[tuple[int, int], int], Stats]
+# The generator, batch size and progress callback a forked worker runs with (set just before forking).
+_ACTIVE: tuple[Generator, int, Callable[[int], None]] | None = None
+
+
+@contextmanager
+def _stop_on_signals(stop: Any) -> Iterator[None]:
+    """SIGINT and SIGTERM set ``stop`` (also in the forked workers) instead of killing the load."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    handlers = {
+        signum: signal.signal(signum, lambda *_: stop.set()) for signum in (signal.SIGINT, signal.SIGTERM)
+    }
+    try:
+        yield
+    finally:
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+
+
+def _advance(mine: dict[Any, int], theirs: dict[Any, int]) -> None:
+    for key, last in theirs.items():
+        mine[key] = max(mine.get(key, 0), last)
+
+
+def _run_part(part: Part) -> PartResult:
+    assert _ACTIVE is not None
+    generator, batch, progress = _ACTIVE
+    try:
+        return generator._part(part, batch, progress)
+    finally:
+        connections.close_all()
+
+
+class Shape:
+    """What every event of one transition between two positions has in common: its constant fields
+    and the constant pieces of its canonical JSON (``dossiers.history.canonical``: sorted keys, no
+    spaces), so that hashing an event only formats what varies (tested equal to ``canonical``)."""
+
+    __slots__ = ("_form", "_head", "_reason", "_tail", "fields")
+
+    def __init__(self, fields: dict[str, Any]) -> None:
+        self.fields = fields
+
+        def text(name: str) -> str:
+            return json.dumps(fields[name], ensure_ascii=False)
+
+        self._head = f'{{"act":{text("act")},"actor_id":null,"actor_role":{text("actor_role")},"at":"'
+        self._form = f',"form":{text("form")},"name":{text("name")},"prev_hash":"'
+        self._reason = f'","reason":{text("reason")},"seq":'
+        self._tail = (
+            f',"state_after":{text("state_after")},"state_before":{text("state_before")},'
+            f'"step_after":{text("step_after")},"step_before":{text("step_before")}}}'
+        )
+
+    def canonical(self, pk: int, seq: int, at: dt.datetime, data_text: str, prev: str) -> str:
+        instant = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return (
+            f'{self._head}{instant}","data":{data_text},"dossier_id":{pk}'
+            f"{self._form}{prev}{self._reason}{seq}{self._tail}"
+        )
+
+
 class Walker:
     """Takes acts through the state table (cached), producing the event fields and hash chain."""
 
     def __init__(self) -> None:
         self._cache: dict[tuple[Act, State, Step | None], Any] = {}
+        self._shapes: dict[tuple[Any, ...], Shape] = {}
+
+    def shape(
+        self, transition: Any, state: State, step: Step | None, new_state: State, new_step: Step | None
+    ) -> Shape:
+        key = (transition.act, state, step, new_state, new_step)
+        found = self._shapes.get(key)
+        if found is None:
+            found = self._shapes[key] = Shape(
+                {
+                    "act": transition.act.value,
+                    "name": transition.event,
+                    "actor_id": None,
+                    "actor_role": sorted(transition.roles)[0],
+                    "reason": "Dữ liệu mô phỏng" if transition.requires_reason else "",
+                    "state_before": state.value,
+                    "state_after": new_state.value,
+                    "step_before": step.value if step else "",
+                    "step_after": new_step.value if new_step else "",
+                    "form": transition.form or "",
+                }
+            )
+        return found
 
     def step(self, act: Act, state: State, step: Step | None) -> tuple[Any, State, Step | None]:
         key = (act, state, step)
@@ -238,9 +349,14 @@ class Generator:
         return self.world.offers[min(i, len(self.world.offers) - 1)]
 
     def _working_day(self) -> dt.date:
+        """A working day of the current part's span (drawn again until one falls inside it, so that a
+        part's days, and so its code and ledger numbers, never meet another part's)."""
         cal = self.world.calendar
-        day = self.start + dt.timedelta(days=self.rng.randrange((self.end - self.start).days + 1))
-        return day if cal.is_working(day) else cal.next_working(day)
+        while True:
+            day = self.start + dt.timedelta(days=self.rng.randrange((self.end - self.start).days + 1))
+            day = day if cal.is_working(day) else cal.next_working(day)
+            if day <= self.end:
+                return day
 
     def dossier(self, pk: int) -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], Any]:
         rng, w = self.rng, self.world
@@ -362,24 +478,24 @@ class Generator:
                 payload["due_at"] = _iso(due_at)
             if act == Act.FORWARD:
                 payload["tasks"] = [{"agency_id": agency_id}] + ([{"agency_id": other}] if other else [])
+            shape = self.walker.shape(transition, state, step, new_state, new_step)
+            data_text = (
+                json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+                if payload
+                else "{}"
+            )
             fields = {
                 "dossier_id": pk,
                 "seq": seq,
-                "act": transition.act.value,
-                "name": transition.event,
-                "actor_id": None,
-                "actor_role": sorted(transition.roles)[0],
                 "at": at,
-                "reason": "Dữ liệu mô phỏng" if transition.requires_reason else "",
-                "state_before": state.value,
-                "state_after": new_state.value,
-                "step_before": step.value if step else "",
-                "step_after": new_step.value if new_step else "",
-                "form": transition.form or "",
                 "data": payload,
+                "data_text": data_text,
                 "prev_hash": prev,
+                **shape.fields,
             }
-            fields["hash"] = prev = history.event_hash(fields)
+            fields["hash"] = prev = hashlib.sha256(
+                shape.canonical(pk, seq, at, data_text, prev).encode()
+            ).hexdigest()
             fields["clock"] = transition.clock.clock_event
             events.append(fields)
             if act == Act.SUBMIT:
@@ -482,7 +598,40 @@ class Generator:
 
     # -- writing -------------------------------------------------------------------------------------
 
-    def run(self, *, batch: int = 20000, progress: Callable[[int], None] | None = None) -> Stats:
+    def parts(self, first: int) -> list[Part]:
+        """The load split by calendar years into at most ``PARTS`` contiguous spans, in proportion to
+        their days: a part owns its days and years, so the per-day codes and per-year ledger numbers
+        of two parts never meet and the parts can be written concurrently. The split depends only on
+        the count and the dates, so the data does not depend on how many workers write it."""
+        years = list(range(self.start.year, self.end.year + 1))
+        spans = [(max(self.start, dt.date(y, 1, 1)), min(self.end, dt.date(y, 12, 31))) for y in years]
+        days = [(b - a).days + 1 for a, b in spans]
+        total = sum(days)
+        groups: list[list[int]] = [list(range(len(years)))]
+        if len(years) > 1 and PARTS > 1:
+            # the cut that balances the days best (two parts)
+            best = min(range(1, len(years)), key=lambda k: abs(sum(days[:k]) - sum(days[k:])))
+            groups = [list(range(best)), list(range(best, len(years)))]
+        out: list[Part] = []
+        given = 0
+        for index, group in enumerate(groups):
+            share = sum(days[i] for i in group)
+            count = self.count - given if index == len(groups) - 1 else self.count * share // total
+            out.append(Part(index, first + given, count, spans[group[0]][0], spans[group[-1]][1]))
+            given += count
+        return [p for p in out if p.count > 0]
+
+    def run(
+        self,
+        *,
+        batch: int = 20000,
+        progress: Callable[[int], None] | None = None,
+        workers: int = 1,
+        set_aside: bool | None = None,
+    ) -> Stats:
+        """Generate and write the dossiers. ``workers`` > 1 (PostgreSQL) writes the parts in that
+        many processes. ``set_aside`` (default: on PostgreSQL for ``SET_ASIDE_FROM`` dossiers or
+        more) drops the secondary indexes and foreign keys for the load and rebuilds them after."""
         started = clock.now()
         years = range(self.start.year, self.end.year + 2)
         seed_calendars(years)
@@ -493,21 +642,110 @@ class Generator:
         self.ledger_seq = {
             (u, y): n for u, y, n in LedgerCounter.objects.values_list("one_stop_unit_id", "year", "last")
         }
+        first = (Dossier.objects.aggregate(top=Max("id"))["top"] or 0) + 1
+        parts = self.parts(first)
+        # SIGINT / SIGTERM: every part stops after its current batch, and the load ends as usual
+        # (figures, counters, indexes) with the dossiers written so far.
+        self.stop = multiprocessing.get_context("fork").Event()
+        postgres = connection.vendor == "postgresql"
+        if set_aside is None:
+            set_aside = postgres and self.count >= SET_ASIDE_FROM
+        tables = [
+            m._meta.db_table for m in (Dossier, DossierEvent, ClockEvent, ProcessingTask, ReportedDossier)
+        ]
+        with (
+            _stop_on_signals(self.stop),
+            bulk.without_secondary_indexes(tables) if set_aside else nullcontext(),
+        ):
+            if postgres and workers > 1 and len(parts) > 1 and not connection.in_atomic_block:
+                results = self._in_processes(parts, batch, progress, workers)
+            else:
+                done = [0]
+
+                def counted(n: int) -> None:
+                    done[0] += n
+                    if progress:
+                        progress(done[0])
+
+                results = [self._part(p, batch, counted) for p in parts]
+            deltas: projections.Deltas = {}
+            stats = Stats()
+            for part_deltas, code_seq, ledger_seq, part_stats in results:
+                for key, values in part_deltas.items():
+                    row = deltas.setdefault(key, {})
+                    for measure, value in values.items():
+                        row[measure] = row.get(measure, 0) + value
+                _advance(self.code_seq, code_seq)
+                _advance(self.ledger_seq, ledger_seq)
+                stats.dossiers += part_stats.dossiers
+                stats.events += part_stats.events
+                stats.tasks += part_stats.tasks
+                for outcome, n in part_stats.by_outcome.items():
+                    stats.by_outcome[outcome] = stats.by_outcome.get(outcome, 0) + n
+            writer = _Writer()
+            with transaction.atomic():
+                if postgres:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
+                if Figures.objects.exists():
+                    projections.apply(deltas)
+                else:
+                    writer.figures(deltas)
+                self._counters()
+                state, _ = ProjectionState.objects.get_or_create(name=projections.STATE_NAME)
+                state.watermark = DossierEvent.objects.aggregate(top=Max("id"))["top"] or 0
+                state.updated_at = clock.now()
+                state.save()
+            writer.finish()
+        stats.figures = len(deltas)
+        stats.stopped = self.stop.is_set()
+        stats.seconds = (clock.now() - started).total_seconds()
+        return stats
+
+    def _in_processes(
+        self, parts: list[Part], batch: int, progress: Callable[[int], None] | None, workers: int
+    ) -> list[PartResult]:
+        """The parts in forked processes, each with its own database connection."""
+        global _ACTIVE
+        context = multiprocessing.get_context("fork")
+        counter = context.Value("q", 0)
+
+        def counted(n: int) -> None:
+            with counter.get_lock():
+                counter.value += n
+                total = counter.value
+            if progress:
+                progress(total)
+
+        _ACTIVE = (self, batch, counted)
+        connections.close_all()  # each child opens its own
+        try:
+            with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+                return list(pool.map(_run_part, parts))
+        finally:
+            _ACTIVE = None
+
+    def _part(self, part: Part, batch: int, progress: Callable[[int], None]) -> PartResult:
+        """Generate and write one part (in this process), batch by batch, one transaction each."""
+        self.rng = random.Random(f"{self.seed}:{part.index}")  # noqa: S311 - reproducible by seed
+        self.start, self.end = part.start, part.end
         stats = Stats()
         writer = _Writer()
-        first = (Dossier.objects.aggregate(top=Max("id"))["top"] or 0) + 1
         deltas: projections.Deltas = {}
         done = 0
-        while done < self.count:
-            size = min(batch, self.count - done)
+        while done < part.count and not self.stop.is_set():
+            size = min(batch, part.count - done)
             rows, events, tasks, facts = [], [], [], []
-            for pk in range(first + done, first + done + size):
+            for pk in range(part.first + done, part.first + done + size):
                 row, evs, tks, fact = self.dossier(pk)
                 rows.append(row)
                 events.extend(evs)
                 tasks.extend(tks)
                 facts.append(fact)
             with transaction.atomic():
+                if writer.postgres:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL synchronous_commit = off")
                 writer.dossiers(rows)
                 last_ids = writer.events(events)
                 writer.tasks(tasks)
@@ -522,22 +760,8 @@ class Generator:
             stats.dossiers += size
             stats.events += len(events)
             stats.tasks += len(tasks)
-            if progress:
-                progress(done)
-        with transaction.atomic():
-            if Figures.objects.exists():
-                projections.apply(deltas)
-            else:
-                writer.figures(deltas)
-            self._counters()
-            state, _ = ProjectionState.objects.get_or_create(name=projections.STATE_NAME)
-            state.watermark = DossierEvent.objects.aggregate(top=Max("id"))["top"] or 0
-            state.updated_at = clock.now()
-            state.save()
-        writer.finish()
-        stats.figures = len(deltas)
-        stats.seconds = (clock.now() - started).total_seconds()
-        return stats
+            progress(size)
+        return deltas, self.code_seq, self.ledger_seq, stats
 
     def _counters(self) -> None:
         """Advance the code and ledger counters past the numbers given (never backwards)."""
@@ -610,7 +834,8 @@ class _Writer:
         defaults = {"id": None, **dict(self.event_fields)}
         for e, pk in zip(events, self._ids(DossierEvent, len(events)), strict=True):
             e["id"] = pk
-            e["data_text"] = json.dumps(e["data"], ensure_ascii=False)
+            if "data_text" not in e:
+                e["data_text"] = json.dumps(e["data"], ensure_ascii=False)
         if self.postgres:
             self._copy(
                 DossierEvent,

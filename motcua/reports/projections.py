@@ -60,6 +60,8 @@ STATE_NAME: Final = "figures"
 # Events re-scanned below the watermark on every refresh, for transactions that commit out of id order.
 WINDOW: Final = 5000
 BATCH: Final = 2000
+# From this many keys on, ``apply`` adds them on PostgreSQL through COPY into a temporary table.
+COPY_FROM: Final = 5000
 
 _END_STATES: Final = {
     State.RESULT_READY.value: EndKind.RESULT,
@@ -354,6 +356,22 @@ def _upsert(table: str, keys: tuple[str, ...], deltas: dict[Any, dict[str, int]]
             continue
         rows.append((*key, *(values.get(m, 0) for m in MEASURES)))
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and len(rows) > COPY_FROM:
+            # Many keys (a bulk load onto existing figures): COPY them into a temporary table and
+            # add them in one statement, instead of hundreds of multi-row statements.
+            names = ", ".join((*keys, *MEASURES))
+            sets = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in MEASURES)
+            cursor.execute("DROP TABLE IF EXISTS reports_delta")
+            cursor.execute(f"CREATE TEMPORARY TABLE reports_delta AS SELECT {names} FROM {table} WHERE 1 = 0")  # noqa: S608
+            with cursor.cursor.copy(f"COPY reports_delta ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM reports_delta "  # noqa: S608
+                f"ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {sets}"
+            )
+            cursor.execute("DROP TABLE reports_delta")
+            return
         for start in range(0, len(rows), chunk):
             part = rows[start : start + chunk]
             sql = upsert_sql(table, keys, MEASURES, "{t}.{c} + excluded.{c}", len(part))
@@ -489,9 +507,12 @@ def stored_summary() -> SummaryDeltas:
     return _stored(Summary, _SUMMARY_KEY_COLUMNS)
 
 
-def _stored(model: type[Figures] | type[Summary], keys: tuple[str, ...]) -> dict[Any, dict[str, int]]:
+def _stored(
+    model: type[Figures] | type[Summary], keys: tuple[str, ...], where: Any = None
+) -> dict[Any, dict[str, int]]:
     stored: dict[Any, dict[str, int]] = {}
-    for row in model.objects.values_list(*keys, *MEASURES).iterator(chunk_size=10000):
+    rows = model.objects.filter(where) if where is not None else model.objects.all()
+    for row in rows.values_list(*keys, *MEASURES).iterator(chunk_size=10000):
         key = row[: len(keys)]
         values = {m: v for m, v in zip(MEASURES, row[len(keys) :], strict=True) if v}
         if values:
@@ -517,27 +538,145 @@ def compare(stored: dict[Any, dict[str, int]], computed: dict[Any, dict[str, int
     return out
 
 
-def check() -> list[Difference]:
-    """Differences between the stored figures (and facts) and a recomputation from scratch."""
-    computed_facts = {f.dossier_id: f for f in all_facts()}
-    computed = totals(computed_facts.values())
-    differences = compare(stored_totals(), computed)
-    differences += [
-        Difference(("summary", *d.key), d.measure, d.stored, d.computed)
-        for d in compare(stored_summary(), summarize(computed))
-    ]
-    stored_facts = {r.dossier_id: Fact.of_row(r) for r in ReportedDossier.objects.iterator(chunk_size=10000)}
-    for pk in sorted(set(stored_facts) | set(computed_facts)):
-        if stored_facts.get(pk) != computed_facts.get(pk):
-            differences.append(
-                Difference(("dossier", pk), "fact", int(pk in stored_facts), int(pk in computed_facts))
+# Recomputation in bounded memory: the facts go by dossier id range (``FACT_BATCH`` at a time), and
+# each range's contributions into a temporary table; the figures are then grouped, compared and
+# written one chunk at a time (a month of day rows, or a year of month rows with its year row: every
+# ``Summary`` row of a chunk comes from that chunk's ``Figures`` rows alone).
+FACT_BATCH: Final = 20000
+_SCRATCH: Final = "reports_recomputed"
+
+
+def _create_scratch(cursor: Any) -> None:
+    cursor.execute(f"DROP TABLE IF EXISTS {_SCRATCH}")
+    columns = ", ".join((*_KEY_COLUMNS, *MEASURES))
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {_SCRATCH} AS SELECT {columns} FROM {Figures._meta.db_table} WHERE 1 = 0"  # noqa: S608
+    )
+
+
+def _to_scratch(cursor: Any, deltas: Deltas) -> None:
+    rows = [(*key, *(values.get(m, 0) for m in MEASURES)) for key, values in deltas.items()]
+    names = (*_KEY_COLUMNS, *MEASURES)
+    if connection.vendor == "postgresql":
+        with cursor.cursor.copy(f"COPY {_SCRATCH} ({', '.join(names)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["%s"] * len(names))
+    cursor.executemany(f"INSERT INTO {_SCRATCH} ({', '.join(names)}) VALUES ({marks})", rows)  # noqa: S608
+
+
+def _recompute(on_facts: Any, batch: int) -> int:
+    """Recompute every fact, range by range: ``on_facts(low, high, facts)`` for each id range, and
+    the range's contributions summed into the scratch table. Returns the number of facts."""
+    top = Dossier.objects.aggregate(top=Max("id"))["top"] or 0
+    count = 0
+    with connection.cursor() as cursor:
+        _create_scratch(cursor)
+        for low in range(0, top + 1, batch):
+            high = low + batch
+            ids = list(
+                Dossier.objects.filter(id__gte=low, id__lt=high, received_at__isnull=False).values_list(
+                    "id", flat=True
+                )
             )
-    return differences
+            facts = [f for f in compute_facts(ids).values() if f is not None]
+            on_facts(low, high, facts)
+            _to_scratch(cursor, totals(facts))
+            count += len(facts)
+        cursor.execute(f"CREATE INDEX {_SCRATCH}_chunk ON {_SCRATCH} (grain, day)")
+    return count
 
 
-def rebuild() -> int:
-    """Recompute everything from scratch; returns the number of facts. Pages say "being recomputed"
-    while it runs (``ProjectionState.rebuilding``), and the result appears in one commit."""
+def _chunks() -> list[tuple[str, dt.date, dt.date]]:
+    """(grain, first day, last day) of every chunk holding a recomputed or a stored row."""
+    days: set[tuple[str, dt.date]] = set()
+    with connection.cursor() as cursor:
+        for table in (_SCRATCH, Figures._meta.db_table, Summary._meta.db_table):
+            cursor.execute(f"SELECT DISTINCT grain, day FROM {table}")  # noqa: S608 - model names
+            days.update((g, d if isinstance(d, dt.date) else dt.date.fromisoformat(d)) for g, d in cursor)
+    out: set[tuple[str, dt.date, dt.date]] = set()
+    for grain, day in days:
+        if grain == Grain.DAY.value:
+            first = day.replace(day=1)
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            out.add((Grain.DAY.value, first, last))
+        else:  # a month row, or a year row: the year's month rows and its year row
+            out.add((Grain.MONTH.value, dt.date(day.year, 1, 1), dt.date(day.year, 12, 31)))
+    return sorted(out)
+
+
+def _chunk_filter(grain: str, first: dt.date, last: dt.date, summary: bool = False) -> Any:
+    from django.db.models import Q
+
+    q = Q(grain=grain, day__gte=first, day__lte=last)
+    if summary and grain == Grain.MONTH.value:
+        q |= Q(grain=Grain.YEAR.value, day=first)
+    return q
+
+
+def _recomputed_chunk(grain: str, first: dt.date, last: dt.date) -> Deltas:
+    keys = ", ".join(_KEY_COLUMNS)
+    sums = ", ".join(f"SUM({m})" for m in MEASURES)
+    out: Deltas = {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {keys}, {sums} FROM {_SCRATCH} WHERE grain = %s AND day >= %s AND day <= %s "  # noqa: S608
+            f"GROUP BY {keys}",
+            [grain, first, last],
+        )
+        for row in cursor:
+            key = row[: len(_KEY_COLUMNS)]
+            if not isinstance(key[1], dt.date):
+                key = (key[0], dt.date.fromisoformat(key[1]), *key[2:])
+            values = {m: int(v) for m, v in zip(MEASURES, row[len(_KEY_COLUMNS) :], strict=True) if v}
+            if values:
+                out[key] = values
+    return out
+
+
+def check(batch: int = FACT_BATCH) -> list[Difference]:
+    """Differences between the stored figures (and facts) and a recomputation from scratch, in
+    bounded memory (``FACT_BATCH`` facts and one chunk of figures at a time)."""
+    differences: list[Difference] = []
+
+    def compare_facts(low: int, high: int, facts: list[Fact]) -> None:
+        computed = {f.dossier_id: f for f in facts}
+        stored = {
+            r.dossier_id: Fact.of_row(r)
+            for r in ReportedDossier.objects.filter(dossier_id__gte=low, dossier_id__lt=high)
+        }
+        for pk in sorted(set(stored) | set(computed)):
+            if stored.get(pk) != computed.get(pk):
+                differences.append(
+                    Difference(("dossier", pk), "fact", int(pk in stored), int(pk in computed))
+                )
+
+    with transaction.atomic():  # the scratch table and a consistent view of the log
+        _recompute(compare_facts, batch)
+        # facts beyond the last dossier id (their dossier is gone)
+        top = Dossier.objects.aggregate(top=Max("id"))["top"] or 0
+        for pk in ReportedDossier.objects.filter(dossier_id__gt=top).values_list("dossier_id", flat=True):
+            differences.append(Difference(("dossier", pk), "fact", 1, 0))
+        figures: list[Difference] = []
+        summary: list[Difference] = []
+        for grain, first, last in _chunks():
+            computed = _recomputed_chunk(grain, first, last)
+            figures += compare(_stored(Figures, _KEY_COLUMNS, _chunk_filter(grain, first, last)), computed)
+            stored_summary = _stored(Summary, _SUMMARY_KEY_COLUMNS, _chunk_filter(grain, first, last, True))
+            summary += [
+                Difference(("summary", *d.key), d.measure, d.stored, d.computed)
+                for d in compare(stored_summary, summarize(computed))
+            ]
+        with connection.cursor() as cursor:
+            cursor.execute(f"DROP TABLE {_SCRATCH}")
+    return figures + summary + differences
+
+
+def rebuild(batch: int = FACT_BATCH) -> int:
+    """Recompute everything from scratch, in bounded memory; returns the number of facts. Pages say
+    "being recomputed" while it runs (``ProjectionState.rebuilding``), and the result appears in one
+    commit."""
     with transaction.atomic():
         state = _state()
         state.rebuilding = True
@@ -549,19 +688,30 @@ def rebuild() -> int:
             Figures.objects.all().delete()
             Summary.objects.all().delete()
             ReportedDossier.objects.all().delete()
-            facts = list(all_facts())
-            for start in range(0, len(facts), 10000):
-                ReportedDossier.objects.bulk_create(
-                    [ReportedDossier(**asdict(f)) for f in facts[start : start + 10000]]
-                )
-            write_figures(totals(facts))
+            count = _recompute(lambda low, high, facts: _write_facts(facts), batch)
+            for grain, first, last in _chunks():
+                write_figures(_recomputed_chunk(grain, first, last))
+            with connection.cursor() as cursor:
+                cursor.execute(f"DROP TABLE {_SCRATCH}")
             state.watermark = watermark
             state.rebuilding = False
             state.updated_at = clock.now()
             state.save()
     finally:
         ProjectionState.objects.filter(name=STATE_NAME, rebuilding=True).update(rebuilding=False)
-    return len(facts)
+    return count
+
+
+def _write_facts(facts: list[Fact]) -> None:
+    if connection.vendor == "postgresql":
+        names = list(Fact.__slots__)
+        with connection.cursor() as cursor:
+            table = ReportedDossier._meta.db_table
+            with cursor.cursor.copy(f"COPY {table} ({', '.join(names)}) FROM STDIN") as copy:
+                for fact in facts:
+                    copy.write_row(tuple(getattr(fact, n) for n in names))
+        return
+    ReportedDossier.objects.bulk_create([ReportedDossier(**asdict(f)) for f in facts], batch_size=5000)
 
 
 def write_figures(deltas: Deltas, batch: int = 10000) -> None:

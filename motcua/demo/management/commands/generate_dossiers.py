@@ -18,11 +18,20 @@ class Command(BaseCommand):
         parser.add_argument("--years", type=int, default=2)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=20000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=2,
+            help="processes writing on PostgreSQL (the load is split by calendar years; default 2)",
+        )
 
-    def handle(self, *args: Any, count: int, years: int, seed: int, batch: int, **options: Any) -> None:
-        if count < 1 or not 1 <= years <= 10 or batch < 1:
+    def handle(
+        self, *args: Any, count: int, years: int, seed: int, batch: int, workers: int = 2, **options: Any
+    ) -> None:
+        if count < 1 or not 1 <= years <= 10 or batch < 1 or workers < 1:
             raise CommandError(
-                "--count phải dương, --years từ 1 đến 10 / --count must be positive, --years between 1 and 10"
+                "--count, --batch, --workers phải dương, --years từ 1 đến 10 / "
+                "--count, --batch, --workers must be positive, --years between 1 and 10"
             )
         started = time.monotonic()
 
@@ -30,8 +39,15 @@ class Command(BaseCommand):
             rate = done / max(time.monotonic() - started, 1e-6)
             self.stdout.write(f"{done}/{count} dossiers ({rate:.0f}/s)")
 
-        stats = Generator(count=count, years=years, seed=seed).run(batch=batch, progress=progress)
+        stats = Generator(count=count, years=years, seed=seed).run(
+            batch=batch, progress=progress, workers=workers
+        )
         self.stdout.write(
             f"Đã tạo / created: {stats.dossiers} dossiers, {stats.events} events, {stats.tasks} tasks, "
             f"{stats.figures} figure rows in {stats.seconds:.1f} s; outcomes {stats.by_outcome}"
         )
+        if stats.stopped:
+            self.stdout.write(
+                f"Đã dừng theo yêu cầu sau {stats.dossiers}/{count} hồ sơ (số liệu nhất quán) / "
+                f"stopped on request after {stats.dossiers}/{count} dossiers (consistent)"
+            )
