@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 import time_machine
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 
 from motcua.core.clock import VN_TZ
@@ -50,6 +51,11 @@ def generated(settings):
         # Due later today (on time now, overdue at the end of today), earlier today (late both ways).
         Dossier.objects.filter(pk=ids[0]).update(due_at=AT + dt.timedelta(hours=5))
         Dossier.objects.filter(pk=ids[1]).update(due_at=AT - dt.timedelta(hours=1))
+        # Exactly one due later today, whatever else the generator's stream made due today.
+        end_of_day = dt.datetime.combine(AT.date() + dt.timedelta(days=1), dt.time(), VN_TZ)
+        open_.filter(due_at__gte=AT, due_at__lt=end_of_day).exclude(pk=ids[0]).update(
+            due_at=F("due_at") + dt.timedelta(days=1)
+        )
         projections.rebuild()
         assert projections.check() == []
         yield ids
