@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from threading import Lock
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import Q, QuerySet
@@ -471,18 +471,31 @@ def version_parts(version: ProcedureVersion) -> VersionParts:
     Read from the database each time for a draft; for a version that left DRAFT (frozen), read once
     per process and kept (``PARTS_CACHED`` versions at most).
     """
+    return _frozen(_parts, version, _read_parts)
+
+
+_T = TypeVar("_T")
+
+
+def _frozen(
+    cache: dict[int, tuple[tuple[Any, ...], _T]],
+    version: ProcedureVersion,
+    read: Callable[[ProcedureVersion], _T],
+) -> _T:
+    """``read(version)``: each time for a draft; for a frozen version, once per process in ``cache``
+    (``PARTS_CACHED`` versions at most, keyed as ``_parts_key``)."""
     if not version.is_frozen:
-        return _read_parts(version)
+        return read(version)
     key = _parts_key(version)
-    cached = _parts.get(version.pk)
+    cached = cache.get(version.pk)
     if cached is not None and cached[0] == key:
         return cached[1]
-    parts = _read_parts(version)
+    value = read(version)
     with _parts_lock:
-        if len(_parts) >= PARTS_CACHED:
-            _parts.clear()
-        _parts[version.pk] = (key, parts)
-    return parts
+        if len(cache) >= PARTS_CACHED:
+            cache.clear()
+        cache[version.pk] = (key, value)
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -510,18 +523,7 @@ def _read_page_parts(version: ProcedureVersion) -> PageParts:
 def page_parts(version: ProcedureVersion) -> PageParts:
     """The legal bases, results and named agencies of ``version``: read each time for a draft, once
     per process for a frozen version (as ``version_parts``)."""
-    if not version.is_frozen:
-        return _read_page_parts(version)
-    key = _parts_key(version)
-    cached = _page_parts.get(version.pk)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    parts = _read_page_parts(version)
-    with _parts_lock:
-        if len(_page_parts) >= PARTS_CACHED:
-            _page_parts.clear()
-        _page_parts[version.pk] = (key, parts)
-    return parts
+    return _frozen(_page_parts, version, _read_page_parts)
 
 
 def forget_version_parts(**_: Any) -> None:
