@@ -46,6 +46,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from motcua.core.errors import ValidationFailed
@@ -206,11 +207,15 @@ def _sums(
         if all(v is None for v in total.values()):
             return {}
         return {(): {m: int(total[f"s_{m}"] or 0) for m in MEASURES}}
-    rows = qs.values(*group_by).annotate(**sums).order_by()
+    # The statement Django compiles, read on a plain cursor: a province-year II.06a sums a few hundred
+    # groups of 24 measures, and Django's per-value converters were half of its CPU (ADR 0038).
+    sql, params = qs.values(*group_by).annotate(**sums).order_by().query.sql_with_params()
+    width = len(group_by)
     out: dict[tuple[Any, ...], dict[str, int]] = {}
-    for row in rows:
-        key = tuple(row[g] for g in group_by)
-        out[key] = {m: int(row[f"s_{m}"] or 0) for m in MEASURES}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            out[tuple(row[:width])] = {m: int(v or 0) for m, v in zip(MEASURES, row[width:], strict=True)}
     return out
 
 
