@@ -446,8 +446,12 @@ def _calendar(province_code: str | None) -> WorkingCalendar:
 
 def calendar_for(dossier: Dossier) -> WorkingCalendar:
     """The competent agency's province calendar (SPEC §6.1 rule 3); the national one if unknown."""
+    return _agency_calendar(dossier.competent_agency)
+
+
+def _agency_calendar(agency: Agency) -> WorkingCalendar:
     try:
-        return _calendar(_province_code(dossier.competent_agency))
+        return _calendar(_province_code(agency))
     except ValidationFailed as error:
         if error.code != "unknown_province":
             raise
@@ -461,7 +465,9 @@ def note_places(agency_ids: Iterable[int], unit_ids: Iterable[int | None]) -> No
     memo = _memo.get()
     if memo is None:
         return
-    agencies = {pk for pk in agency_ids if ("calendar_of_agency", pk) not in memo}
+    agencies = {
+        pk for pk in agency_ids if ("calendar_of_agency", pk) not in memo and ("agency_row", pk) not in memo
+    }
     units = {pk for pk in unit_ids if pk and ("hours", pk) not in memo}
     if agencies:
         for agency in Agency.objects.select_related("admin_unit__parent__parent").filter(pk__in=agencies):
@@ -479,12 +485,7 @@ def calendar_of_agency(agency_id: int) -> WorkingCalendar:
         known, agency = _recall(("agency_row", agency_id))
         if not known:
             agency = Agency.objects.select_related("admin_unit__parent__parent").get(pk=agency_id)
-        try:
-            return _calendar(_province_code(agency))
-        except ValidationFailed as error:
-            if error.code != "unknown_province":
-                raise
-            return _calendar(None)
+        return _agency_calendar(agency)
 
     return _memoised(("calendar_of_agency", agency_id), read)
 
@@ -2595,10 +2596,10 @@ def transfer_to_successor(
         if competent is not None:
             data["competent_agency"] = {"from": old_competent.pk, "to": competent.pk}
             # The dossier's agencies changed: which of its tasks are at a third agency changes too.
-            for earlier in dossier.tasks.exclude(pk__in=[m["new_task_id"] for m in moved]):
-                third = _third_agency(dossier, earlier.agency_id)
-                if earlier.third_agency != third:
-                    ProcessingTask.objects.filter(pk=earlier.pk).update(third_agency=third)
+            own = [a for a in (dossier.competent_agency_id, dossier.receiving_agency_id) if a is not None]
+            earlier = dossier.tasks.exclude(pk__in=[m["new_task_id"] for m in moved])
+            earlier.filter(agency_id__in=own).update(third_agency=False)
+            earlier.exclude(agency_id__in=own).update(third_agency=True)
         _record(dossier, _HAND_OVER, actor=actor, role=role, at=when, data=data)
     return dossier
 
