@@ -9,8 +9,12 @@ block ends, even on error, then runs ``ANALYZE``. Primary keys, unique indexes a
 check constraints and partial indexes stay in place (a partial index is small, and PostgreSQL
 deparses its predicate into a different, equivalent text, so recreating it would not give back the
 same catalog), so the data is checked for duplicates as it goes in and recreating
-what was dropped cannot fail on the data. The statements are logged (``motcua.demo.bulk``) before
-anything is dropped, so that a killed process can be repaired by hand.
+what was dropped cannot fail on the data.
+
+The statements are written to the database (``SetAsideStatement``, committed) and logged
+(``motcua.demo.bulk``) before anything is dropped, and deleted once restored: a load killed with
+SIGKILL leaves them behind, and ``repair()`` (run by every ``generate_dossiers`` before it loads, or
+alone with ``--restore-only``) recreates whatever of them is missing.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
+
+from .models import SetAsideStatement
 
 log = logging.getLogger(__name__)
 
@@ -100,18 +106,80 @@ def restore(aside: SetAside, *, work_mem: str = "512MB") -> None:
             cursor.execute(f'ANALYZE "{table}"')
 
 
+def _record(aside: SetAside) -> None:
+    SetAsideStatement.objects.bulk_create(
+        [
+            SetAsideStatement(table=t, name=n, kind=SetAsideStatement.Kind.INDEX, statement=sql)
+            for t, n, sql in aside.indexes
+        ]
+        + [
+            SetAsideStatement(table=t, name=n, kind=SetAsideStatement.Kind.FOREIGN_KEY, statement=sql)
+            for t, n, sql in aside.foreign_keys
+        ]
+    )
+
+
+def _missing(cursor: Any, rows: list[SetAsideStatement]) -> list[SetAsideStatement]:
+    """Of ``rows``, those whose index or foreign key is not in the catalog (current schema)."""
+    cursor.execute(
+        "SELECT relname FROM pg_class WHERE relkind = 'i' AND relnamespace = current_schema()::regnamespace"
+        " AND relname = ANY(%s)",
+        [[r.name for r in rows]],
+    )
+    present = {name for (name,) in cursor.fetchall()}
+    cursor.execute(
+        "SELECT conname FROM pg_constraint WHERE contype = 'f'"
+        " AND connamespace = current_schema()::regnamespace AND conname = ANY(%s)",
+        [[r.name for r in rows]],
+    )
+    present |= {name for (name,) in cursor.fetchall()}
+    return [r for r in rows if r.name not in present]
+
+
+def repair() -> int:
+    """Recreate what an interrupted load set aside and did not restore (PostgreSQL; 0 elsewhere or
+    when nothing is pending): the missing indexes first, then the missing foreign keys, then
+    ``ANALYZE``. Returns how many were recreated; the records are deleted once all are back."""
+    if connection.vendor != "postgresql":
+        return 0
+    rows = list(SetAsideStatement.objects.all())
+    if not rows:
+        return 0
+    with connection.cursor() as cursor:
+        missing = _missing(cursor, rows)
+    by_kind = {
+        kind: [(r.table, r.name, r.statement) for r in missing if r.kind == kind]
+        for kind in SetAsideStatement.Kind
+    }
+    for row in missing:
+        log.warning("recreating what an interrupted load set aside: %s", row.statement)
+    restore(
+        SetAside(
+            tuple(by_kind[SetAsideStatement.Kind.INDEX]), tuple(by_kind[SetAsideStatement.Kind.FOREIGN_KEY])
+        )
+    )
+    SetAsideStatement.objects.filter(pk__in=[r.pk for r in rows]).delete()
+    return len(missing)
+
+
 @contextmanager
 def without_secondary_indexes(tables: Sequence[str]) -> Iterator[SetAside]:
     """Drop the secondary indexes and foreign keys of ``tables`` for the block (PostgreSQL only; a
-    no-op elsewhere). Each step commits on its own: the loaders in the block use other connections."""
+    no-op elsewhere). Each step commits on its own: the loaders in the block use other connections.
+    What is dropped is recorded first (``SetAsideStatement``) and the record deleted once restored."""
     if connection.vendor != "postgresql":
         yield SetAside((), ())
         return
+    repair()
     aside = secondary(tables)
     for _, _, sql in (*aside.indexes, *aside.foreign_keys):
         log.info("set aside until the load ends: %s", sql)
+    _record(aside)
     drop(aside)
     try:
         yield aside
     finally:
         restore(aside)
+        SetAsideStatement.objects.filter(
+            name__in=[n for _, n, _ in (*aside.indexes, *aside.foreign_keys)]
+        ).delete()

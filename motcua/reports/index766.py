@@ -582,18 +582,32 @@ def satisfaction_from_projections(
 ) -> IndicatorResult:
     """Indicator 5.4 for a place and period from the report projections, the period ended or
     running, equal to ``indicator_result`` (which reads the dossier table): the late count from the
-    ``Summary`` sums (for the running period, less the dossiers due later today, see
-    ``_due_later_today``), the unhappy among the report facts in play. The portal's public
-    statistics read it (a province-wide year in a few queries)."""
+    ``Summary`` sums (for the running period, up to today, less the dossiers due later today, see
+    ``_so_far``), the unhappy among the report facts in play. The portal's public statistics read it
+    (a province-wide year in a few queries)."""
     when = at or clock.now()
     spec = (config or config_for(period.end)).indicator("5.4")
     if spec.source not in COMPUTABLE_SOURCES:
         return IndicatorResult(spec, "no_data", reason=spec.source)
-    b, d, _online = _projected_sums(scope, period)
+    counted, later = _so_far(period, when)
+    b, d, _online = _projected_sums(scope, counted)
     on_time, in_play = _on_time_in_play(b, d)
-    if when < period.end_at:
-        on_time += _due_later_today(scope, period, when)
-    return _projected_satisfaction(spec, scope=scope, period=period, late=in_play - on_time, in_play=in_play)
+    if later:
+        on_time += _due_later_today(scope, counted, when)
+    return _projected_satisfaction(spec, scope=scope, period=counted, late=in_play - on_time, in_play=in_play)
+
+
+def _so_far(period: Period, at: dt.datetime) -> tuple[Period, bool]:
+    """The part of ``period`` the projections count at ``at``, and whether it is running.
+
+    A period that has ended is counted whole. A running one is counted up to today: the projections
+    hold an unfinished dossier as overdue from the end of its due day, so at the end of today the
+    dossiers due later today count as overdue though they are on time now, and the caller moves
+    them back (``_due_later_today``, then a range of a few hours on ``due_at``; summing to the
+    period's last day instead would need that range to run to the period's end)."""
+    if at >= period.end_at:
+        return period, False
+    return Period(period.start, clock.to_local(at).date(), period.kind), True
 
 
 def projected_counts(*, scope: Scope, period: Period) -> dict[str, tuple[int, int]]:
@@ -664,28 +678,38 @@ def scorecard(
 ) -> Scorecard:
     """Every indicator of the 766 index for ``scope`` over ``period``, with group totals.
 
-    A period that has ended is counted from the report projections (``projected_counts``: a few
+    A period that has begun is counted from the report projections (``projected_counts``: a few
     small sums, whatever the number of dossiers; ``freshness`` says whether they include every
-    act); the running period, whose unfinished dossiers are judged against "now", from the dossier
-    table (``count_dossier_indicators``). No permission check here (the caller asks
-    ``scope.require_scope`` first); pure read."""
+    act). The running one is counted up to today, its unfinished dossiers judged against "now":
+    those due later today are on time (one range on the ``due_at`` index, ``_due_later_today``).
+    A period yet to come is counted from the dossier table (``count_dossier_indicators``). No
+    permission check here (the caller asks ``scope.require_scope`` first); pure read."""
     from .projections import freshness
 
     when = at or clock.now()
     cfg = config or config_for(period.end)
     computable = [s.id for s in cfg.indicators if s.source in COMPUTABLE_SOURCES]
-    projected = when >= period.end_at
+    projected = period.start_at <= when
     state = None
+    counted_period = period
     if projected:
         state = freshness()
-        counted = projected_counts(scope=scope, period=period)
-    else:
+        counted_period, running = _so_far(period, when)
+        counted = projected_counts(scope=scope, period=counted_period)
+        if running:
+            later = _due_later_today(scope, counted_period, when)
+            on_time, in_play = counted["2.1"]
+            counted["2.1"] = (on_time + later, in_play)
+            counted["5.4"] = (in_play - on_time - later, in_play)
+    else:  # a period yet to come
         counted = count_dossier_indicators(computable, scope=scope, period=period, at=when)
 
     def result(spec: IndicatorSpec) -> IndicatorResult:
         if projected and spec.id == "5.4" and spec.source in COMPUTABLE_SOURCES:
             late, in_play = counted["5.4"]
-            return _projected_satisfaction(spec, scope=scope, period=period, late=late, in_play=in_play)
+            return _projected_satisfaction(
+                spec, scope=scope, period=counted_period, late=late, in_play=in_play
+            )
         return indicator_result(spec, scope=scope, period=period, at=when, counted=counted)
 
     groups = tuple(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.db import connection
@@ -112,3 +113,39 @@ def test_generated_in_parts_with_indexes_set_aside_checks_clean(set_aside):
     assert projections.check() == []
     if before is not None:
         assert catalog() == before
+
+
+@postgres_only
+def test_a_killed_load_is_repaired_from_the_records_it_left():
+    """SIGKILL between the drop and the restore: the records remain, and ``repair`` (run by the next
+    load, or ``generate_dossiers --restore-only``) recreates exactly what is missing, including when
+    the killed restore had already put some of it back."""
+    from django.core.management import call_command
+
+    from motcua.demo.models import SetAsideStatement
+
+    before = catalog()
+    aside = bulk.secondary(TABLES)
+    bulk._record(aside)
+    bulk.drop(aside)  # … and the process dies here
+    assert SetAsideStatement.objects.count() == len(aside.indexes) + len(aside.foreign_keys)
+    # The killed restore had recreated the first index already.
+    with connection.cursor() as cursor:
+        cursor.execute(aside.indexes[0][2])
+    out = io.StringIO()
+    call_command("generate_dossiers", "--restore-only", stdout=out)
+    restored = len(aside.indexes) - 1 + len(aside.foreign_keys)
+    assert f"recreated {restored} indexes and foreign keys" in out.getvalue()
+    after = catalog()
+    assert (after[0] ^ before[0], after[1] ^ before[1]) == (set(), set())
+    assert SetAsideStatement.objects.count() == 0
+    assert bulk.repair() == 0  # nothing pending any more
+
+
+@postgres_only
+def test_a_load_leaves_no_record_behind():
+    from motcua.demo.models import SetAsideStatement
+
+    with bulk.without_secondary_indexes(TABLES) as aside:
+        assert SetAsideStatement.objects.count() == len(aside.indexes) + len(aside.foreign_keys) > 0
+    assert SetAsideStatement.objects.count() == 0

@@ -96,3 +96,26 @@ def test_public_statistics_equal_the_dossier_table_in_a_few_queries(generated, s
                     assert expected is not None and Decimal(0) < expected < Decimal(100)
                 else:
                     assert (before.status, stats.satisfaction) == ("no_data", None)
+
+
+def test_running_period_scorecard_equals_the_dossier_table_and_reads_it_once(generated, settings):
+    """The scorecard of a running period (this month, quarter, year) counts from the projections up
+    to today, the one dossier due later today on time as ``on_time_condition`` judges it now; its
+    only read of the dossier table is that range on ``due_at``."""
+    settings.MOTCUA_RATINGS_SOURCE = RATINGS
+    with time_machine.travel(AT, tick=False):
+        compared = 0
+        for period in (Period.month(2026, 11), Period.quarter(2026, 4), Period.year(2026)):
+            assert period.end > AT.date()  # running, with days still to come
+            with CaptureQueriesContext(connection) as queries:
+                card = index766.scorecard(scope=Scope(), period=period, at=AT)
+            on_dossiers = [q["sql"] for q in queries if 'FROM "dossiers_dossier"' in q["sql"]]
+            assert len(on_dossiers) == 1, on_dossiers
+            assert card.freshness is not None and card.is_current
+            for row in card.indicators:
+                naive = index766.indicator_result(row.spec, scope=Scope(), period=period, at=AT)
+                assert _result(row) == _result(naive), (row.spec.id, period)
+                compared += row.status == "ok"
+            on_time = next(r for r in card.indicators if r.spec.id == "2.1")
+            assert on_time.status == "ok" and 0 < on_time.numerator < on_time.denominator
+        assert compared >= 9

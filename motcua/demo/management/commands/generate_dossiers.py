@@ -1,4 +1,8 @@
-"""``manage.py generate_dossiers --count N --years Y --seed S``: synthetic dossiers (``demo.generator``)."""
+"""``manage.py generate_dossiers --count N --years Y --seed S``: synthetic dossiers (``demo.generator``).
+
+``--restore-only``: recreate the indexes and foreign keys that a killed load set aside and did not put
+back (``demo.bulk.repair``; every load also does this first), and load nothing.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from motcua.demo import bulk
 from motcua.demo.generator import Generator
 
 
@@ -14,7 +19,12 @@ class Command(BaseCommand):
     help = "Create N realistic dossiers over Y years (bulk; hash-chained history; projections included)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--count", type=int, required=True)
+        parser.add_argument("--count", type=int)
+        parser.add_argument(
+            "--restore-only",
+            action="store_true",
+            help="recreate what an interrupted load set aside (indexes, foreign keys); load nothing",
+        )
         parser.add_argument("--years", type=int, default=2)
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument("--batch", type=int, default=20000)
@@ -26,9 +36,25 @@ class Command(BaseCommand):
         )
 
     def handle(
-        self, *args: Any, count: int, years: int, seed: int, batch: int, workers: int = 2, **options: Any
+        self,
+        *args: Any,
+        count: int | None,
+        years: int,
+        seed: int,
+        batch: int,
+        workers: int = 2,
+        restore_only: bool = False,
+        **options: Any,
     ) -> None:
-        if count < 1 or not 1 <= years <= 10 or batch < 1 or workers < 1:
+        restored = bulk.repair()
+        if restored or restore_only:
+            self.stdout.write(
+                f"Đã tạo lại {restored} chỉ mục/khoá ngoại do lần nạp bị ngắt để lại / "
+                f"recreated {restored} indexes and foreign keys left out by an interrupted load"
+            )
+        if restore_only:
+            return
+        if count is None or count < 1 or not 1 <= years <= 10 or batch < 1 or workers < 1:
             raise CommandError(
                 "--count, --batch, --workers phải dương, --years từ 1 đến 10 / "
                 "--count, --batch, --workers must be positive, --years between 1 and 10"
