@@ -21,8 +21,14 @@ The generator writes what the one door (``dossiers.services``) would have writte
 * the report projections (facts and figures) are computed from the same plan and written with the
   data; ``rebuild_reports --check`` recomputes them from the log and must find no difference.
 
+* ratings (``feedback.Rating``, ND61 Art 31(1)): about 30% of the returned dossiers are rated, some
+  minutes to a week after the return (none after now); scores mostly good, the time score by the
+  dossier's timeliness; about 2% of the dossiers finished in time and a quarter of the late ones rated
+  "dissatisfied" (Decision 766 indicator 5.4). They come from their own random stream, so adding them
+  did not change the dossiers a seed gives. No officers are attached: the generated events have no
+  actor (``RatingOfficer`` would come from them).
+
 On PostgreSQL rows go in with ``COPY`` (psycopg); on SQLite with ``bulk_create`` (tests).
-Ratings are not generated: there is no ratings model yet.
 """
 
 from __future__ import annotations
@@ -60,6 +66,7 @@ from motcua.dossiers.models import (
     LedgerCounter,
     ProcessingTask,
 )
+from motcua.feedback.models import Rating, Satisfaction
 from motcua.reports import projections
 from motcua.reports.models import Figures, ProjectionState, ReportedDossier
 from motcua.units.models import Agency, AgencyKind, OneStopKind, OneStopUnit
@@ -71,6 +78,7 @@ MIDDLE: Final = ("Văn", "Thị", "Minh", "Quốc", "Thu", "Đức", "Ngọc", "
 GIVEN: Final = ("An", "Bình", "Chi", "Dũng", "Giang", "Hà", "Hải", "Hạnh", "Hoa", "Hùng", "Lan", "Long")
 ALL_ROLES: Final = frozenset(wf_roles.ACTORS)
 START_OF_DAY: Final = dt.time(7, 30)
+RATED_SHARE: Final = 0.3  # of the returned dossiers
 OFFICE_MINUTES: Final = 8 * 60
 
 
@@ -79,6 +87,7 @@ class Stats:
     dossiers: int = 0
     events: int = 0
     tasks: int = 0
+    ratings: int = 0
     figures: int = 0
     seconds: float = 0.0
     by_outcome: dict[str, int] = field(default_factory=dict)
@@ -324,6 +333,7 @@ class Generator:
     def __init__(self, *, count: int, years: int, seed: int, end: dt.date | None = None) -> None:
         self.count, self.years, self.seed = count, years, seed
         self.rng = random.Random(seed)  # noqa: S311 - synthetic data, reproducible by seed
+        self.rating_rng = random.Random(f"{seed}:ratings")  # noqa: S311 - its own stream
         self.now = clock.now()
         # Up to yesterday, so every accepted dossier's acceptance lies in the past.
         self.end = (end or clock.today()) - dt.timedelta(days=1)
@@ -596,6 +606,47 @@ class Generator:
         )
         return row, events, tasks, fact
 
+    def rating(self, row: dict[str, Any]) -> dict[str, Any] | None:
+        """The applicant's rating of a returned dossier, or None (not rated, or not yet)."""
+        rng = self.rating_rng
+        if row["state"] != State.RETURNED.value or rng.random() >= RATED_SHARE:
+            return None
+        rated_at = row["returned_at"] + dt.timedelta(minutes=rng.randint(10, 7 * 24 * 60))
+        if rated_at > self.now:
+            return None
+        late, online = row["timeliness"] == "late", row["channel"] == "online"
+        if late:
+            time_score = 0 if rng.random() < 0.6 else 1
+        else:
+            time_score = 2 if rng.random() < (0.95 if row["timeliness"] == "early" else 0.7) else 1
+        u = rng.random()
+        satisfaction = (
+            Satisfaction.DISSATISFIED
+            if u < (0.25 if late else 0.02)
+            else Satisfaction.NEUTRAL
+            if u < (0.35 if late else 0.12)
+            else Satisfaction.SATISFIED
+        )
+        return {
+            "dossier_id": row["id"],
+            "agency_id": row["competent_agency_id"],
+            "one_stop_unit_id": row["received_at_unit_id"],
+            "procedure_version_id": row["procedure_version_id"],
+            "rated_at": rated_at,
+            "returned_at": row["returned_at"],
+            "proof": "owner" if online and rng.random() < 0.7 else rng.choice(("phone", "identifier")),
+            "rated_by_id": None,
+            "time_score": time_score,
+            "agencies_contacted": 1 if rng.random() < 0.95 else 2,
+            "contacts": (0 if rng.random() < 0.7 else 1) if online else (1 if rng.random() < 0.8 else 2),
+            "information_score": _score(rng),
+            "attitude_score": _score(rng),
+            "lawfulness_score": _score(rng),
+            "online_score": _score(rng) if online else None,
+            "satisfaction": satisfaction.value,
+            "comment": "",
+        }
+
     # -- writing -------------------------------------------------------------------------------------
 
     def parts(self, first: int) -> list[Part]:
@@ -651,7 +702,8 @@ class Generator:
         if set_aside is None:
             set_aside = postgres and self.count >= SET_ASIDE_FROM
         tables = [
-            m._meta.db_table for m in (Dossier, DossierEvent, ClockEvent, ProcessingTask, ReportedDossier)
+            m._meta.db_table
+            for m in (Dossier, DossierEvent, ClockEvent, ProcessingTask, ReportedDossier, Rating)
         ]
         with (
             _stop_on_signals(self.stop),
@@ -680,6 +732,7 @@ class Generator:
                 stats.dossiers += part_stats.dossiers
                 stats.events += part_stats.events
                 stats.tasks += part_stats.tasks
+                stats.ratings += part_stats.ratings
                 for outcome, n in part_stats.by_outcome.items():
                     stats.by_outcome[outcome] = stats.by_outcome.get(outcome, 0) + n
             writer = _Writer()
@@ -728,6 +781,7 @@ class Generator:
     def _part(self, part: Part, batch: int, progress: Callable[[int], None]) -> PartResult:
         """Generate and write one part (in this process), batch by batch, one transaction each."""
         self.rng = random.Random(f"{self.seed}:{part.index}")  # noqa: S311 - reproducible by seed
+        self.rating_rng = random.Random(f"{self.seed}:{part.index}:ratings")  # noqa: S311
         self.start, self.end = part.start, part.end
         stats = Stats()
         writer = _Writer()
@@ -735,13 +789,16 @@ class Generator:
         done = 0
         while done < part.count and not self.stop.is_set():
             size = min(batch, part.count - done)
-            rows, events, tasks, facts = [], [], [], []
+            rows, events, tasks, facts, ratings = [], [], [], [], []
             for pk in range(part.first + done, part.first + done + size):
                 row, evs, tks, fact = self.dossier(pk)
                 rows.append(row)
                 events.extend(evs)
                 tasks.extend(tks)
                 facts.append(fact)
+                rating = self.rating(row)
+                if rating is not None:
+                    ratings.append(rating)
             with transaction.atomic():
                 if writer.postgres:
                     with connection.cursor() as cursor:
@@ -749,6 +806,7 @@ class Generator:
                 writer.dossiers(rows)
                 last_ids = writer.events(events)
                 writer.tasks(tasks)
+                writer.ratings(ratings)
                 facts = [replace(f, last_event_id=last_ids[f.dossier_id]) for f in facts]
                 writer.facts(facts)
             for fact in facts:
@@ -760,6 +818,7 @@ class Generator:
             stats.dossiers += size
             stats.events += len(events)
             stats.tasks += len(tasks)
+            stats.ratings += len(ratings)
             progress(size)
         return deltas, self.code_seq, self.ledger_seq, stats
 
@@ -780,6 +839,12 @@ class Generator:
 # ---------------------------------------------------------------------------------------------------
 # Bulk writers: COPY on PostgreSQL, bulk_create elsewhere
 # ---------------------------------------------------------------------------------------------------
+
+
+def _score(rng: random.Random) -> int:
+    """A criterion's score (TT01/2018 Art 13): good 88%, fair 10%, poor 2%."""
+    u = rng.random()
+    return 2 if u < 0.88 else 1 if u < 0.98 else 0
 
 
 def _defaults(model: type[Any]) -> list[tuple[str, Any]]:
@@ -874,6 +939,15 @@ class _Writer:
             self._copy(ProcessingTask, names, (tuple(r[n] for n in names) for r in rows))
         else:
             ProcessingTask.objects.bulk_create([ProcessingTask(**{n: r[n] for n in names}) for r in rows])
+
+    def ratings(self, ratings: list[dict[str, Any]]) -> None:
+        if not ratings:
+            return
+        if self.postgres:
+            names = list(ratings[0])
+            self._copy(Rating, names, (tuple(r.values()) for r in ratings))
+        else:
+            Rating.objects.bulk_create([Rating(**r) for r in ratings], batch_size=500)
 
     def facts(self, facts: list[projections.Fact]) -> None:
         if self.postgres:

@@ -70,6 +70,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Đã tạo / created: {stats.dossiers} dossiers, {stats.events} events, {stats.tasks} tasks, "
+            f"{stats.ratings} ratings, "
             f"{stats.figures} figure rows in {stats.seconds:.1f} s; outcomes {stats.by_outcome}"
         )
         if stats.stopped:
