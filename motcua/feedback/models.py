@@ -233,6 +233,14 @@ class Rating(models.Model):
 
     class Meta:
         ordering = ["-rated_at", "-id"]
+        indexes = [
+            # The unhappy dossiers finished since a period's start (``selectors.unhappy_dossier_ids``).
+            models.Index(
+                fields=["returned_at"],
+                name="rating_dissatisfied_returned",
+                condition=Q(satisfaction="dissatisfied"),
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(time_score__lte=2), name="rating_time_score_0_2"),
             models.CheckConstraint(

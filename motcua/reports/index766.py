@@ -34,7 +34,7 @@ from motcua.core.errors import NotFound
 from motcua.dossiers.models import Dossier, FeeLine, PaidOnline, Result, Timeliness
 
 from .projections import Freshness
-from .satisfaction import unhappy_dossiers
+from .satisfaction import unhappy_among, unhappy_dossiers
 from .scope import Period, Scope, agencies_in, dossier_filter
 
 CONFIG_FILE: Final = Path(__file__).with_name("config") / "index766.json"
@@ -661,13 +661,13 @@ def _projected_satisfaction(
     facts = reported_dossiers(scope).filter(
         Q(finished_on__isnull=True) | Q(finished_on__gte=period.start), received_on__lte=period.end
     )
-    unhappy = unhappy_dossiers(facts.values_list("dossier_id", flat=True))
+    unhappy = unhappy_among(facts, finished_since=period.start_at)
     if unhappy is None:
         return IndicatorResult(spec, "no_data", reason="ratings")
     if in_play == 0:
         return IndicatorResult(spec, "empty", 0, 0, reason="empty")
-    value = satisfaction_rate(Decimal(late) / in_play, Decimal(len(unhappy)) / in_play)
-    numerator = max(0, in_play - late - len(unhappy))
+    value = satisfaction_rate(Decimal(late) / in_play, Decimal(unhappy) / in_play)
+    numerator = max(0, in_play - late - unhappy)
     return IndicatorResult(
         spec, "ok", numerator, in_play, value, threshold_points(value, spec.points, spec.threshold)
     )

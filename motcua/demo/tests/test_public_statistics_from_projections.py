@@ -25,10 +25,10 @@ from motcua.reports.scope import Period, Scope
 pytestmark = pytest.mark.django_db
 
 AT = dt.datetime(2026, 11, 26, 10, 0, tzinfo=VN_TZ)  # a Thursday morning
-RATINGS = "motcua.demo.tests.test_reports_from_projections.every_seventh_unhappy"
+RATINGS = "motcua.feedback.selectors.unhappy_dossier_ids"  # the generator's ratings
 # Queries of one public_statistics call: the year's totals and stocks (3), the months (1), 5.4's two
-# sums over Summary; then the facts in play when a ratings source is set, and for the running year
-# the dossiers due later today. Whatever the number of dossiers.
+# sums over Summary; then, when a ratings source is set, the unhappy dossiers in play, and for the
+# running year the dossiers due later today. Whatever the number of dossiers.
 BUDGET = 5
 
 
@@ -105,6 +105,7 @@ def test_running_period_scorecard_equals_the_dossier_table_and_reads_it_once(gen
     settings.MOTCUA_RATINGS_SOURCE = RATINGS
     with time_machine.travel(AT, tick=False):
         compared = 0
+        unhappy: dict[str, int] = {}
         for period in (Period.month(2026, 11), Period.quarter(2026, 4), Period.year(2026)):
             assert period.end > AT.date()  # running, with days still to come
             with CaptureQueriesContext(connection) as queries:
@@ -118,4 +119,7 @@ def test_running_period_scorecard_equals_the_dossier_table_and_reads_it_once(gen
                 compared += row.status == "ok"
             on_time = next(r for r in card.indicators if r.spec.id == "2.1")
             assert on_time.status == "ok" and 0 < on_time.numerator < on_time.denominator
+            satisfied = next(r for r in card.indicators if r.spec.id == "5.4")
+            unhappy[period.kind] = on_time.numerator - satisfied.numerator  # 5.4 = 2.1's − unhappy
         assert compared >= 9
+        assert unhappy["year"] > 0  # the generator's dissatisfied ratings are counted

@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 COUNT = 1500
 
 
-def every_seventh_unhappy(ids):
+def every_seventh_unhappy(ids, finished_since=None):
     """A stand-in ratings source (the ``satisfaction`` contract): ids divisible by 7 are unhappy."""
     return {pk for pk in ids if pk % 7 == 0}
 
