@@ -42,11 +42,6 @@ import portal  # noqa: E402 - the same seed as the HTTP bench
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_tracking_profile"
 
 
-def _backend_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _production_env(url: str) -> None:
     os.environ.update(
         {
@@ -190,12 +185,12 @@ def main() -> None:
             collections[info["generation"]].append(time.perf_counter() - began[0])
 
     gc.callbacks.append(on_gc)
-    backend_before = _backend_cpu_s(backend)
+    backend_before = portal._cpu_s(backend)
     started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(args.n):
         look_up(i)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    backend_cpu = _backend_cpu_s(backend) - backend_before
+    backend_cpu = portal._cpu_s(backend) - backend_before
     gc.callbacks.remove(on_gc)
     gc_ms = {
         f"gen{g}": [len(times), round(sum(times) * 1000 / args.n, 3), round(max(times, default=0) * 1000, 2)]
@@ -215,23 +210,21 @@ def main() -> None:
         if os.environ.get("MOTCUA_PROFILE_DUMP"):
             profile.dump_stats(os.environ["MOTCUA_PROFILE_DUMP"])
     connection.close()
-    print(
-        json.dumps(
-            {
-                "bench": "tracking_profile",
-                "n": args.n,
-                "ms_per_lookup": round(elapsed / args.n * 1000, 3),
-                "cpu_ms_per_lookup": round(cpu / args.n * 1000, 3),
-                "postgres_cpu_ms_per_lookup": round(backend_cpu / args.n * 1000, 3),
-                "queries_per_lookup": len(statements),
-                # per generation: collections, ms per look-up, longest collection in ms
-                "gc": gc_ms,
-                "gc_tracked_objects": len(gc.get_objects()),
-                "load_average_1min": round(os.getloadavg()[0], 1),
-                "ok": True,
-            }
-        )
-    )
+    per_lookup_ms = {
+        "ms_per_lookup": elapsed,
+        "cpu_ms_per_lookup": cpu,
+        "postgres_cpu_ms_per_lookup": backend_cpu,
+    }
+    report: dict[str, Any] = {"bench": "tracking_profile", "n": args.n}
+    report |= {key: round(seconds * 1000 / args.n, 3) for key, seconds in per_lookup_ms.items()}
+    # gc: per generation, the collections, their ms per look-up and the longest one in ms
+    report |= {
+        "queries_per_lookup": len(statements),
+        "gc": gc_ms,
+        "gc_tracked_objects": len(gc.get_objects()),
+    }
+    report |= {"load_average_1min": round(os.getloadavg()[0], 1), "ok": True}
+    print(json.dumps(report))
 
 
 if __name__ == "__main__":
