@@ -1,7 +1,7 @@
 """``{% frozen %}``: a part of a page rendered once per process and key, then reused (decision 0040).
 
     {% load frozen %}
-    {% frozen user.is_authenticated user.kind %}<nav>…{% csrf_token %}…</nav>{% endfrozen %}
+    {% frozen errors.ma %}<form …>{% csrf_token %}…<input name="ma" value="{% endfrozen %}{{ code }}…
 
 The page chrome (skip link, header, navigation, language buttons, footer) is the same text for every
 request with the same language and signed-in state, yet Django's engine renders it node by node on
@@ -11,7 +11,9 @@ template when runserver reloads it). The key is the active language, the script 
 auto-escaping and the values named in the tag: the body must depend on nothing else, so a
 ``{% block %}`` inside is refused when the template is compiled (a child page could fill it).
 ``{% csrf_token %}`` is allowed: the kept text has a gap there, filled on each render with this
-request's own token, exactly as the tag renders it; no two requests ever share a token.
+request's own token, exactly as the tag renders it; no two requests ever share a token. Names set
+inside a part (``as var``) stay inside it. The values named in the tag should come from a small set
+(a kind of user, a form's message), never from what the visitor typed.
 
 The kept parts are emptied when a setting changes (tests) and when a translation file changes
 (runserver's auto-reload). A part keeps at most ``KEYS`` keys; past that it renders every time.
