@@ -18,6 +18,10 @@ Content-Length (``Browser.lean_form``): the client shares the 2 cores with the s
 http.client's header parsing and SimpleCookie cost about 0.3 ms of CPU per look-up there, which the
 server would otherwise not get (decision 0036). What is timed is unchanged: 32 clients, no think time,
 from opening the connection to the last byte of the answer.
+The tracking phase also reports the CPU per look-up of each side (gunicorn's master and workers,
+the PostgreSQL backends of the bench database, this client; from /proc, so run it on the
+database's machine) and the load average at the start and the end: on a shared machine the
+wall-clock figures follow the others' load, the CPU per look-up much less (decision 0040).
 Ends with one JSON line; target: tracking p95 < 50 ms.
 """
 
