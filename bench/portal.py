@@ -34,6 +34,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -582,6 +583,7 @@ def main() -> None:
         server.wait(timeout=30)
         if not args.keep:
             _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+            shutil.rmtree(tmp, ignore_errors=True)  # collected static files, media
     track_p95 = p95(track_ms)
     ok = (
         track_p95 < TARGET_TRACKING_P95_MS
