@@ -18,6 +18,10 @@ Content-Length (``Browser.lean_form``): the client shares the 2 cores with the s
 http.client's header parsing and SimpleCookie cost about 0.3 ms of CPU per look-up there, which the
 server would otherwise not get (decision 0036). What is timed is unchanged: 32 clients, no think time,
 from opening the connection to the last byte of the answer.
+The tracking phase also reports the CPU per look-up of each side (gunicorn's master and workers,
+the PostgreSQL backends of the bench database, this client; from /proc, so run it on the
+database's machine) and the load average at the start and the end: on a shared machine the
+wall-clock figures follow the others' load, the CPU per look-up much less (decision 0040).
 Ends with one JSON line; target: tracking p95 < 50 ms.
 """
 
@@ -30,6 +34,7 @@ import json
 import multiprocessing as mp
 import os
 import re
+import shutil
 import signal
 import socket
 import statistics
@@ -305,6 +310,47 @@ class Browser:
         )
 
 
+def _cpu_s(pid: int, children: bool = False) -> float:
+    """CPU seconds (user + system) of a process from /proc (the bench runs beside the server); with
+    ``children`` also those of its children that ended (a worker re-forked after max_requests)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:  # ended since it was listed
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12]) + (int(fields[13]) + int(fields[14]) if children else 0)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU seconds spent during a phase by gunicorn (the master, its workers and the workers that
+    ended), by the PostgreSQL backends of the bench database and by this client process: the
+    deterministic side of a figure whose wall-clock side moves with the machine's load."""
+
+    def __init__(self, server_pid: int, admin: str, database: str) -> None:
+        self.server_pid, self.admin, self.database = server_pid, admin, database
+
+    def _workers(self) -> list[int]:
+        children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text()
+        return [int(pid) for pid in children.split()]
+
+    def _backends(self) -> list[int]:
+        # The name is a plain identifier (``_admin_url`` refuses any other).
+        sql = (
+            f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.database}' AND pid <> pg_backend_pid()"  # noqa: S608
+        )
+        listed = subprocess.run(
+            ["psql", self.admin, "-At", "-c", sql], check=True, capture_output=True, text=True
+        )
+        return [int(pid) for pid in listed.stdout.split()]
+
+    def sample(self) -> dict[str, float]:
+        return {
+            "gunicorn": _cpu_s(self.server_pid, children=True) + sum(map(_cpu_s, self._workers())),
+            "postgres": sum(map(_cpu_s, self._backends())),
+            "client": time.process_time(),
+        }
+
+
 def p95(values: list[float]) -> float:
     if not values:
         return 0.0
@@ -390,6 +436,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="0: the production default (2)")
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
+    load_at_start = os.getloadavg()[0]
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
     admin, name = _admin_url(url)
     _psql(admin, f"DROP DATABASE IF EXISTS {name}")
@@ -505,7 +552,12 @@ def main() -> None:
             return status == 302 and "/ho-so-cua-toi/" in headers.get("Location", ""), ms
 
         page_ms, page_err = run_phase("procedure", anonymous, args.seconds, procedure_page)
+        meter = CpuMeter(server.pid, admin, name)
+        before = meter.sample()
         track_ms, track_err = run_phase("tracking", anonymous, args.seconds, tracking)
+        after = meter.sample()
+        track_cpu = {k: round((after[k] - before[k]) * 1000 / max(1, len(track_ms)), 2) for k in after}
+        log("tracking CPU per look-up (ms): " + ", ".join(f"{k} {v}" for k, v in track_cpu.items()))
         submit_ms, submit_err = run_phase("submission", citizens, args.seconds, submission)
 
         # One client alone: the service time without queueing behind 31 others.
@@ -531,6 +583,7 @@ def main() -> None:
         server.wait(timeout=30)
         if not args.keep:
             _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+            shutil.rmtree(tmp, ignore_errors=True)  # collected static files, media
     track_p95 = p95(track_ms)
     ok = (
         track_p95 < TARGET_TRACKING_P95_MS
@@ -551,12 +604,14 @@ def main() -> None:
                     "submission": round(p95(submit_ms), 1),
                     "tracking_one_client": round(p95(solo_ms), 1),
                 },
+                # CPU of each side per tracking look-up (ms), whatever the load (decision 0040).
+                "tracking_cpu_ms": track_cpu,
                 "requests_per_s": {
                     "procedure_page": round(len(page_ms) / args.seconds, 1),
                     "tracking": round(len(track_ms) / args.seconds, 1),
                     "submission": round(len(submit_ms) / args.seconds, 1),
                 },
-                "load_average_1min": round(os.getloadavg()[0], 1),
+                "load_average_1min": [round(load_at_start, 1), round(os.getloadavg()[0], 1)],
                 "cpus": os.cpu_count(),
                 "errors": page_err + track_err + submit_err,
                 "page_kb": weights,

@@ -188,3 +188,44 @@ def test_the_page_gets_every_message_key_even_when_empty(client, received):
     }
     assert 'aria-invalid="true"' not in found.content.decode()
     assert 'role="alert"' not in found.content.decode()
+
+
+def test_the_header_follows_the_language_and_the_signed_in_user(client, received, world):
+    """The page chrome is kept per language and kind of user (decision 0040): whoever asks next
+    sees their own header, with their own CSRF token, never the previous visitor's."""
+
+    def header(response):
+        html = response.content.decode()
+        return html[html.index("<header") : html.index("</header>")]
+
+    anonymous = header(client.get("/tra-cuu/"))
+    assert "Đăng nhập" in anonymous and "Đăng xuất" not in anonymous and "Hồ sơ của tôi" not in anonymous
+    client.force_login(world.citizen)
+    citizen = header(client.post("/tra-cuu/", {"ma": received.code, "so": "5678"}))
+    assert "Hồ sơ của tôi" in citizen and "Đăng xuất" in citizen
+    assert "Đăng nhập" not in citizen and "Trang cán bộ" not in citizen
+    client.force_login(world.reception)
+    staff = header(client.get("/tra-cuu/"))
+    assert "Trang cán bộ" in staff and "Đăng xuất" in staff and "Hồ sơ của tôi" not in staff
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = header(client.get("/tra-cuu/"))
+    assert "Staff home" in english and "Sign out" in english and "Trang cán bộ" not in english
+    client.logout()
+    client.cookies["django_language"] = "en"
+    anonymous_en = header(client.get("/tra-cuu/"))
+    assert "Sign in" in anonymous_en and "Sign out" not in anonymous_en and "Staff home" not in anonymous_en
+    tokens = set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', citizen + staff + english))
+    assert len(tokens) == 3  # one per response, both forms of a signed-in header carrying it
+
+
+def test_the_token_in_the_kept_header_is_the_requests_own_and_accepted(received, world):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(world.citizen)
+    client.get("/tra-cuu/")
+    page = client.get("/tra-cuu/").content.decode()
+    logout_form = page[page.index('<form class="inline"') :]
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', logout_form).group(1)
+    assert client.post("/tai-khoan/dang-xuat/", {"csrfmiddlewaretoken": token}).status_code == 302
+    assert "_auth_user_id" not in client.session
