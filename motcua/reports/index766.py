@@ -32,6 +32,7 @@ from motcua.catalog.models import OnlineLevel, Procedure, VersionAgency, Version
 from motcua.core import clock
 from motcua.core.errors import NotFound
 from motcua.dossiers.models import Dossier, FeeLine, PaidOnline, Result, Timeliness
+from motcua.workflow import ACTIVE
 
 from .projections import Freshness
 from .satisfaction import unhappy_among, unhappy_dossiers
@@ -560,13 +561,19 @@ def _on_time_in_play(b: dict[str, int], d: dict[str, int]) -> tuple[int, int]:
     return d.get("finished_not_late", 0) + within - twice_within, in_play
 
 
+_ACTIVE_STATES: Final = sorted(s.value for s in ACTIVE)
+
+
 def _due_later_today(scope: Scope, period: Period, at: dt.datetime) -> int:
     """For the running period: the unfinished dossiers in play due later today (from ``at`` to the
     end of the day). The projections hold them as overdue at the end of today, ``on_time_condition``
-    as on time now. A range on the ``due_at`` index, not a scan of the period."""
+    as on time now. A range on the partial index of the active dossiers by ``due_at``
+    (``dossier_active_due``: unfinished and received is exactly the active states), not a scan of
+    the period, nor of the finished dossiers that were due today."""
     return (
         dossiers_of(scope)
         .filter(
+            state__in=_ACTIVE_STATES,
             finished_at__isnull=True,
             received_at__lt=period.end_at,
             due_at__gte=at,
