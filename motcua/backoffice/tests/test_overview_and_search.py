@@ -110,3 +110,47 @@ def test_search_pages_newest_first(client, world, factory, monkeypatch):
     assert re.findall(row, two) == [older.code]
     assert 'href="?name=le+van+ta&amp;trang=1" rel="prev"' in two
     assert 'rel="next"' not in two
+
+
+def test_search_form_widgets_draw_what_django_templates_draw(client, world, monkeypatch):
+    """The search form's widgets are drawn in Python (``backoffice.widgets``): the page is the same,
+    character for character, as with Django's widget templates: empty, filled in, and with errors."""
+    from django import forms
+
+    from motcua.backoffice import widgets
+
+    client.force_login(world.reception)
+    cases = [
+        {},
+        {
+            "code": 'A"<&',
+            "name": "Đặng",
+            "state": "received",
+            "received_from": "2026-03-02",
+            "agency": str(world.agency.pk),
+        },
+        {"received_to": "31/02/2026", "agency": "999999", "identifier": "x" * 30},
+    ]
+
+    def pages():
+        found = []
+        for params in cases:
+            response = client.get("/can-bo/tim-kiem/", params)
+            # Each render masks the CSRF token afresh (the language and logout forms).
+            found.append(
+                (response.status_code, re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode()))
+            )
+        return found
+
+    drawn = pages()
+    for widget in (widgets.TextInput, widgets.DateInput, widgets.Select):
+        monkeypatch.setattr(widget, "_render", forms.Widget._render)
+    assert pages() == drawn
+    assert [status for status, _ in drawn] == [200, 200, 400]
+    filled, refused = drawn[1][1], drawn[2][1]
+    assert '<input type="text" name="code" value="A&quot;&lt;&amp;" maxlength="40" id="id_code">' in filled
+    assert f'<option value="{world.agency.pk}" selected>{world.agency.name} (' in filled
+    assert '<option value="received" selected>' in filled
+    assert (
+        "Hãy chọn một lựa chọn hợp lệ. Lựa chọn đó không phải là một trong các lựa chọn khả thi." in refused
+    )
