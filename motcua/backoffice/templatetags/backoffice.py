@@ -1,5 +1,10 @@
 """Template tags of the staff pages.
 
+``{% dossier_path "backoffice:dossier" pk %}``: what ``{% url "backoffice:dossier" pk %}`` gives, for
+the links of a list: the path is reversed once per URL name (and script prefix) and the id put in
+its place. Django's ``reverse`` costs tens of microseconds and a list draws one or two per row: a
+tenth of the overview's rendering (ADR 0039).
+
 ``{% remaining r %}``: the remaining office time of a dossier (``queues.Remaining``), with words and
 a CSS class, not colour alone. A tag in Python rather than an included template: a work list shows
 it on every row, and an ``{% include %}`` per row was most of the list's rendering time (ADR 0038).
@@ -7,7 +12,10 @@ it on every row, and an ``{% include %}`` per row was most of the list's renderi
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
@@ -35,3 +43,22 @@ def remaining(r: Remaining | None) -> SafeString:
     else:
         text = format_html("{}", gettext("còn %(d)s ngày %(h)s giờ làm việc") % time)
     return format_html('<span class="remaining {}">{}</span>', r.css, text)
+
+
+# An id no dossier path holds otherwise: reversed once, then cut around.
+_MARK = 987_654_321
+
+
+@lru_cache(maxsize=32)
+def _around_id(name: str, prefix: str) -> tuple[str, str]:
+    path = reverse(name, args=[_MARK])
+    head, mark, tail = path.partition(str(_MARK))
+    if not mark or str(_MARK) in tail:
+        raise ValueError(f"{name}: the id cannot be told apart in {path}")
+    return head, tail
+
+
+@register.simple_tag
+def dossier_path(name: str, pk: int) -> str:
+    head, tail = _around_id(name, get_script_prefix())
+    return f"{head}{int(pk)}{tail}"

@@ -154,3 +154,22 @@ def test_search_form_widgets_draw_what_django_templates_draw(client, world, monk
     assert (
         "Hãy chọn một lựa chọn hợp lệ. Lựa chọn đó không phải là một trong các lựa chọn khả thi." in refused
     )
+
+
+def test_dossier_path_is_what_reverse_gives():
+    """``{% dossier_path %}`` (the links of every list row) gives the reversed URL, under a script
+    prefix too."""
+    from django.urls import reverse, set_script_prefix
+
+    from motcua.backoffice.templatetags.backoffice import dossier_path
+
+    for prefix in ("/", "/motcua/"):
+        set_script_prefix(prefix)
+        try:
+            for name in ("backoffice:dossier", "backoffice:dossier_act"):
+                for pk in (1, 42, 987_654_321, 12_345_678_901):
+                    assert dossier_path(name, pk) == reverse(name, args=[pk])
+        finally:
+            set_script_prefix("/")
+    assert dossier_path("backoffice:dossier", 7) == "/can-bo/ho-so/7/"
+    assert dossier_path("backoffice:dossier_act", 7) == "/can-bo/ho-so/7/thao-tac/"
