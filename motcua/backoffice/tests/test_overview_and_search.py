@@ -173,3 +173,37 @@ def test_dossier_path_is_what_reverse_gives():
             set_script_prefix("/")
     assert dossier_path("backoffice:dossier", 7) == "/can-bo/ho-so/7/"
     assert dossier_path("backoffice:dossier_act", 7) == "/can-bo/ho-so/7/thao-tac/"
+
+
+def test_search_pages_are_the_visible_dossiers_newest_first(world, factory, make_user):
+    """``search_dossiers`` picks a page's ids first (an index walk on PostgreSQL, ADR 0039), then
+    their rows: the same dossiers, in the same order, as the plain query over what the user sees."""
+    from motcua.dossiers import queues as q
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.selectors import visible_dossiers
+
+    made = [
+        factory.create(at=vn(2026, 3, 2, 8 + i), trait=trait)
+        for i, trait in enumerate(["received", "in_processing", "received", "returned", "received"])
+    ]
+    outsider = staff(
+        make_user, Role.RECEPTION_OFFICER, "tiepnhan-khac", one_stop_unit_id=_other_unit(world).pk
+    )
+    newest_first = [d.pk for d in reversed(made)]
+    with time_machine.travel(vn(2026, 3, 4, 9), tick=False):
+        for user in (world.reception, world.leader, world.handler, outsider):
+            for criteria in ({"state": "received"}, {"procedure": "thu tuc"}, {"code": "."}):
+                seen = visible_dossiers(user)
+                if "state" in criteria:
+                    seen = seen.filter(state=criteria["state"])
+                expected = list(seen.order_by("-created_at", "-pk").values_list("pk", flat=True))
+                found = []
+                for offset in (0, 2, 4):
+                    page = q.search_dossiers(user, limit=2, offset=offset, **criteria)
+                    found += [row.pk for row in page]
+                assert found == expected, (user.username, criteria)
+        received = q.search_dossiers(world.reception, state="received", limit=2, offset=1)
+    assert [row.pk for row in received] == [newest_first[2], newest_first[4]]
+    assert [row.state for row in received] == ["received", "received"]
+    assert Dossier.objects.filter(pk__in=newest_first).count() == 5
+    assert q.search_dossiers(outsider, procedure="thu tuc") == []
