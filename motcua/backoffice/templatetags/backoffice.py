@@ -25,7 +25,7 @@ from django.template.defaultfilters import date, truncatechars
 from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.timezone import template_localtime
+from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext
 
 from motcua.dossiers.queues import QueueItem, Remaining
@@ -108,7 +108,7 @@ def dossier_row(context: template.Context, item: QueueItem, urge: object = False
             f'\n      <td><form method="post" action="{e(dossier_path("backoffice:dossier_act", row.pk))}" '
             f'class="urge-row">{csrf}<input type="hidden" name="act" value="urge">'
             '<input type="hidden" name="next" value="overview">'
-            f'<input type="hidden" name="urge-version" value="{e(row.version)}">'
+            f'<input type="hidden" name="urge-version" value="{row.version:d}">'
             '<input type="hidden" name="urge-message" '
             f'value="{e(gettext("Đề nghị khẩn trương giải quyết hồ sơ đúng hạn."))}">'
             f'<button type="submit" aria-label="{label} {reference}">{label}</button></form></td>'
