@@ -207,3 +207,19 @@ def test_search_pages_are_the_visible_dossiers_newest_first(world, factory, make
     assert [row.state for row in received] == ["received", "received"]
     assert Dossier.objects.filter(pk__in=newest_first).count() == 5
     assert q.search_dossiers(outsider, procedure="thu tuc") == []
+
+
+def test_overview_walks_the_unit_tree_once(world, factory):
+    """The overview asks for visible dossiers twice (today's, open ones): the user's units and the
+    units under them are read once per page (``read_once``), not once per call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import queues as q
+
+    factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
+    with time_machine.travel(vn(2026, 3, 17, 9), tick=False), CaptureQueriesContext(connection) as seen:
+        data = q.overview(world.head)
+    walks = [x["sql"] for x in seen.captured_queries if '"parent_centre_id" IN (' in x["sql"]]
+    assert len(walks) == 1
+    assert (data.within_deadline, data.over_deadline) == (0, 1)
