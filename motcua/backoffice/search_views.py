@@ -18,6 +18,7 @@ from motcua.dossiers.services import read_once
 from motcua.units.models import Agency
 from motcua.workflow import STATE_LABELS, State
 
+from . import widgets
 from .forms import DATE_FORMATS
 from .queue_views import page_number
 
@@ -27,31 +28,50 @@ def _state_choices() -> list[tuple[str, str]]:
     return [("", "—")] + [(s.value, STATE_LABELS[s].en if en else STATE_LABELS[s].vi) for s in State]
 
 
+def _agency_choices() -> list[tuple[str, str]]:
+    agencies = Agency.objects.order_by("name").values_list("pk", "name", "identifier_code")
+    return [("", "---------")] + [(str(pk), f"{name} ({code})") for pk, name, code in agencies]
+
+
 class SearchForm(forms.Form):
-    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40, required=False)
-    name = forms.CharField(label=_("Tên người nộp"), max_length=120, required=False)
-    identifier = forms.CharField(label=_("Số định danh"), max_length=20, required=False)
-    procedure = forms.CharField(label=_("Thủ tục (tên hoặc mã)"), max_length=200, required=False)
-    state = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=())
+    # Widgets drawn in Python (``widgets``): the same HTML, without a template per option.
+    code = forms.CharField(label=_("Mã hồ sơ"), max_length=40, required=False, widget=widgets.TextInput)
+    name = forms.CharField(label=_("Tên người nộp"), max_length=120, required=False, widget=widgets.TextInput)
+    identifier = forms.CharField(
+        label=_("Số định danh"), max_length=20, required=False, widget=widgets.TextInput
+    )
+    procedure = forms.CharField(
+        label=_("Thủ tục (tên hoặc mã)"), max_length=200, required=False, widget=widgets.TextInput
+    )
+    state = forms.ChoiceField(label=_("Trạng thái"), required=False, choices=(), widget=widgets.Select)
     received_from = forms.DateField(
         label=_("Tiếp nhận từ ngày"),
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     received_to = forms.DateField(
         label=_("đến ngày"),
         required=False,
         input_formats=DATE_FORMATS,
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    agency = forms.ModelChoiceField(
-        label=_("Cơ quan giải quyết"), queryset=Agency.objects.order_by("name"), required=False
+    # The agencies as (id, "name (code)") values, as a model choice field would list them without
+    # building a model per option; the same message for an id that is not there.
+    agency = forms.TypedChoiceField(
+        label=_("Cơ quan giải quyết"),
+        required=False,
+        choices=(),
+        coerce=int,
+        empty_value=None,
+        widget=widgets.Select,
+        error_messages={"invalid_choice": forms.ModelChoiceField.default_error_messages["invalid_choice"]},
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["state"].choices = _state_choices()  # type: ignore[attr-defined]
+        self.fields["agency"].choices = _agency_choices()  # type: ignore[attr-defined]
 
 
 @login_required
@@ -67,7 +87,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         criteria = {k: v for k, v in data.items() if v not in (None, "")}
         if criteria:
-            agency = data.get("agency")
             results = queues.search_dossiers(
                 user,
                 code=data["code"],
@@ -77,7 +96,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
                 state=data["state"],
                 received_from=data["received_from"],
                 received_to=data["received_to"],
-                agency_id=agency.pk if agency is not None else None,
+                agency_id=data["agency"],
                 limit=queues.SEARCH_LIMIT + 1,  # one more: is there a next page?
                 offset=(page - 1) * queues.SEARCH_LIMIT,
             )

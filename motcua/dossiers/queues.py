@@ -541,20 +541,19 @@ def search_dossiers(
         qs = qs.filter(Q(competent_agency_id=agency_id) | Exists(tasks))
     qs = qs.order_by("-created_at", "-pk")
     wanted = fold(name)
-    if not wanted:
-        return rows(qs[offset : offset + limit])
-    if connection.vendor == "postgresql":
-        folded = qs.alias(
+    if wanted and connection.vendor == "postgresql":
+        qs = qs.alias(
             applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
             representative_folded=Func(
                 F("representative_name"), function="motcua_fold", output_field=TextField()
             ),
-        )
-        return rows(
-            folded.filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))[
-                offset : offset + limit
-            ]
-        )
+        ).filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))
+    if not wanted or connection.vendor == "postgresql":
+        # The page's ids first, then their rows: without a name, what the criteria test is in the
+        # ``dossier_created`` index, so PostgreSQL walks it newest first without reading the heap
+        # row of every dossier it passes over (ADR 0039); a name search reads its trigram index.
+        page = qs.values("pk")[offset : offset + limit]
+        return rows(Dossier.objects.filter(pk__in=page).order_by("-created_at", "-pk"))
     candidates = qs.values_list("pk", "applicant_name", "representative_name")[:NAME_CANDIDATES]
     ids = [pk for pk, a, r in candidates if wanted in fold(a) or (r and wanted in fold(r))]
     ids = ids[offset : offset + limit]

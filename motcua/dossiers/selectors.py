@@ -87,6 +87,18 @@ def staff_places_q(
 def _with_descendants(ids: set[int], kind: str) -> set[int]:
     from motcua.units.models import Agency, OneStopUnit
 
+    from .services import read_memo
+
+    # Once per page or act (``read_once``): the overview asks for visible dossiers twice, and the
+    # queues walk the same trees under the same key (``queues._descendants``).
+    model = Agency if kind == "agency" else OneStopUnit
+    key = ("descendants", model.__name__, frozenset(ids))
+    return set(read_memo(key, lambda: frozenset(_walk_down(ids, kind))))
+
+
+def _walk_down(ids: set[int], kind: str) -> set[int]:
+    from motcua.units.models import Agency, OneStopUnit
+
     found = set(ids)
     frontier = set(ids)
     while frontier:

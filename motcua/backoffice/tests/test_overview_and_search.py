@@ -110,3 +110,116 @@ def test_search_pages_newest_first(client, world, factory, monkeypatch):
     assert re.findall(row, two) == [older.code]
     assert 'href="?name=le+van+ta&amp;trang=1" rel="prev"' in two
     assert 'rel="next"' not in two
+
+
+def test_search_form_widgets_draw_what_django_templates_draw(client, world, monkeypatch):
+    """The search form's widgets are drawn in Python (``backoffice.widgets``): the page is the same,
+    character for character, as with Django's widget templates: empty, filled in, and with errors."""
+    from django import forms
+
+    from motcua.backoffice import widgets
+
+    client.force_login(world.reception)
+    cases = [
+        {},
+        {
+            "code": 'A"<&',
+            "name": "Đặng",
+            "state": "received",
+            "received_from": "2026-03-02",
+            "agency": str(world.agency.pk),
+        },
+        {"received_to": "31/02/2026", "agency": "999999", "identifier": "x" * 30},
+    ]
+
+    def pages():
+        found = []
+        for params in cases:
+            response = client.get("/can-bo/tim-kiem/", params)
+            # Each render masks the CSRF token afresh (the language and logout forms).
+            found.append(
+                (response.status_code, re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode()))
+            )
+        return found
+
+    drawn = pages()
+    for widget in (widgets.TextInput, widgets.DateInput, widgets.Select):
+        monkeypatch.setattr(widget, "_render", forms.Widget._render)
+    assert pages() == drawn
+    assert [status for status, _ in drawn] == [200, 200, 400]
+    filled, refused = drawn[1][1], drawn[2][1]
+    assert '<input type="text" name="code" value="A&quot;&lt;&amp;" maxlength="40" id="id_code">' in filled
+    assert f'<option value="{world.agency.pk}" selected>{world.agency.name} (' in filled
+    assert '<option value="received" selected>' in filled
+    assert (
+        "Hãy chọn một lựa chọn hợp lệ. Lựa chọn đó không phải là một trong các lựa chọn khả thi." in refused
+    )
+
+
+def test_dossier_path_is_what_reverse_gives():
+    """``{% dossier_path %}`` (the links of every list row) gives the reversed URL, under a script
+    prefix too."""
+    from django.urls import reverse, set_script_prefix
+
+    from motcua.backoffice.templatetags.backoffice import dossier_path
+
+    for prefix in ("/", "/motcua/"):
+        set_script_prefix(prefix)
+        try:
+            for name in ("backoffice:dossier", "backoffice:dossier_act"):
+                for pk in (1, 42, 987_654_321, 12_345_678_901):
+                    assert dossier_path(name, pk) == reverse(name, args=[pk])
+        finally:
+            set_script_prefix("/")
+    assert dossier_path("backoffice:dossier", 7) == "/can-bo/ho-so/7/"
+    assert dossier_path("backoffice:dossier_act", 7) == "/can-bo/ho-so/7/thao-tac/"
+
+
+def test_search_pages_are_the_visible_dossiers_newest_first(world, factory, make_user):
+    """``search_dossiers`` picks a page's ids first (an index walk on PostgreSQL, ADR 0039), then
+    their rows: the same dossiers, in the same order, as the plain query over what the user sees."""
+    from motcua.dossiers import queues as q
+    from motcua.dossiers.models import Dossier
+    from motcua.dossiers.selectors import visible_dossiers
+
+    made = [
+        factory.create(at=vn(2026, 3, 2, 8 + i), trait=trait)
+        for i, trait in enumerate(["received", "in_processing", "received", "returned", "received"])
+    ]
+    outsider = staff(
+        make_user, Role.RECEPTION_OFFICER, "tiepnhan-khac", one_stop_unit_id=_other_unit(world).pk
+    )
+    newest_first = [d.pk for d in reversed(made)]
+    with time_machine.travel(vn(2026, 3, 4, 9), tick=False):
+        for user in (world.reception, world.leader, world.handler, outsider):
+            for criteria in ({"state": "received"}, {"procedure": "thu tuc"}, {"code": "."}):
+                seen = visible_dossiers(user)
+                if "state" in criteria:
+                    seen = seen.filter(state=criteria["state"])
+                expected = list(seen.order_by("-created_at", "-pk").values_list("pk", flat=True))
+                found = []
+                for offset in (0, 2, 4):
+                    page = q.search_dossiers(user, limit=2, offset=offset, **criteria)
+                    found += [row.pk for row in page]
+                assert found == expected, (user.username, criteria)
+        received = q.search_dossiers(world.reception, state="received", limit=2, offset=1)
+    assert [row.pk for row in received] == [newest_first[2], newest_first[4]]
+    assert [row.state for row in received] == ["received", "received"]
+    assert Dossier.objects.filter(pk__in=newest_first).count() == 5
+    assert q.search_dossiers(outsider, procedure="thu tuc") == []
+
+
+def test_overview_walks_the_unit_tree_once(world, factory):
+    """The overview asks for visible dossiers twice (today's, open ones): the user's units and the
+    units under them are read once per page (``read_once``), not once per call."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import queues as q
+
+    factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
+    with time_machine.travel(vn(2026, 3, 17, 9), tick=False), CaptureQueriesContext(connection) as seen:
+        data = q.overview(world.head)
+    walks = [x["sql"] for x in seen.captured_queries if '"parent_centre_id" IN (' in x["sql"]]
+    assert len(walks) == 1
+    assert (data.within_deadline, data.over_deadline) == (0, 1)

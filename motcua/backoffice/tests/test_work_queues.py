@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -179,3 +180,58 @@ def test_long_procedure_names_are_cut_for_the_list():
     cut = listed_name("Cấp giấy phép " + "x" * 100)
     assert cut == "Cấp giấy phép " + "x" * (LISTED_NAME_CHARS - 1 - 14) + "…"
     assert len(cut) == LISTED_NAME_CHARS
+
+
+# The list template before rows were drawn by ``{% dossier_row %}`` (ADR 0039), with Django's own
+# tags: the reference the Python drawing is held to.
+LIST_BEFORE = (Path(__file__).parent / "list_before.html").read_text()
+
+
+@pytest.mark.parametrize("urge", [True, False])
+def test_list_rows_draw_what_the_list_template_drew(urge):
+    import datetime as dt
+
+    from django.template import Context, Template
+    from django.template.loader import get_template
+    from django.utils import translation
+
+    from motcua.dossiers.models import Consultation
+    from motcua.dossiers.queues import DossierRow, QueueItem, Remaining
+
+    due = vn(2026, 3, 17, 16, 45)
+
+    def row(pk, name, due_at, **more):
+        return DossierRow(
+            pk=pk,
+            code=more.pop("code", f"000.00.12.H42-260302-{pk:04d}"),
+            temporary_reference=None,
+            applicant_name=name,
+            procedure_name='Cấp "bản sao" <trích lục> & khai sinh',
+            due_at=due_at,
+            version=3,
+            competent_agency_id=1,
+            received_at_unit_id=None,
+            **more,
+        )
+
+    items = [
+        QueueItem(row(1, "Đặng Thị <Hoà>", due), Remaining(due, -600)),
+        QueueItem(row(2, "Lê Văn Tám", due), Remaining(due, 300)),
+        QueueItem(row(3, "Phan & Võ", due), Remaining(due, 5000)),
+        QueueItem(row(4, "Không hẹn", None, code=None), None),
+        QueueItem(
+            row(5, "Xin ý kiến", due),
+            Remaining(due, 60),
+            consultation=Consultation(
+                content="Ý kiến về <hồ sơ> " * 10, deadline=dt.datetime(2026, 3, 18, 2, 0, tzinfo=dt.UTC)
+            ),
+        ),
+    ]
+    for language in ("vi", "en"):
+        with translation.override(language):
+            for token in ("tok<en>", None):
+                context = {"items": items, "list_id": "x", "urge": urge, "csrf_token": token}
+                drawn = get_template("backoffice/dossier_list.html").render(context)
+                assert drawn == Template(LIST_BEFORE).render(Context(context))
+    assert drawn.count("<tr class=") == 5 and '<tr class="">' in drawn
+    assert ("urge-row" in drawn) is urge
