@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 from rules import permissions as rule_permissions
 from rules import predicates as rule_predicates
 
-from motcua.core import clock
+from motcua.core import clock, revisions
 from motcua.core.errors import PermissionRefused
 from motcua.core.models import valid_on
 
@@ -131,16 +131,36 @@ def active_memberships(user: User, *, at: dt.date | None = None) -> QuerySet[Mem
     )
 
 
-def memberships_on(user: User, *, at: dt.date | None = None) -> list[Membership]:
-    """``active_memberships`` as a list, read once per ``memoised()`` block."""
+def reference() -> dict[Any, Any]:
+    """This process's cache of reference data (memberships, agency and unit chains, office hours)
+    under the current reference revision (``core.revisions``): the token is read once per
+    ``memoised()`` block, or once per call outside one."""
     memo = _memo.get()
     if memo is None:
-        return list(active_memberships(user, at=at))
-    key = ("memberships", user.pk, at or clock.today())
-    if key not in memo:
-        memo[key] = list(active_memberships(user, at=at))
-    found: list[Membership] = memo[key]
+        return revisions.store(revisions.REFERENCE, revisions.token(revisions.REFERENCE))
+    found: dict[Any, Any] | None = memo.get("reference")
+    if found is None:
+        found = revisions.store(revisions.REFERENCE, revisions.token(revisions.REFERENCE))
+        memo["reference"] = found
     return found
+
+
+def use_reference(token: str | None) -> None:
+    """Inside ``memoised()``: the reference revision token, read by the caller in a statement of its
+    own (the dossier lock), so ``reference()`` does not read it again."""
+    memo = _memo.get()
+    if memo is not None and "reference" not in memo:
+        memo["reference"] = revisions.store(revisions.REFERENCE, str(token) if token is not None else None)
+
+
+def memberships_on(user: User, *, at: dt.date | None = None) -> list[Membership]:
+    """``active_memberships`` as a list, read once per reference revision (a membership, agency or
+    one-stop unit written anywhere reads them again at the next call)."""
+    key = ("memberships", user.pk, at or clock.today())
+    cache = reference()
+    if key not in cache:
+        cache[key] = tuple(active_memberships(user, at=at))
+    return list(cache[key])
 
 
 def roles_of(user: User, *, at: dt.date | None = None) -> set[Role]:
@@ -163,7 +183,10 @@ def _parent(kind: str, pk: int, read: Any) -> int | None:
     if memo is not None and key in memo:
         parent: int | None = memo[key]
         return parent
-    found: int | None = read(pk)
+    cache = reference()
+    if key not in cache:
+        cache[key] = read(pk)
+    found: int | None = cache[key]
     if memo is not None:
         memo[key] = found
     return found

@@ -73,3 +73,16 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.owner} {self.key}"
+
+
+class Revision(models.Model):
+    """A token per kind of reference data, changed by database triggers on every write to the
+    tables behind it (``core.revisions``): a process caches what it read from those tables under the
+    token and reads again once the token differs. Random, not a counter: a rolled-back transaction
+    restores the data and the token together, and a later write never repeats an earlier token."""
+
+    name = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.token}"

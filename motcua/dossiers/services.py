@@ -45,7 +45,7 @@ from motcua.catalog.models import (
     VersionAgency,
 )
 from motcua.catalog.selectors import version_in_force_beside, version_parts
-from motcua.core import clock
+from motcua.core import clock, revisions, rows
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
 from motcua.deadlines import timeline as tl
@@ -57,7 +57,7 @@ from motcua.deadlines.arithmetic import (
     WorkingCalendar,
 )
 from motcua.deadlines.calendars import office_hours_for, working_calendar
-from motcua.units.models import Agency, Level, OneStopUnit
+from motcua.units.models import AdminUnit, Agency, Level, OneStopUnit
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
 
@@ -490,23 +490,31 @@ def calendar_of_agency(agency_id: int) -> WorkingCalendar:
     return _memoised(("calendar_of_agency", agency_id), read)
 
 
+def _hours(unit_id: int, unit: OneStopUnit | None = None) -> OfficeHours:
+    """The unit's office hours, kept per process under the reference revision (decision 0042)."""
+    cache = gate.reference()
+    key = ("hours", unit_id)
+    if key not in cache:
+        if unit is None:
+            unit = OneStopUnit.objects.prefetch_related("office_hours").filter(pk=unit_id).first()
+        cache[key] = office_hours_for(unit) if unit is not None else DEFAULT_HOURS
+    hours: OfficeHours = cache[key]
+    return hours
+
+
 def hours_of_unit(unit_id: int | None) -> OfficeHours:
     """``hours_for`` by the receiving unit's id (lists read as values), once per act or page."""
     if not unit_id:
         return DEFAULT_HOURS
-
-    def read() -> OfficeHours:
-        unit = OneStopUnit.objects.prefetch_related("office_hours").filter(pk=unit_id).first()
-        return office_hours_for(unit) if unit is not None else DEFAULT_HOURS
-
-    return _memoised(("hours", unit_id), read)
+    return _memoised(("hours", unit_id), partial(_hours, unit_id))
 
 
 def hours_for(dossier: Dossier) -> OfficeHours:
     if not dossier.received_at_unit_id:
         return DEFAULT_HOURS
     return _memoised(
-        ("hours", dossier.received_at_unit_id), partial(office_hours_for, dossier.received_at_unit)
+        ("hours", dossier.received_at_unit_id),
+        partial(_hours, dossier.received_at_unit_id, dossier.received_at_unit),
     )
 
 
@@ -603,7 +611,7 @@ def _record(
         actor_name=(actor.full_name or actor.username) if actor else "",
         hash=history.event_hash(fields),
     )
-    event.save()
+    rows.insert(event)
     if actor is not None:
         event.actor = actor  # the signer of the form, without reading the user back
     known, previous = _recall(("events", dossier.pk))
@@ -612,7 +620,7 @@ def _record(
         _keep(dossier, "events", [*previous, event])
     _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
     if clock_kind:
-        ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=at, new_due_at=new_due_at).save()
+        rows.insert(ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=at, new_due_at=new_due_at))
         known, recorded = _recall(("clock", dossier.pk))
         if known:
             _remember(("clock", dossier.pk), [*recorded, *extra])
@@ -627,26 +635,105 @@ def _record(
     if transition.clock in (ClockEffect.FINISH, ClockEffect.STOP):
         dossier.finished_at = at
     dossier.version += 1
-    dossier.save()
+    _save(dossier)
     signals.event_recorded.send(sender=DossierEvent, event=event, dossier=dossier)
     effects.schedule(event_id=event.pk, name=event.name)
     return event
 
 
+class _LockStatement:
+    """The one statement that opens a transition (decision 0042): the dossier row locked, with the
+    rows ``select_related`` would bring (its version, competent agency and that agency's
+    administrative unit, receiving unit), the last event's seq, hash and time, and the reference
+    revision token; compiled once per process and database vendor."""
+
+    def __init__(self) -> None:
+        q = _quote
+        self.dossier = rows.Reader(Dossier, "d")
+        self.version = rows.Reader(ProcedureVersion, "v")
+        self.agency = rows.Reader(Agency, "a")
+        self.admin_unit = rows.Reader(AdminUnit, "au")
+        self.unit = rows.Reader(OneStopUnit, "u")
+        events = q(DossierEvent._meta.db_table)
+        last = f"FROM {events} e WHERE e.{q('dossier_id')} = d.{q('id')} "
+        last += f"ORDER BY e.{q('seq')} DESC LIMIT 1"
+        self.sql = (  # table and column names from _meta
+            f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
+            f"{self.admin_unit.select}, {self.unit.select}, "
+            f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
+            f"(SELECT token FROM {q('core_revision')} WHERE name = %s) "
+            f"FROM {q(Dossier._meta.db_table)} d "
+            f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
+            f"ON v.{q('id')} = d.{q('procedure_version_id')} "
+            f"LEFT JOIN {q(Agency._meta.db_table)} a ON a.{q('id')} = d.{q('competent_agency_id')} "
+            f"LEFT JOIN {q(AdminUnit._meta.db_table)} au ON au.{q('id')} = a.{q('admin_unit_id')} "
+            f"LEFT JOIN {q(OneStopUnit._meta.db_table)} u ON u.{q('id')} = d.{q('received_at_unit_id')} "
+            f"WHERE d.{q('id')} = %s"
+        )
+        self.readers = (self.dossier, self.version, self.agency, self.admin_unit, self.unit)
+
+
+def _quote(name: str) -> str:
+    from django.db import connection
+
+    return connection.ops.quote_name(name)
+
+
+_lock_statements: dict[str, _LockStatement] = {}
+
+
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
-    dossier = (
-        Dossier.objects.select_for_update(of=("self",))
-        .select_related("procedure_version", "competent_agency__admin_unit", "received_at_unit")
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
+    from django.db import connection
+
+    statement = _lock_statements.get(connection.vendor)
+    if statement is None:
+        statement = _lock_statements[connection.vendor] = _LockStatement()
+    sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [revisions.REFERENCE, dossier_id])
+        row = cursor.fetchone()
+    if row is None:
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
+    built = []
+    start = 0
+    for reader in statement.readers:
+        built.append(reader.build(row[start : start + len(reader)]))
+        start += len(reader)
+    dossier: Dossier = built[0]
+    version, agency, admin_unit, unit = built[1:]
+    seq, last_hash, last_at, token = row[start:]
+    dossier.procedure_version = version
+    if agency is not None:
+        if admin_unit is not None:
+            agency.admin_unit = admin_unit
+        dossier.competent_agency = agency
+    if unit is not None:
+        dossier.received_at_unit = unit
     if expected_version is not None and dossier.version != expected_version:
         raise _stale(dossier, expected_version)
-    gate.note_parent("agency", dossier.competent_agency_id, dossier.competent_agency.parent_id)
-    gate.note_parent("unit", dossier.received_at_unit_id, dossier.received_at_unit.parent_centre_id)
+    gate.use_reference(token)
+    if seq is not None:
+        at = rows.convert(DossierEvent._meta.get_field("at"), last_at)
+        _remember(("last_event", dossier.pk), (seq, last_hash, at))
+    else:
+        _remember(("last_event", dossier.pk), None)
+    _remember(("loaded", dossier.pk), rows.snapshot(dossier))
+    if agency is not None:
+        gate.note_parent("agency", dossier.competent_agency_id, agency.parent_id)
+    if unit is not None:
+        gate.note_parent("unit", dossier.received_at_unit_id, unit.parent_centre_id)
     return dossier
+
+
+def _save(dossier: Dossier) -> None:
+    """Write what the act changed on the dossier: only the changed columns of a row read or
+    inserted in this act (``_lock``, ``_open``); the whole row otherwise."""
+    known, before = _recall(("loaded", dossier.pk))
+    if not known:
+        dossier.save()
+        return
+    rows.update(dossier, [*rows.changed(dossier, before), "version"])
+    _remember(("loaded", dossier.pk), rows.snapshot(dossier))
 
 
 def _reason(transition: Transition, reason: str) -> str:
@@ -695,7 +782,12 @@ def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase |
 
 def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agency:
     if agency_id is not None:
-        agency = Agency.objects.select_related("admin_unit").filter(pk=agency_id).first()
+        cache = gate.reference()  # kept per process under the reference revision (decision 0042)
+        if ("agency", agency_id) not in cache:
+            cache[("agency", agency_id)] = (
+                Agency.objects.select_related("admin_unit").filter(pk=agency_id).first()
+            )
+        agency: Agency | None = cache[("agency", agency_id)]
     else:
         named = (
             VersionAgency.objects.filter(
@@ -718,12 +810,15 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     case = _case_for(version, intake.procedure_case_id)
     if intake.channel not in Channel.values:
         raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
-    unit = (
-        OneStopUnit.objects.select_related("agency", "admin_unit")
-        .prefetch_related("office_hours")
-        .filter(pk=intake.received_at_unit_id)
-        .first()
-    )
+    cache = gate.reference()  # the unit is kept per process under the reference revision (0042)
+    if ("unit", intake.received_at_unit_id) not in cache:
+        cache[("unit", intake.received_at_unit_id)] = (
+            OneStopUnit.objects.select_related("agency", "admin_unit")
+            .prefetch_related("office_hours")
+            .filter(pk=intake.received_at_unit_id)
+            .first()
+        )
+    unit = cache[("unit", intake.received_at_unit_id)]
     if unit is None:
         raise _required("received_at_unit_id", "nơi tiếp nhận", "receiving unit")
     agency = _competent_agency(version, intake.competent_agency_id)
@@ -772,7 +867,8 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     if state == State.DRAFT:
         dossier.temporary_reference = f"TMP-{secrets.token_hex(6).upper()}"
     dossier.intake_key = _intake_key(intake) or None
-    dossier.save()
+    rows.insert(dossier)
+    _remember(("loaded", dossier.pk), rows.snapshot(dossier))
     # A dossier opened by this act has no event, no clock event and no component yet.
     _remember(("last_event", dossier.pk), None)
     _remember(("events", dossier.pk), [])

@@ -13,6 +13,10 @@ Then (ADR 0032) the budgets became exact, and accept 24 → 18: the frozen parts
 (cases, templates, offers and fees) read once per process (catalog.selectors.version_parts), the
 receiving unit read with its office hours, the unit's and agency's parent taken from the rows already
 read; each transition one less (the chain of the locked dossier's agency and unit).
+Then (ADR 0042) accept 18 → 16 and every transition 3-4 less: the actor's memberships, the agency
+and unit chains, the receiving unit and competent agency and the office hours are kept per process
+under the reference revision (one token read per act, folded into the lock of a transition); the
+lock reads the dossier's last event in the same statement.
 """
 
 from __future__ import annotations
@@ -27,15 +31,15 @@ from .factories import vn
 pytestmark = pytest.mark.django_db
 
 OUTBOX = 1  # the integration outbox row written with each event (ADR 0022)
-ACCEPT_BUDGET = 17 + OUTBOX
+ACCEPT_BUDGET = 15 + OUTBOX
 TRANSITION_BUDGET = {
-    "forward": 16 + OUTBOX,
-    "assign": 15 + OUTBOX,
-    "appraise": 12 + OUTBOX,
-    "approve": 11 + OUTBOX,
-    "sign": 16 + OUTBOX,
-    "issue": 14 + OUTBOX,
-    "return": 11 + OUTBOX,
+    "forward": 13 + OUTBOX,
+    "assign": 12 + OUTBOX,
+    "appraise": 8 + OUTBOX,
+    "approve": 8 + OUTBOX,
+    "sign": 12 + OUTBOX,
+    "issue": 11 + OUTBOX,
+    "return": 8 + OUTBOX,
 }
 
 

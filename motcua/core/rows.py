@@ -1,0 +1,149 @@
+"""Rows of the hot paths without the ORM's query compiler (decision 0042).
+
+On the act path every ORM statement costs about a millisecond of Python to compile (the SQL is
+rebuilt from the query tree on every call) against a tenth of that to send. Here the statements are
+built once per model from ``_meta`` and reused; values go through the fields' own ``pre_save`` and
+``get_db_prep_save`` on the way in and the backend's and the fields' converters on the way out, so
+what is written and read is what ``Model.save()`` and a queryset would write and read. No model
+signals are sent: use these only for models that have no receivers (a test checks the ones used).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
+
+_M = TypeVar("_M", bound=Model)
+
+_inserts: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]]]] = {}
+_updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
+
+
+def _q(name: str | None) -> str:
+    return connection.ops.quote_name(str(name))
+
+
+def _is_auto(field: Field[Any, Any]) -> bool:
+    return isinstance(field, AutoField | BigAutoField | SmallAutoField)
+
+
+def insert(instance: Model) -> None:
+    """INSERT ``instance`` (as ``save(force_insert=True)`` would: ``auto_now`` fields set, values
+    prepared by their fields) and set its new primary key."""
+    model = type(instance)
+    key = (model, connection.vendor)
+    built = _inserts.get(key)
+    if built is None:
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
+        columns = ", ".join(_q(f.column) for f in fields)
+        marks = ", ".join(["%s"] * len(fields))
+        sql = f"INSERT INTO {_q(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {_q(meta.pk.column)}"  # noqa: S608
+        built = (sql, fields)
+        _inserts[key] = built
+    sql, fields = built
+    values = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if _is_auto(model._meta.pk):
+        setattr(instance, model._meta.pk.attname, row[0])
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def snapshot(instance: Model) -> dict[str, Any]:
+    """The values of ``instance``'s concrete fields now, for ``changed`` later."""
+    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+
+def changed(instance: Model, before: dict[str, Any]) -> list[str]:
+    """The attnames whose value differs from ``before`` (``snapshot``)."""
+    return [
+        f.attname
+        for f in instance._meta.concrete_fields
+        if not f.primary_key
+        and (f.attname not in before or getattr(instance, f.attname) != before[f.attname])
+    ]
+
+
+def update(instance: Model, attnames: Iterable[str]) -> int:
+    """UPDATE these fields of ``instance`` (and its ``auto_now`` fields, as ``save()`` does) by
+    primary key; returns the number of rows changed."""
+    model = type(instance)
+    meta = model._meta
+    names = tuple(sorted(set(attnames)))
+    key = (model, names, connection.vendor)
+    built = _updates.get(key)
+    if built is None:
+        wanted = set(names)
+        fields = [
+            f
+            for f in meta.concrete_fields
+            if not f.primary_key and (f.attname in wanted or getattr(f, "auto_now", False))
+        ]
+        sets = ", ".join(f"{_q(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {_q(meta.db_table)} SET {sets} WHERE {_q(meta.pk.column)} = %s"  # noqa: S608
+        built = (sql, fields)
+        _updates[key] = built
+    sql, fields = built
+    if not fields:
+        return 0
+    values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values, instance.pk])
+        return int(cursor.rowcount)
+
+
+class Reader:
+    """The columns of ``model`` under a table alias in a hand-written SELECT, and the instance built
+    from them (as a queryset would build it: every field's converters applied)."""
+
+    def __init__(self, model: type[_M], alias: str) -> None:
+        self.model = model
+        self.fields = list(model._meta.concrete_fields)
+        self.names = [f.attname for f in self.fields]
+        self.select = ", ".join(f"{alias}.{_q(f.column)}" for f in self.fields)
+        self._converters: dict[str, list[Any]] = {}
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def _for(self) -> list[Any]:
+        vendor = connection.vendor
+        found = self._converters.get(vendor)
+        if found is None:
+            found = []
+            for f in self.fields:
+                col = f.get_col(self.model._meta.db_table)
+                chain = [*connection.ops.get_db_converters(col), *col.get_db_converters(connection)]
+                found.append((chain, col) if chain else None)
+            self._converters[vendor] = found
+        return found
+
+    def build(self, values: Sequence[Any]) -> Any:
+        """The instance from the row's slice ``values`` (None when the primary key is NULL: an outer
+        join that found nothing)."""
+        pk_index = self.names.index(self.model._meta.pk.attname)
+        if values[pk_index] is None:
+            return None
+        converted = list(values)
+        for i, entry in enumerate(self._for()):
+            if entry is not None:
+                chain, col = entry
+                value = converted[i]
+                for converter in chain:
+                    value = converter(value, col, connection)
+                converted[i] = value
+        return self.model.from_db(connection.alias, self.names, converted)
+
+
+def convert(field: Field[Any, Any], value: Any) -> Any:
+    """``value`` as read by a raw cursor from a column of ``field``, converted as a queryset would."""
+    col = field.get_col(field.model._meta.db_table)
+    for converter in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
+        value = converter(value, col, connection)
+    return value
