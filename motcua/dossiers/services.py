@@ -19,7 +19,8 @@ import datetime as dt
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -214,17 +215,25 @@ _P = ParamSpec("_P")
 _R = TypeVar("_R")
 
 
+@contextmanager
+def _memo_scope() -> Iterator[None]:
+    """One act's memo (and the gate's); nested scopes share the outermost one."""
+    if _memo.get() is not None:
+        yield
+        return
+    token = _memo.set({})
+    try:
+        with gate.memoised():
+            yield
+    finally:
+        _memo.reset(token)
+
+
 def _act(fn: Callable[_P, _R]) -> Callable[_P, _R]:
     @wraps(fn)
     def run(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        if _memo.get() is not None:
+        with _memo_scope():
             return fn(*args, **kwargs)
-        token = _memo.set({})
-        try:
-            with gate.memoised():
-                return fn(*args, **kwargs)
-        finally:
-            _memo.reset(token)
 
     return run
 

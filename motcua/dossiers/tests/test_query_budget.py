@@ -23,8 +23,11 @@ from __future__ import annotations
 
 import pytest
 import time_machine
+from django.db import transaction
 
+from motcua.core.errors import Conflict, NotFound
 from motcua.dossiers import services
+from motcua.dossiers.models import Dossier, DossierEvent
 
 from .factories import vn
 
@@ -80,3 +83,33 @@ def test_accept_and_transitions_stay_within_their_query_budget(
         callbacks[0]()
     dossier.refresh_from_db()
     assert dossier.state == "returned"
+
+
+def test_the_lock_reads_what_the_orm_reads(world):
+    """``_lock``'s hand-written statement (ADR 0042) builds the dossier and its related rows with
+    the same values as ``select_related``, and notes the last event."""
+    w = world
+    with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):
+        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+        services.forward_dossier(dossier_id=dossier.pk, actor=w.reception)
+    expected = Dossier.objects.select_related(
+        "procedure_version", "competent_agency__admin_unit", "received_at_unit"
+    ).get(pk=dossier.pk)
+    last = DossierEvent.objects.filter(dossier=dossier).order_by("-seq").first()
+
+    def values(instance) -> dict:
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    with transaction.atomic(), services._memo_scope():
+        locked = services._lock(dossier.pk, expected_version=expected.version)
+        assert services._recall(("last_event", dossier.pk)) == (True, (last.seq, last.hash, last.at))
+    assert values(locked) == values(expected)
+    assert values(locked.procedure_version) == values(expected.procedure_version)
+    assert values(locked.competent_agency) == values(expected.competent_agency)
+    assert values(locked.competent_agency.admin_unit) == values(expected.competent_agency.admin_unit)
+    assert values(locked.received_at_unit) == values(expected.received_at_unit)
+    with pytest.raises(Conflict) as stale, transaction.atomic(), services._memo_scope():
+        services._lock(dossier.pk, expected_version=expected.version - 1)
+    assert stale.value.code == "stale_dossier"
+    with pytest.raises(NotFound), transaction.atomic(), services._memo_scope():
+        services._lock(dossier.pk + 1000, expected_version=None)
