@@ -1,9 +1,10 @@
 """Per-process caches of reference data behind a revision token (decision 0042).
 
-Reference data (memberships, agencies, one-stop units and their office hours) is read on every act
-but changes rarely. Each kind has a row in ``core_revision`` whose token database triggers replace on
-every INSERT, UPDATE or DELETE (and TRUNCATE on PostgreSQL) of its tables, whoever writes: the
-services, the admin, a bulk ``update()``, a shell, a restored dump. A process keeps what it read
+Reference data (memberships, agencies, one-stop units and their office hours; the catalogue's
+procedures and versions) is read on every act but changes rarely. Each kind has a row in
+``core_revision`` whose token database triggers replace on every INSERT, UPDATE or DELETE (and
+TRUNCATE on PostgreSQL) of its tables, whoever writes: the services, the admin, a bulk
+``update()``, a shell, a restored dump. A process keeps what it read
 under the token it saw and reads again once the token differs, so one primary-key read per act
 replaces the reads themselves, and a change committed by any process is seen by every other at its
 next act. Without the row (a flushed test database) nothing is cached.
@@ -20,6 +21,7 @@ from django.db import connection
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 REFERENCE: Final = "reference"
+CATALOG: Final = "catalog"
 # The tables behind each kind of reference data (their triggers are created by the owning app's
 # migration through ``watch``).
 WATCHED: Final[dict[str, tuple[str, ...]]] = {
@@ -30,6 +32,7 @@ WATCHED: Final[dict[str, tuple[str, ...]]] = {
         "units_onestopunit",
         "units_officehours",
     ),
+    CATALOG: ("catalog_field", "catalog_procedure", "catalog_procedureversion"),
 }
 
 _caches: dict[tuple[str, str], tuple[str, dict[Any, Any]]] = {}
@@ -42,6 +45,13 @@ def token(name: str) -> str | None:
         cursor.execute("SELECT token FROM core_revision WHERE name = %s", [name])
         row = cursor.fetchone()
     return str(row[0]) if row is not None else None
+
+
+def tokens() -> dict[str, str]:
+    """Every current token by name (one read)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, token FROM core_revision")
+        return {str(name): str(value) for name, value in cursor.fetchall()}
 
 
 def store(name: str, current: str | None) -> dict[Any, Any]:

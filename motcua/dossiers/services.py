@@ -45,7 +45,7 @@ from motcua.catalog.models import (
     ProcessStep,
     VersionAgency,
 )
-from motcua.catalog.selectors import version_in_force_beside, version_parts
+from motcua.catalog.selectors import local_day, version_in_force_beside, version_parts
 from motcua.core import clock, revisions, rows
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import Conflict, NotFound, PermissionRefused, ValidationFailed
@@ -757,8 +757,26 @@ def _reason(transition: Transition, reason: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
+def _tokens() -> dict[str, str]:
+    """The revision tokens, read once per act (one statement); the reference one is handed to the
+    gate so that memberships and units are checked against it without another read."""
+
+    def read() -> dict[str, str]:
+        found = revisions.tokens()
+        gate.use_reference(found.get(revisions.REFERENCE))
+        return found
+
+    return _memoised(("tokens",), read)
+
+
 def _version_for(intake: Intake, at: dt.datetime) -> ProcedureVersion:
-    version = version_in_force_beside(intake.procedure_version_id, at=at)
+    # The version in force, kept per process under the catalogue revision (decision 0042): a
+    # version published, superseded or abolished anywhere is seen at the next intake.
+    cache = revisions.store(revisions.CATALOG, _tokens().get(revisions.CATALOG))
+    key = ("in_force_beside", intake.procedure_version_id, local_day(at))
+    if key not in cache:
+        cache[key] = version_in_force_beside(intake.procedure_version_id, at=at)
+    version: ProcedureVersion | None = cache[key]
     if version is not None and version.pk == intake.procedure_version_id:
         return version
     if not ProcedureVersion.objects.filter(pk=intake.procedure_version_id).exists():

@@ -30,6 +30,11 @@ def test_the_watched_tables_are_the_ones_with_triggers():
         "units_onestopunit",
         "units_officehours",
     )
+    assert revisions.WATCHED[revisions.CATALOG] == (
+        "catalog_field",
+        "catalog_procedure",
+        "catalog_procedureversion",
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
@@ -41,7 +46,7 @@ def test_the_watched_tables_are_the_ones_with_triggers():
                 "SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' AND name LIKE %s", ["%_revision_%"]
             )
         tables = {row[0] for row in cursor.fetchall()}
-    assert tables == set(revisions.WATCHED[revisions.REFERENCE])
+    assert tables == {*revisions.WATCHED[revisions.REFERENCE], *revisions.WATCHED[revisions.CATALOG]}
 
 
 def test_every_kind_of_write_replaces_the_token(committee, centre, make_user):

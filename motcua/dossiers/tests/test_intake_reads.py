@@ -58,3 +58,19 @@ def test_a_draft_is_never_kept(world):
     )
     offer.save()
     assert [o.time_limit_amount for o in selectors.version_parts(draft).offers] == [3]
+
+
+def test_a_version_ended_behind_the_services_back_is_refused_at_the_next_intake(
+    world, django_assert_num_queries
+):
+    """The version in force is kept per process under the catalogue revision (ADR 0042): a second
+    intake the same day does not read it again, and a bulk update ending the version (no model save, no
+    signal) changes the token, so the next intake reads it again and is refused."""
+    services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 9))
+    intake = world.intake()
+    with django_assert_num_queries(12):  # the version in force is not read again
+        services.receive_at_counter(intake=intake, actor=world.reception, at=vn(2026, 3, 2, 10))
+    ProcedureVersion.objects.filter(pk=world.version.pk).update(effective_to=dt.date(2026, 3, 1))
+    with pytest.raises(services.ValidationFailed) as refused:
+        services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 11))
+    assert refused.value.code == "version_not_in_force"
