@@ -154,12 +154,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     if DATABASES["default"]["NAME"] not in ("", ":memory:"):
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and env_bool(
-    "MOTCUA_DB_SERVER_SIDE_BINDING", True
-):
-    # Parameters bound by the server, so a statement's text is the same on every call and psycopg
-    # prepares it after a few executions: PostgreSQL plans it once per connection (decision 0042).
-    # Turn off behind pgbouncer older than 1.21 in transaction mode (no prepared statements there).
+# PostgreSQL: parameters bound by the server, so a statement's text is the same on every call and
+# psycopg prepares it after two executions; PostgreSQL then plans it once per connection (decision
+# 0042). Turn off behind pgbouncer older than 1.21 in transaction mode (no prepared statements there).
+SERVER_SIDE_BINDING = env_bool("MOTCUA_DB_SERVER_SIDE_BINDING", True)
+if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and SERVER_SIDE_BINDING:
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"server_side_binding": True, "prepare_threshold": 2}
     )

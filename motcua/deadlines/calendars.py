@@ -52,21 +52,27 @@ def bump_revision() -> None:
         CalendarRevision.objects.update_or_create(pk=REVISION_PK, defaults={"token": token})
 
 
-def calendar_revision() -> Hashable:
-    """What the cached calendars are checked against: the revision token, one primary-key read.
+def revision_sql() -> str:
+    """A scalar subquery of the revision token, for a caller that reads it with its own statement
+    (the dossier lock) and hands it to ``working_calendar(…, token=…)``."""
+    table = connection.ops.quote_name(CalendarRevision._meta.db_table)
+    return f"(SELECT token FROM {table} WHERE id = {REVISION_PK})"  # noqa: S608 - from _meta
+
+
+def calendar_revision(token: str | None = None) -> Hashable:
+    """What the cached calendars are checked against: the revision token, one primary-key read
+    (none when the caller read ``token`` already, see ``revision_sql``).
 
     The token changes on every write through the services and the seed. Writes that bypassed them
     (a restored backup, a shell session) are caught by the counts and the latest ``updated_at`` of
     the calendar tables, read at most every ``FULL_CHECK_SECONDS`` per process and connection.
     """
     alias = connection.alias
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT token FROM {connection.ops.quote_name(CalendarRevision._meta.db_table)} WHERE id = %s",  # noqa: S608
-            [REVISION_PK],
-        )
-        row = cursor.fetchone()
-    token = str(row[0]) if row is not None else "None"
+    if token is None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {revision_sql()}")
+            row = cursor.fetchone()
+        token = str(row[0]) if row is not None and row[0] is not None else "None"
     checked = _full_check.get(alias)
     now = time_module.monotonic()
     if checked is None or now - checked[0] >= FULL_CHECK_SECONDS or checked[1] != token:
@@ -151,15 +157,16 @@ def _build(province: AdminUnit | None) -> WorkingCalendar:
     return WorkingCalendar(by_day.values(), first_day, last_day, provisional_years=provisional)
 
 
-def working_calendar(province_code: str | None) -> WorkingCalendar:
+def working_calendar(province_code: str | None, *, token: str | None = None) -> WorkingCalendar:
     """The working calendar of a province (national entries overlaid by the province's own).
 
     ``None`` or "" gives the national calendar. The range runs from 1 January of the first declared
     year to 31 December of the last; provisional years are passed through. An unknown province
-    code raises ``ValidationFailed`` (code ``unknown_province``, field ``province``).
+    code raises ``ValidationFailed`` (code ``unknown_province``, field ``province``). ``token`` is
+    the revision token when the caller has just read it (``revision_sql``).
     """
     key = (province_code or "").strip() or None
-    revision = calendar_revision()
+    revision = calendar_revision(token)
     cached = _cache.get(key)
     if cached is not None and cached[0] == revision:
         return cached[1]

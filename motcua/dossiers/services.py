@@ -58,6 +58,7 @@ from motcua.deadlines.arithmetic import (
     WorkingCalendar,
 )
 from motcua.deadlines.calendars import office_hours_for, working_calendar
+from motcua.deadlines.calendars import revision_sql as calendar_revision_sql
 from motcua.units.models import AdminUnit, Agency, Level, OneStopUnit
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
@@ -450,7 +451,11 @@ def _province_code(agency: Agency) -> str | None:
 
 
 def _calendar(province_code: str | None) -> WorkingCalendar:
-    return _memoised(("calendar", province_code), partial(working_calendar, province_code))
+    def build() -> WorkingCalendar:
+        known, token = _recall(("calendar_token",))  # read with the lock or the intake's tokens
+        return working_calendar(province_code, token=token if known and token is not None else None)
+
+    return _memoised(("calendar", province_code), build)
 
 
 def calendar_for(dossier: Dossier) -> WorkingCalendar:
@@ -527,6 +532,25 @@ def hours_for(dossier: Dossier) -> OfficeHours:
     )
 
 
+def _clock_events(dossier_id: int) -> list[tl.ClockEvent]:
+    """The dossier's clock events in order (a hand-written statement, decision 0042)."""
+    from django.db import connection
+
+    q = _quote
+    at_field, due_field = ClockEvent._meta.get_field("at"), ClockEvent._meta.get_field("new_due_at")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('kind')}, {q('at')}, {q('new_due_at')} FROM {q(ClockEvent._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('dossier_id')} = %s ORDER BY {q('at')}, {q('id')}",
+            [dossier_id],
+        )
+        found = cursor.fetchall()
+    return [
+        tl.ClockEvent(tl.ClockEventKind(kind), rows.convert(at_field, at), rows.convert(due_field, due))
+        for kind, at, due in found
+    ]
+
+
 def _replay(dossier: Dossier, extra: Sequence[tl.ClockEvent], *, at: dt.datetime) -> tl.Timeline | None:
     if dossier.time_limit_amount is None or dossier.time_limit_unit is None:
         return None
@@ -534,8 +558,7 @@ def _replay(dossier: Dossier, extra: Sequence[tl.ClockEvent], *, at: dt.datetime
     if known:
         events: list[tl.ClockEvent] = list(recorded)
     else:
-        rows = ClockEvent.objects.filter(dossier=dossier).order_by("at", "id")
-        events = [tl.ClockEvent(tl.ClockEventKind(r.kind), r.at, r.new_due_at) for r in rows]
+        events = _clock_events(dossier.pk)
     events.extend(extra)
     if not events:
         return None
@@ -670,7 +693,7 @@ class _LockStatement:
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
-            f"(SELECT token FROM {q('core_revision')} WHERE name = %s) "
+            f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
             f"ON v.{q('id')} = d.{q('procedure_version_id')} "
@@ -710,7 +733,8 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         start += len(reader)
     dossier: Dossier = built[0]
     version, agency, admin_unit, unit = built[1:]
-    seq, last_hash, last_at, token = row[start:]
+    seq, last_hash, last_at, token, calendar_token = row[start:]
+    _remember(("calendar_token",), str(calendar_token) if calendar_token is not None else "None")
     dossier.procedure_version = version
     if agency is not None:
         if admin_unit is not None:
@@ -762,8 +786,17 @@ def _tokens() -> dict[str, str]:
     gate so that memberships and units are checked against it without another read."""
 
     def read() -> dict[str, str]:
-        found = revisions.tokens()
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT name, token FROM {_quote('core_revision')} "  # noqa: S608 - names from _meta
+                f"UNION ALL SELECT %s, {calendar_revision_sql()}",
+                ["calendar"],
+            )
+            found = {str(name): str(token) for name, token in cursor.fetchall()}
         gate.use_reference(found.get(revisions.REFERENCE))
+        _remember(("calendar_token",), found["calendar"])
         return found
 
     return _memoised(("tokens",), read)

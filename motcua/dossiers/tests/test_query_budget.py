@@ -13,10 +13,11 @@ Then (ADR 0032) the budgets became exact, and accept 24 → 18: the frozen parts
 (cases, templates, offers and fees) read once per process (catalog.selectors.version_parts), the
 receiving unit read with its office hours, the unit's and agency's parent taken from the rows already
 read; each transition one less (the chain of the locked dossier's agency and unit).
-Then (ADR 0042) accept 18 → 16 and every transition 3-4 less: the actor's memberships, the agency
+Then (ADR 0042) accept 18 → 15 and every transition 4-5 less: the actor's memberships, the agency
 and unit chains, the receiving unit and competent agency and the office hours are kept per process
 under the reference revision (one token read per act, folded into the lock of a transition); the
-lock reads the dossier's last event in the same statement.
+lock reads the dossier's last event and the calendar's revision token in the same statement, and
+intake reads every revision token in one.
 """
 
 from __future__ import annotations
@@ -34,15 +35,15 @@ from .factories import vn
 pytestmark = pytest.mark.django_db
 
 OUTBOX = 1  # the integration outbox row written with each event (ADR 0022)
-ACCEPT_BUDGET = 15 + OUTBOX
+ACCEPT_BUDGET = 14 + OUTBOX
 TRANSITION_BUDGET = {
-    "forward": 13 + OUTBOX,
-    "assign": 12 + OUTBOX,
-    "appraise": 8 + OUTBOX,
-    "approve": 8 + OUTBOX,
-    "sign": 12 + OUTBOX,
-    "issue": 11 + OUTBOX,
-    "return": 8 + OUTBOX,
+    "forward": 12 + OUTBOX,
+    "assign": 11 + OUTBOX,
+    "appraise": 7 + OUTBOX,
+    "approve": 7 + OUTBOX,
+    "sign": 11 + OUTBOX,
+    "issue": 10 + OUTBOX,
+    "return": 7 + OUTBOX,
 }
 
 
