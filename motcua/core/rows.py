@@ -55,6 +55,33 @@ def insert(instance: Model) -> None:
     instance._state.db = connection.alias
 
 
+def insert_many(instances: Sequence[Model]) -> None:
+    """INSERT ``instances`` (all of one model) in one statement and set their new primary keys, in
+    order (as ``bulk_create`` does on PostgreSQL and SQLite)."""
+    if not instances:
+        return
+    model = type(instances[0])
+    meta = model._meta
+    fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
+    columns = ", ".join(_q(f.column) for f in fields)
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    sql = (
+        f"INSERT INTO {_q(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from _meta
+        f"{', '.join([row] * len(instances))} RETURNING {_q(meta.pk.column)}"
+    )
+    values = [
+        f.get_db_prep_save(f.pre_save(instance, True), connection) for instance in instances for f in fields
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        keys = [found[0] for found in cursor.fetchall()]
+    for instance, key in zip(instances, keys, strict=True):
+        if _is_auto(meta.pk):
+            setattr(instance, meta.pk.attname, key)
+        instance._state.adding = False
+        instance._state.db = connection.alias
+
+
 def snapshot(instance: Model) -> dict[str, Any]:
     """The values of ``instance``'s concrete fields now, for ``changed`` later."""
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}

@@ -987,7 +987,7 @@ def _add_components(
         start = dossier.components.count()
     else:  # a dossier just opened: its components are these, and the case's templates are known
         _remember(("templates", case.pk if case else None), list(by_pk.values()))
-    rows: list[DossierComponent] = []
+    added: list[DossierComponent] = []
     for position, item in enumerate(components, start=start):
         template = by_pk.get(item.template_id) if item.template_id is not None else None
         if item.template_id is not None and template is None:
@@ -1007,7 +1007,7 @@ def _add_components(
                 code="invalid_component",
                 field="components",
             )
-        rows.append(
+        added.append(
             DossierComponent(
                 dossier=dossier,
                 template=template,
@@ -1020,11 +1020,11 @@ def _add_components(
         )
         if item.reused_from.strip():
             dossier.has_reused_components = True
-    if rows:
-        DossierComponent.objects.bulk_create(rows)
+    if added:
+        rows.insert_many(added)
     if start == 0 and dossier.pk is not None:
-        _remember(("present", dossier.pk), {row.template_id for row in rows if row.template_id is not None})
-        _keep(dossier, "components", rows)
+        _remember(("present", dossier.pk), {row.template_id for row in added if row.template_id is not None})
+        _keep(dossier, "components", added)
     if dossier.has_reused_components:
         Dossier.objects.filter(pk=dossier.pk).update(has_reused_components=True)
 

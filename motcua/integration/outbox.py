@@ -24,6 +24,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from motcua.core import clock
+from motcua.core import rows as core_rows
 
 from .models import NATIONAL, SETTLED, Delivery, DeliveryState, OutboxEvent, PumpSchedule, WebhookSubscription
 
@@ -35,8 +36,10 @@ logger = logging.getLogger(__name__)
 
 def record_event(sender: Any, *, event: Any, dossier: Any, **_: Any) -> None:
     """Insert the outbox row for ``event`` (nothing read; the act's transaction is the only one)."""
-    OutboxEvent.objects.create(
-        dossier_id=dossier.pk, event_id=event.pk, seq=event.seq, name=event.name, created_at=event.at
+    core_rows.insert(  # one statement built once (decision 0042); OutboxEvent has no model signals
+        OutboxEvent(
+            dossier_id=dossier.pk, event_id=event.pk, seq=event.seq, name=event.name, created_at=event.at
+        )
     )
     if settings.MOTCUA_OUTBOX_AUTOWAKE:
         transaction.on_commit(wake, robust=True)
