@@ -34,6 +34,8 @@ def test_the_watched_tables_are_the_ones_with_triggers():
         "catalog_field",
         "catalog_procedure",
         "catalog_procedureversion",
+        "catalog_internalprocess",
+        "catalog_processstep",
     )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":

@@ -32,7 +32,13 @@ WATCHED: Final[dict[str, tuple[str, ...]]] = {
         "units_onestopunit",
         "units_officehours",
     ),
-    CATALOG: ("catalog_field", "catalog_procedure", "catalog_procedureversion"),
+    CATALOG: (
+        "catalog_field",
+        "catalog_procedure",
+        "catalog_procedureversion",
+        "catalog_internalprocess",
+        "catalog_processstep",
+    ),
 }
 
 _caches: dict[tuple[str, str], tuple[str, dict[Any, Any]]] = {}

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
 
 _M = TypeVar("_M", bound=Model)
@@ -22,8 +22,14 @@ _inserts: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]]]] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
 
 
+def _db() -> Any:
+    """The default connection itself (not the ``django.db.connection`` proxy, whose every attribute
+    read goes through a thread-local look-up: thousands per act)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
 def _q(name: str | None) -> str:
-    return connection.ops.quote_name(str(name))
+    return str(_db().ops.quote_name(str(name)))
 
 
 def _is_auto(field: Field[Any, Any]) -> bool:
@@ -33,6 +39,7 @@ def _is_auto(field: Field[Any, Any]) -> bool:
 def insert(instance: Model) -> None:
     """INSERT ``instance`` (as ``save(force_insert=True)`` would: ``auto_now`` fields set, values
     prepared by their fields) and set its new primary key."""
+    connection = _db()
     model = type(instance)
     key = (model, connection.vendor)
     built = _inserts.get(key)
@@ -60,6 +67,7 @@ def insert_many(instances: Sequence[Model]) -> None:
     order (as ``bulk_create`` does on PostgreSQL and SQLite)."""
     if not instances:
         return
+    connection = _db()
     model = type(instances[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
@@ -100,6 +108,7 @@ def changed(instance: Model, before: dict[str, Any]) -> list[str]:
 def update(instance: Model, attnames: Iterable[str]) -> int:
     """UPDATE these fields of ``instance`` (and its ``auto_now`` fields, as ``save()`` does) by
     primary key; returns the number of rows changed."""
+    connection = _db()
     model = type(instance)
     meta = model._meta
     names = tuple(sorted(set(attnames)))
@@ -140,6 +149,7 @@ class Reader:
         return len(self.fields)
 
     def _for(self) -> list[Any]:
+        connection = _db()
         vendor = connection.vendor
         found = self._converters.get(vendor)
         if found is None:
@@ -157,6 +167,7 @@ class Reader:
         pk_index = self.names.index(self.model._meta.pk.attname)
         if values[pk_index] is None:
             return None
+        connection = _db()
         converted = list(values)
         for i, entry in enumerate(self._for()):
             if entry is not None:
@@ -170,6 +181,7 @@ class Reader:
 
 def convert(field: Field[Any, Any], value: Any) -> Any:
     """``value`` as read by a raw cursor from a column of ``field``, converted as a queryset would."""
+    connection = _db()
     col = field.get_col(field.model._meta.db_table)
     for converter in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
         value = converter(value, col, connection)

@@ -693,6 +693,7 @@ class _LockStatement:
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
+            f"(SELECT token FROM {q('core_revision')} WHERE name = %s), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
@@ -722,7 +723,7 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         statement = _lock_statements[connection.vendor] = _LockStatement()
     sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [revisions.REFERENCE, dossier_id])
+        cursor.execute(sql, [revisions.REFERENCE, revisions.CATALOG, dossier_id])
         row = cursor.fetchone()
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
@@ -733,8 +734,11 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         start += len(reader)
     dossier: Dossier = built[0]
     version, agency, admin_unit, unit = built[1:]
-    seq, last_hash, last_at, token, calendar_token = row[start:]
-    _remember(("calendar_token",), str(calendar_token) if calendar_token is not None else "None")
+    seq, last_hash, last_at, token, catalog_token, calendar_token = row[start:]
+    calendar = str(calendar_token) if calendar_token is not None else "None"
+    _remember(("calendar_token",), calendar)
+    known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}
+    _remember(("tokens",), {name: str(value) for name, value in known.items() if value is not None})
     dossier.procedure_version = version
     if agency is not None:
         if admin_unit is not None:
@@ -840,14 +844,21 @@ def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase |
     return case
 
 
+def _agency(agency_id: int) -> Agency | None:
+    """The agency with its administrative unit, kept per process under the reference revision
+    (decision 0042): shared by the acts of the process, never changed by them."""
+    cache = gate.reference()
+    if ("agency", agency_id) not in cache:
+        cache[("agency", agency_id)] = (
+            Agency.objects.select_related("admin_unit").filter(pk=agency_id).first()
+        )
+    found: Agency | None = cache[("agency", agency_id)]
+    return found
+
+
 def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agency:
     if agency_id is not None:
-        cache = gate.reference()  # kept per process under the reference revision (decision 0042)
-        if ("agency", agency_id) not in cache:
-            cache[("agency", agency_id)] = (
-                Agency.objects.select_related("admin_unit").filter(pk=agency_id).first()
-            )
-        agency: Agency | None = cache[("agency", agency_id)]
+        agency: Agency | None = _agency(agency_id)
     else:
         named = (
             VersionAgency.objects.filter(
@@ -1383,10 +1394,19 @@ def attach_component_file(
 
 
 def _budget_from_process(dossier: Dossier, agency_id: int) -> tuple[int, TimeUnit] | None:
-    """The version's internal process steps at ``agency_id`` in the competent province, summed."""
-    process = InternalProcess.objects.filter(
-        version_id=dossier.procedure_version_id, province_code=_province_code(dossier.competent_agency) or ""
-    ).first()
+    """The version's internal process steps at ``agency_id`` in the competent province, summed;
+    kept per process under the catalogue revision (decision 0042)."""
+    province = _province_code(dossier.competent_agency) or ""
+    cache = revisions.store(revisions.CATALOG, _tokens().get(revisions.CATALOG))
+    key = ("budget", dossier.procedure_version_id, province, agency_id)
+    if key not in cache:
+        cache[key] = _read_budget(dossier.procedure_version_id, province, agency_id)
+    budget: tuple[int, TimeUnit] | None = cache[key]
+    return budget
+
+
+def _read_budget(version_id: int, province: str, agency_id: int) -> tuple[int, TimeUnit] | None:
+    process = InternalProcess.objects.filter(version_id=version_id, province_code=province).first()
     if process is None:
         return None
     steps = list(ProcessStep.objects.filter(process=process, agency_id=agency_id))
@@ -1412,7 +1432,7 @@ def _third_agency(dossier: Dossier, agency_id: int) -> bool:
 def _open_task(
     dossier: Dossier, task: TaskInput, *, at: dt.datetime, from_agency_id: int | None, position: int
 ) -> ProcessingTask:
-    agency = Agency.objects.filter(pk=task.agency_id).first()
+    agency = _agency(task.agency_id) if task.agency_id is not None else None
     if agency is None:
         raise NotFound("Không tìm thấy cơ quan.", "Agency not found.", code="agency_not_found")
     if task.budget_amount is not None:
@@ -1443,7 +1463,7 @@ def _open_task(
         calendar=calendar_for(dossier),
         hours=hours_for(dossier),
     )
-    return ProcessingTask.objects.create(
+    opened = ProcessingTask(
         dossier=dossier,
         position=position,
         step_code=task.step_code,
@@ -1457,6 +1477,8 @@ def _open_task(
         started_at=at,
         due_at=due.due_at,
     )
+    rows.insert(opened)
+    return opened
 
 
 @_act
@@ -1480,8 +1502,9 @@ def forward_dossier(
             wanted.insert(0, TaskInput(agency_id=dossier.competent_agency_id, is_lead=True))
         if not wanted:
             raise _required("tasks", "cơ quan nhận hồ sơ", "receiving agency of the forwarded dossier")
-        lead = dossier.tasks.filter(is_lead=True).values_list("agency_id", flat=True).first()
-        position = dossier.tasks.count()
+        existing = list(dossier.tasks.order_by("position", "id").values_list("agency_id", "is_lead"))
+        lead = next((agency for agency, is_lead in existing if is_lead), None)
+        position = len(existing)
         opened = []
         for offset, item in enumerate(wanted):
             if first and item.agency_id == dossier.competent_agency_id:
@@ -1571,8 +1594,28 @@ def _simple(
     return dossier
 
 
+_task_reader: rows.Reader | None = None
+
+
 def _lead_task(dossier: Dossier) -> ProcessingTask | None:
-    return dossier.tasks.filter(is_lead=True, completed_at__isnull=True).first()
+    """The open lead task (first by position), by a hand-written statement (decision 0042)."""
+    global _task_reader
+    from django.db import connection
+
+    if _task_reader is None:
+        _task_reader = rows.Reader(ProcessingTask, "t")
+    reader = _task_reader
+    q = _quote
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {reader.select} FROM {q(ProcessingTask._meta.db_table)} t "  # noqa: S608 - from _meta
+            f"WHERE t.{q('dossier_id')} = %s AND t.{q('is_lead')} = %s AND t.{q('completed_at')} IS NULL "
+            f"ORDER BY t.{q('position')}, t.{q('id')} LIMIT 1",
+            [dossier.pk, True],
+        )
+        row = cursor.fetchone()
+    task: ProcessingTask | None = reader.build(row) if row is not None else None
+    return task
 
 
 @_act
@@ -2010,7 +2053,8 @@ def sign_result(
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.SIGN_RESULT, actor, at=when)
-        result, _ = Result.objects.get_or_create(dossier=dossier)
+        # The dossier row is locked: nobody else creates its result meanwhile.
+        result = Result.objects.filter(dossier=dossier).first() or Result(dossier=dossier)
         result.signer, result.signed_at = actor, when
         if content is not None:
             result.sha256 = hashlib.sha256(content).hexdigest()

@@ -17,7 +17,9 @@ Then (ADR 0042) accept 18 → 15 and every transition 4-5 less: the actor's memb
 and unit chains, the receiving unit and competent agency and the office hours are kept per process
 under the reference revision (one token read per act, folded into the lock of a transition); the
 lock reads the dossier's last event and the calendar's revision token in the same statement, and
-intake reads every revision token in one.
+intake reads every revision token in one; forward reads the agency and the process budget from
+the same per-process data (catalogue revision) and the existing tasks once; sign creates its result
+row without get_or_create's savepoint and second write.
 """
 
 from __future__ import annotations
@@ -37,11 +39,11 @@ pytestmark = pytest.mark.django_db
 OUTBOX = 1  # the integration outbox row written with each event (ADR 0022)
 ACCEPT_BUDGET = 14 + OUTBOX
 TRANSITION_BUDGET = {
-    "forward": 12 + OUTBOX,
+    "forward": 10 + OUTBOX,
     "assign": 11 + OUTBOX,
     "appraise": 7 + OUTBOX,
     "approve": 7 + OUTBOX,
-    "sign": 11 + OUTBOX,
+    "sign": 8 + OUTBOX,
     "issue": 10 + OUTBOX,
     "return": 7 + OUTBOX,
 }
