@@ -156,7 +156,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
 # PostgreSQL: parameters bound by the server, so a statement's text is the same on every call and
 # psycopg prepares it after two executions; PostgreSQL then plans it once per connection (decision
-# 0042). Turn off behind pgbouncer older than 1.21 in transaction mode (no prepared statements there).
+# 0043). Turn off behind pgbouncer older than 1.21 in transaction mode (no prepared statements there).
 SERVER_SIDE_BINDING = env_bool("MOTCUA_DB_SERVER_SIDE_BINDING", True)
 if DATABASES["default"]["ENGINE"].startswith("django.db.backends.postgresql") and SERVER_SIDE_BINDING:
     DATABASES["default"].setdefault("OPTIONS", {}).update(

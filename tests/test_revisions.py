@@ -1,4 +1,4 @@
-"""The reference revision (decision 0042): every write to the watched tables, by any route,
+"""The reference revision (decision 0043): every write to the watched tables, by any route,
 replaces the token, and what a process keeps under the old token is not used again."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""``core.rows`` writes and reads what the ORM would (decision 0042)."""
+"""``core.rows`` writes and reads what the ORM would (decision 0043)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Per-process caches of reference data behind a revision token (decision 0042).
+"""Per-process caches of reference data behind a revision token (decision 0043).
 
 Reference data (memberships, agencies, one-stop units and their office hours; the catalogue's
 procedures and versions) is read on every act but changes rarely. Each kind has a row in

@@ -1,4 +1,4 @@
-"""Rows of the hot paths without the ORM's query compiler (decision 0042).
+"""Rows of the hot paths without the ORM's query compiler (decision 0043).
 
 On the act path every ORM statement costs about a millisecond of Python to compile (the SQL is
 rebuilt from the query tree on every call) against a tenth of that to send. Here the statements are

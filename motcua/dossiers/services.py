@@ -505,7 +505,7 @@ def calendar_of_agency(agency_id: int) -> WorkingCalendar:
 
 
 def _hours(unit_id: int, unit: OneStopUnit | None = None) -> OfficeHours:
-    """The unit's office hours, kept per process under the reference revision (decision 0042)."""
+    """The unit's office hours, kept per process under the reference revision (decision 0043)."""
     cache = gate.reference()
     key = ("hours", unit_id)
     if key not in cache:
@@ -533,7 +533,7 @@ def hours_for(dossier: Dossier) -> OfficeHours:
 
 
 def _clock_events(dossier_id: int) -> list[tl.ClockEvent]:
-    """The dossier's clock events in order (a hand-written statement, decision 0042)."""
+    """The dossier's clock events in order (a hand-written statement, decision 0043)."""
     from django.db import connection
 
     q = _quote
@@ -674,7 +674,7 @@ def _record(
 
 
 class _LockStatement:
-    """The one statement that opens a transition (decision 0042): the dossier row locked, with the
+    """The one statement that opens a transition (decision 0043): the dossier row locked, with the
     rows ``select_related`` would bring (its version, competent agency and that agency's
     administrative unit, receiving unit), the last event's seq, hash and time, and the reference
     revision token; compiled once per process and database vendor."""
@@ -807,7 +807,7 @@ def _tokens() -> dict[str, str]:
 
 
 def _version_for(intake: Intake, at: dt.datetime) -> ProcedureVersion:
-    # The version in force, kept per process under the catalogue revision (decision 0042): a
+    # The version in force, kept per process under the catalogue revision (decision 0043): a
     # version published, superseded or abolished anywhere is seen at the next intake.
     cache = revisions.store(revisions.CATALOG, _tokens().get(revisions.CATALOG))
     key = ("in_force_beside", intake.procedure_version_id, local_day(at))
@@ -846,7 +846,7 @@ def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase |
 
 def _agency(agency_id: int) -> Agency | None:
     """The agency with its administrative unit, kept per process under the reference revision
-    (decision 0042): shared by the acts of the process, never changed by them."""
+    (decision 0043): shared by the acts of the process, never changed by them."""
     cache = gate.reference()
     if ("agency", agency_id) not in cache:
         cache[("agency", agency_id)] = (
@@ -881,7 +881,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     case = _case_for(version, intake.procedure_case_id)
     if intake.channel not in Channel.values:
         raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
-    cache = gate.reference()  # the unit is kept per process under the reference revision (0042)
+    cache = gate.reference()  # the unit is kept per process under the reference revision (0043)
     if ("unit", intake.received_at_unit_id) not in cache:
         cache[("unit", intake.received_at_unit_id)] = (
             OneStopUnit.objects.select_related("agency", "admin_unit")
@@ -1395,7 +1395,7 @@ def attach_component_file(
 
 def _budget_from_process(dossier: Dossier, agency_id: int) -> tuple[int, TimeUnit] | None:
     """The version's internal process steps at ``agency_id`` in the competent province, summed;
-    kept per process under the catalogue revision (decision 0042)."""
+    kept per process under the catalogue revision (decision 0043)."""
     province = _province_code(dossier.competent_agency) or ""
     cache = revisions.store(revisions.CATALOG, _tokens().get(revisions.CATALOG))
     key = ("budget", dossier.procedure_version_id, province, agency_id)
@@ -1598,7 +1598,7 @@ _task_reader: rows.Reader | None = None
 
 
 def _lead_task(dossier: Dossier) -> ProcessingTask | None:
-    """The open lead task (first by position), by a hand-written statement (decision 0042)."""
+    """The open lead task (first by position), by a hand-written statement (decision 0043)."""
     global _task_reader
     from django.db import connection
 

@@ -36,7 +36,7 @@ logger = logging.getLogger(__name__)
 
 def record_event(sender: Any, *, event: Any, dossier: Any, **_: Any) -> None:
     """Insert the outbox row for ``event`` (nothing read; the act's transaction is the only one)."""
-    core_rows.insert(  # one statement built once (decision 0042); OutboxEvent has no model signals
+    core_rows.insert(  # one statement built once (decision 0043); OutboxEvent has no model signals
         OutboxEvent(
             dossier_id=dossier.pk, event_id=event.pk, seq=event.seq, name=event.name, created_at=event.at
         )

@@ -14,7 +14,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Writes to memberships replace the reference revision token (decision 0042)."""
+    """Writes to memberships replace the reference revision token (decision 0043)."""
 
     dependencies = [
         ("core", "0002_revision"),

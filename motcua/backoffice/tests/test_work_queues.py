@@ -165,7 +165,7 @@ def test_queries_do_not_grow_with_the_rows_listed(client, world, factory):
 
     for day in (2, 3):
         factory.create(at=vn(2026, 3, day, 8), trait="in_processing")
-    queries()  # the per-process reference data (memberships, ADR 0042) is read on the first page only
+    queries()  # the per-process reference data (memberships, ADR 0043) is read on the first page only
     two = queries()
     for day in (4, 5, 6, 9, 10, 11):
         factory.create(at=vn(2026, 3, day, 8), trait="in_processing")

@@ -14,7 +14,7 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    """Writes to fields, procedures and versions replace the catalogue revision token (decision 0042)."""
+    """Writes to fields, procedures and versions replace the catalogue revision token (decision 0043)."""
 
     dependencies = [
         ("core", "0002_revision"),

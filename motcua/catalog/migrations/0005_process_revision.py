@@ -15,7 +15,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """Writes to internal processes and their steps replace the catalogue revision token too: the
-    budgets of forwarded tasks are kept under it (decision 0042)."""
+    budgets of forwarded tasks are kept under it (decision 0043)."""
 
     dependencies = [("catalog", "0004_catalog_revision")]
 

@@ -63,7 +63,7 @@ def test_a_draft_is_never_kept(world):
 def test_a_version_ended_behind_the_services_back_is_refused_at_the_next_intake(
     world, django_assert_num_queries
 ):
-    """The version in force is kept per process under the catalogue revision (ADR 0042): a second
+    """The version in force is kept per process under the catalogue revision (ADR 0043): a second
     intake the same day does not read it again, and a bulk update ending the version (no model save, no
     signal) changes the token, so the next intake reads it again and is refused."""
     services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 9))

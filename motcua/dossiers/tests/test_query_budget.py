@@ -13,7 +13,7 @@ Then (ADR 0032) the budgets became exact, and accept 24 → 18: the frozen parts
 (cases, templates, offers and fees) read once per process (catalog.selectors.version_parts), the
 receiving unit read with its office hours, the unit's and agency's parent taken from the rows already
 read; each transition one less (the chain of the locked dossier's agency and unit).
-Then (ADR 0042) accept 18 → 15 and every transition 4-5 less: the actor's memberships, the agency
+Then (ADR 0043) accept 18 → 15 and every transition 4-5 less: the actor's memberships, the agency
 and unit chains, the receiving unit and competent agency and the office hours are kept per process
 under the reference revision (one token read per act, folded into the lock of a transition); the
 lock reads the dossier's last event and the calendar's revision token in the same statement, and
@@ -89,7 +89,7 @@ def test_accept_and_transitions_stay_within_their_query_budget(
 
 
 def test_the_lock_reads_what_the_orm_reads(world):
-    """``_lock``'s hand-written statement (ADR 0042) builds the dossier and its related rows with
+    """``_lock``'s hand-written statement (ADR 0043) builds the dossier and its related rows with
     the same values as ``select_related``, and notes the last event."""
     w = world
     with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):

@@ -15,7 +15,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     """Writes to administrative units, agencies, one-stop units and office hours replace the reference revision token
-    (decision 0042)."""
+    (decision 0043)."""
 
     dependencies = [
         ("core", "0002_revision"),
