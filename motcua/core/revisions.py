@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 from typing import Any, Final
 
-from django.db import connection
+from django.db import connection, migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
 REFERENCE: Final = "reference"
@@ -122,3 +122,15 @@ def unwatch(schema_editor: BaseDatabaseSchemaEditor, name: str, tables: tuple[st
             for event in ("insert", "update", "delete"):
                 schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_revision_{event}")
     schema_editor.execute("DELETE FROM core_revision WHERE name = %s", [name])
+
+
+def watching(name: str, tables: tuple[str, ...]) -> migrations.RunPython:
+    """The migration operation that creates (and, reversed, drops) the triggers of ``tables``."""
+
+    def forwards(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        watch(schema_editor, name, tables)
+
+    def backwards(apps: Any, schema_editor: BaseDatabaseSchemaEditor) -> None:
+        unwatch(schema_editor, name, tables)
+
+    return migrations.RunPython(forwards, backwards)

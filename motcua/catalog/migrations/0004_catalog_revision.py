@@ -5,14 +5,6 @@ from motcua.core import revisions
 TABLES = ("catalog_field", "catalog_procedure", "catalog_procedureversion")
 
 
-def forwards(apps, schema_editor):
-    revisions.watch(schema_editor, revisions.CATALOG, TABLES)
-
-
-def backwards(apps, schema_editor):
-    revisions.unwatch(schema_editor, revisions.CATALOG, TABLES)
-
-
 class Migration(migrations.Migration):
     """Writes to fields, procedures and versions replace the catalogue revision token (decision 0043)."""
 
@@ -21,4 +13,4 @@ class Migration(migrations.Migration):
         ("catalog", "0003_search_tsvector"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [revisions.watching(revisions.CATALOG, TABLES)]
