@@ -95,7 +95,8 @@ def restore(aside: SetAside, *, work_mem: str = "512MB") -> None:
     """Recreate what ``drop`` removed (indexes first, so the foreign keys are validated against the
     referenced tables' primary keys with the load's statistics), then ``ANALYZE`` the tables."""
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = %s", [work_mem])
+        # set_config, not SET: a SET cannot take a bound parameter (server-side binding, ADR 0043).
+        cursor.execute("SELECT set_config('maintenance_work_mem', %s, false)", [work_mem])
         for _, _, sql in aside.indexes:
             cursor.execute(sql)
         _settle(cursor)
