@@ -69,9 +69,20 @@ NAME_CANDIDATES: Final = 5000
 
 
 def _descendants(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> set[int]:
+    """``ids`` and everything under them, kept per process under the reference revision (ADR 0043):
+    agencies and units change rarely, and any write to them changes the token."""
     if not ids:
         return set()
-    return set(read_memo(("descendants", model.__name__, frozenset(ids)), lambda: _walk_down(ids, model)))
+    key = ("descendants", model.__name__, frozenset(ids))
+
+    def kept() -> frozenset[int]:
+        cache = gate.reference()
+        if key not in cache:
+            cache[key] = _walk_down(ids, model)
+        found: frozenset[int] = cache[key]
+        return found
+
+    return set(read_memo(key, kept))
 
 
 def _walk_down(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> frozenset[int]:
