@@ -2141,7 +2141,8 @@ def issue_result(
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ISSUE_RESULT, actor, at=when)
-        result, _ = Result.objects.get_or_create(dossier=dossier)
+        # The dossier row is locked: nobody else creates its result meanwhile.
+        result = Result.objects.filter(dossier=dossier).first() or Result(dossier=dossier)
         result.number = number.strip()
         result.result_code = result_code.strip()
         result.issued_at = when
