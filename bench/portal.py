@@ -434,6 +434,9 @@ def main() -> None:
     # stays pinned to one worker (measured: tracking p95 569 ms, procedure page 3.6 s, because a few
     # workers queue requests while others idle), which is the bench's artefact, not production's.
     parser.add_argument("--threads", type=int, default=1, help="0: the production default (2)")
+    parser.add_argument(
+        "--access-log", action="store_true", help="gunicorn writes its access log (to /dev/null)"
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     load_at_start = os.getloadavg()[0]
@@ -477,7 +480,14 @@ def main() -> None:
     )
     # The production configuration (deploy/gunicorn.conf.py: gthread workers with keep-alive);
     # only the address, the logs and, when given, the worker and thread counts are set here.
-    env.update({"GUNICORN_BIND": f"127.0.0.1:{args.port}", "GUNICORN_ACCESS_LOG": os.devnull})
+    # The access log follows the production default (off: nginx keeps it; decision 0042) unless
+    # --access-log asks for gunicorn's own, written to /dev/null as before that decision.
+    env.update(
+        {
+            "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+            "GUNICORN_ACCESS_LOG": os.devnull if args.access_log else "",
+        }
+    )
     env.update({"GUNICORN_LOG_LEVEL": "warning", "GUNICORN_ERROR_LOG": "-"})
     if args.workers:
         env["GUNICORN_WORKERS"] = str(args.workers)
@@ -598,6 +608,7 @@ def main() -> None:
                 "gunicorn_workers": args.workers or "production default",
                 "gunicorn_threads": args.threads or "production default",
                 "gunicorn_worker_class": "sync" if args.threads == 1 else "gthread",
+                "gunicorn_access_log": args.access_log,
                 "p95_ms": {
                     "procedure_page": round(p95(page_ms), 1),
                     "tracking": round(track_p95, 1),
