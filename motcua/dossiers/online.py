@@ -816,6 +816,10 @@ _LOOKUP_SQL = (
     "WHERE client = %s AND at >= %s ORDER BY at DESC, id DESC LIMIT %s) AS r) AS f "
     "LEFT JOIN dossiers_dossier d ON d.code = %s OR d.temporary_reference = %s LIMIT 1"
 )
+# On PostgreSQL the same query runs inside a PL/pgSQL function (migration dossiers.0015), which keeps
+# its plan per server connection: the call costs the backend 0.16-0.25 ms of CPU where the statement
+# above, planned on every call, costs 0.43-0.67 ms (decision 0042). Same columns, same answer.
+_LOOKUP_CALL = "SELECT * FROM motcua_tracking_lookup(%s, %s, %s, %s)"
 
 
 def _aware(value: Any) -> dt.datetime | None:
@@ -852,10 +856,12 @@ def track(*, code: str, factor: str, client: str, at: dt.datetime | None = None)
     text = code.strip().upper()[:40]
     # An empty code matches no dossier (NULL, not "", is stored for a missing code or reference).
     wanted = text or None
+    since = connection.ops.adapt_datetimefield_value(window)
     with connection.cursor() as cursor:
-        cursor.execute(
-            _LOOKUP_SQL, [client, connection.ops.adapt_datetimefield_value(window), limit, wanted, wanted]
-        )
+        if connection.vendor == "postgresql":
+            cursor.execute(_LOOKUP_CALL, [client, since, limit, wanted])
+        else:
+            cursor.execute(_LOOKUP_SQL, [client, since, limit, wanted, wanted])
         row = cursor.fetchone()
     failures, oldest = row[0], _aware(row[1])
     if failures >= limit and oldest is not None:
