@@ -324,10 +324,18 @@ def _cpu_s(pid: int, children: bool = False) -> float:
 class CpuMeter:
     """CPU seconds spent during a phase by gunicorn (the master, its workers and the workers that
     ended), by the PostgreSQL backends of the bench database and by this client process: the
-    deterministic side of a figure whose wall-clock side moves with the machine's load."""
+    deterministic side of a figure whose wall-clock side moves with the machine's load.
+
+    Backends come and go during a phase (Django closes a connection older than CONN_MAX_AGE and opens
+    another; a re-forked worker connects anew): a thread reads every backend's CPU twice a second,
+    and a backend counts from its first reading (from zero if it started during the phase) to its
+    last, so one that ended loses at most half a second instead of making the sum negative."""
 
     def __init__(self, server_pid: int, admin: str, database: str) -> None:
         self.server_pid, self.admin, self.database = server_pid, admin, database
+        self._seen: dict[int, list[float]] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def _workers(self) -> list[int]:
         children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text()
@@ -343,10 +351,34 @@ class CpuMeter:
         )
         return [int(pid) for pid in listed.stdout.split()]
 
+    def _read_backends(self, first: bool) -> None:
+        for pid in self._backends():
+            spent = _cpu_s(pid)
+            if pid in self._seen:
+                self._seen[pid][1] = max(self._seen[pid][1], spent)
+            else:
+                self._seen[pid] = [spent if first else 0.0, spent]
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self._read_backends(first=False)
+
+    def _postgres(self) -> float:
+        return sum(last - first for first, last in self._seen.values())
+
     def sample(self) -> dict[str, float]:
+        """The first call starts the count, the second ends it; each returns the totals so far."""
+        if self._thread is None:
+            self._read_backends(first=True)
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+        else:
+            self._stop.set()
+            self._thread.join()
+            self._read_backends(first=False)
         return {
             "gunicorn": _cpu_s(self.server_pid, children=True) + sum(map(_cpu_s, self._workers())),
-            "postgres": sum(map(_cpu_s, self._backends())),
+            "postgres": self._postgres(),
             "client": time.process_time(),
         }
 
