@@ -12,7 +12,7 @@ from django.db import migrations
 
 CREATE = """
 CREATE OR REPLACE FUNCTION motcua_tracking_lookup(
-    p_client text, p_since timestamptz, p_limit integer, p_code text
+    p_client text, p_since timestamptz, p_limit bigint, p_code text
 ) RETURNS TABLE (
     failures bigint, oldest timestamptz, id bigint, code text, temporary_reference text, state text,
     submitted_at timestamptz, received_at timestamptz, due_at timestamptz, applicant_phone text,
@@ -35,7 +35,7 @@ END
 $$
 """
 
-DROP = "DROP FUNCTION IF EXISTS motcua_tracking_lookup(text, timestamptz, integer, text)"
+DROP = "DROP FUNCTION IF EXISTS motcua_tracking_lookup(text, timestamptz, bigint, text)"
 
 
 def create(apps, schema_editor):
