@@ -324,10 +324,18 @@ def _cpu_s(pid: int, children: bool = False) -> float:
 class CpuMeter:
     """CPU seconds spent during a phase by gunicorn (the master, its workers and the workers that
     ended), by the PostgreSQL backends of the bench database and by this client process: the
-    deterministic side of a figure whose wall-clock side moves with the machine's load."""
+    deterministic side of a figure whose wall-clock side moves with the machine's load.
+
+    Backends come and go during a phase (Django closes a connection older than CONN_MAX_AGE and opens
+    another; a re-forked worker connects anew): a thread reads every backend's CPU twice a second,
+    and a backend counts from its first reading (from zero if it started during the phase) to its
+    last, so one that ended loses at most half a second instead of making the sum negative."""
 
     def __init__(self, server_pid: int, admin: str, database: str) -> None:
         self.server_pid, self.admin, self.database = server_pid, admin, database
+        self._seen: dict[int, list[float]] = {}
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
 
     def _workers(self) -> list[int]:
         children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text()
@@ -343,10 +351,34 @@ class CpuMeter:
         )
         return [int(pid) for pid in listed.stdout.split()]
 
+    def _read_backends(self, first: bool) -> None:
+        for pid in self._backends():
+            spent = _cpu_s(pid)
+            if pid in self._seen:
+                self._seen[pid][1] = max(self._seen[pid][1], spent)
+            else:
+                self._seen[pid] = [spent if first else 0.0, spent]
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.5):
+            self._read_backends(first=False)
+
+    def _postgres(self) -> float:
+        return sum(last - first for first, last in self._seen.values())
+
     def sample(self) -> dict[str, float]:
+        """The first call starts the count, the second ends it; each returns the totals so far."""
+        if self._thread is None:
+            self._read_backends(first=True)
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+        else:
+            self._stop.set()
+            self._thread.join()
+            self._read_backends(first=False)
         return {
             "gunicorn": _cpu_s(self.server_pid, children=True) + sum(map(_cpu_s, self._workers())),
-            "postgres": sum(map(_cpu_s, self._backends())),
+            "postgres": self._postgres(),
             "client": time.process_time(),
         }
 
@@ -434,6 +466,9 @@ def main() -> None:
     # stays pinned to one worker (measured: tracking p95 569 ms, procedure page 3.6 s, because a few
     # workers queue requests while others idle), which is the bench's artefact, not production's.
     parser.add_argument("--threads", type=int, default=1, help="0: the production default (2)")
+    parser.add_argument(
+        "--access-log", action="store_true", help="gunicorn writes its access log (to /dev/null)"
+    )
     parser.add_argument("--keep", action="store_true")
     args = parser.parse_args()
     load_at_start = os.getloadavg()[0]
@@ -477,7 +512,14 @@ def main() -> None:
     )
     # The production configuration (deploy/gunicorn.conf.py: gthread workers with keep-alive);
     # only the address, the logs and, when given, the worker and thread counts are set here.
-    env.update({"GUNICORN_BIND": f"127.0.0.1:{args.port}", "GUNICORN_ACCESS_LOG": os.devnull})
+    # The access log follows the production default (off: nginx keeps it; decision 0042) unless
+    # --access-log asks for gunicorn's own, written to /dev/null as before that decision.
+    env.update(
+        {
+            "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+            "GUNICORN_ACCESS_LOG": os.devnull if args.access_log else "",
+        }
+    )
     env.update({"GUNICORN_LOG_LEVEL": "warning", "GUNICORN_ERROR_LOG": "-"})
     if args.workers:
         env["GUNICORN_WORKERS"] = str(args.workers)
@@ -598,6 +640,7 @@ def main() -> None:
                 "gunicorn_workers": args.workers or "production default",
                 "gunicorn_threads": args.threads or "production default",
                 "gunicorn_worker_class": "sync" if args.threads == 1 else "gthread",
+                "gunicorn_access_log": args.access_log,
                 "p95_ms": {
                     "procedure_page": round(p95(page_ms), 1),
                     "tracking": round(track_p95, 1),

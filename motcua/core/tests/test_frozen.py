@@ -140,3 +140,51 @@ def test_the_tracking_page_with_frozen_parts_is_the_page_without_them(language, 
     assert pages[1] == pages[0]
     assert pages[2] == pages[0]
     assert 'value="&quot;&gt;&lt;b&gt;000.00.12.H42-260302-0001"' in pages[0]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("who", ["anonymous", "citizen"])
+@pytest.mark.parametrize("dated", [True, False])
+def test_the_tracking_answer_with_frozen_parts_is_the_answer_without_them(language, who, dated):
+    """The found dossier's section: labels kept per language, the dossier's values written around
+    them on each render (decision 0042); the same page as without the frozen tags, for a visitor
+    and a signed-in citizen, with and without the dates, whatever the first dossier rendered."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    source = (Path(settings.BASE_DIR) / "templates" / "portal" / "tracking.html").read_text()
+    plain = engines["django"].from_string(re.sub(r"\{% (?:end)?frozen[^%]*%\}", "", source))
+    kept = engines["django"].get_template("portal/tracking.html")
+    request = RequestFactory().post("/tra-cuu/")
+    request.user = _user(who)
+    when = dt.datetime(2026, 3, 2, 1, 7, tzinfo=dt.UTC) if dated else None
+    # What dossiers.online.track returns (core may not import dossiers: layers of DESIGN.md).
+    fields = ("pk", "reference", "state", "submitted_at", "received_at", "due_at", "procedure_name")
+    answers = [
+        SimpleNamespace(**dict(zip(fields, values, strict=True)))
+        for values in (
+            (1, "000.00.12.H42-260302-0001", "received", when, when, when, "Thủ tục <b>A</b>"),
+            (2, "H42-<i>-0002", "submitted", None, when, None, "Thủ tục B"),
+        )
+    ]
+    frozen.forget_all()
+    with translation.override(language):
+        for found in answers:
+            context = {
+                "code": found.reference,
+                "errors": {"ma": "", "so": "", "form": ""},
+                "found": found,
+                "state": f"Trạng thái {found.state}",
+                "next_step": "Chờ <xử lý>",
+                "is_own": False,
+            }
+            pages = [TOKEN_INPUT.sub("", t.render(context, request)) for t in (plain, kept, kept)]
+            assert pages[1] == pages[0]
+            assert pages[2] == pages[0]
+            assert f'<h2 id="found-title">{"Dossier" if language == "en" else "Hồ sơ"} ' in pages[0]
+            assert '<dd id="tracking-state">Trạng thái ' + found.state + "</dd>" in pages[0]
+    assert "H42-&lt;i&gt;-0002</h2>" in pages[0]
+    assert "<dd>Chờ &lt;xử lý&gt;</dd>" in pages[0]
+    assert ("<dd>08:07 02/03/2026</dd>" in pages[0]) is dated
+    assert ('<p class="muted">' in pages[0]) is (who == "anonymous")

@@ -99,9 +99,11 @@ def test_a_look_up_costs_a_fixed_number_of_queries(client, received, django_asse
     assert response.status_code == 200
     # One round trip: the failures in the window and the dossier with its version together.
     assert len(captured.captured_queries) == 1
-    assert captured.captured_queries[0]["sql"].startswith(
-        "WITH recent AS (SELECT at FROM dossiers_trackingfailure"
-    )
+    from django.db import connection
+
+    # PostgreSQL: the PL/pgSQL function that keeps its plan (decision 0042); SQLite: the statement.
+    expected = "SELECT * FROM motcua_tracking_lookup(" if connection.vendor == "postgresql" else "SELECT f.n,"
+    assert captured.captured_queries[0]["sql"].startswith(expected)
 
 
 def test_a_failed_look_up_costs_the_read_and_one_insert(client, received, django_assert_max_num_queries):
@@ -121,7 +123,8 @@ def test_the_look_up_returns_only_the_public_answer_and_names_the_real_tables(re
     from motcua.dossiers.models import Dossier
 
     assert f"FROM {TrackingFailure._meta.db_table} WHERE" in online._LOOKUP_SQL
-    assert f"({Dossier._meta.db_table} d JOIN {ProcedureVersion._meta.db_table} v" in online._LOOKUP_SQL
+    assert f"LEFT JOIN {Dossier._meta.db_table} d ON" in online._LOOKUP_SQL
+    assert f"FROM {ProcedureVersion._meta.db_table} v WHERE" in online._LOOKUP_SQL
     found = online.track(code=f" {received.code.lower()} ", factor="5678", client="k", at=vn(2026, 3, 2, 10))
     assert found == online.Tracked(
         pk=received.pk,
@@ -229,3 +232,45 @@ def test_the_token_in_the_kept_header_is_the_requests_own_and_accepted(received,
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', logout_form).group(1)
     assert client.post("/tai-khoan/dang-xuat/", {"csrfmiddlewaretoken": token}).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+def test_the_postgresql_function_gives_the_statements_answer(received, factory):
+    """On PostgreSQL the look-up calls ``motcua_tracking_lookup`` (migration dossiers.0015) instead of
+    sending ``_LOOKUP_SQL``: the same row for a known code, a temporary reference, an unknown and an
+    empty code, with no, some and more failures than the limit, in and out of the window."""
+    import datetime as dt
+
+    from django.db import connection
+
+    from motcua.dossiers import online
+    from motcua.dossiers.models import Dossier
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the function exists on PostgreSQL only")
+    Dossier.objects.filter(pk=received.pk).update(temporary_reference="TAM-0001")
+    for minute in (0, 5, 10, 12):
+        TrackingFailure.objects.create(client="k", at=vn(2026, 3, 10, 9, minute))
+    window_starts = [vn(2026, 3, 10, 8), vn(2026, 3, 10, 9, 6), vn(2026, 3, 10, 10)]
+    rows = 0
+    with connection.cursor() as cursor:
+        for code in (received.code, "TAM-0001", "000.00.00.X99-260302-0001", None):
+            for client in ("k", "other"):
+                for since in window_starts:
+                    for limit in (1, 3, 10):
+                        cursor.execute(online._LOOKUP_SQL, [client, since, limit, code, code])
+                        statement = cursor.fetchall()
+                        cursor.execute(online._LOOKUP_CALL, [client, since, limit, code])
+                        function = cursor.fetchall()
+                        assert function == statement
+                        rows += 1
+    assert rows == 72
+    cursor_row = statement[0]
+    assert cursor_row[0] == 0 and cursor_row[2] is None  # "other", no dossier for a NULL code
+    with connection.cursor() as cursor:
+        cursor.execute(online._LOOKUP_CALL, ["k", vn(2026, 3, 10, 9, 6), 3, received.code])
+        assert cursor.fetchone()[:4] == (
+            2,
+            vn(2026, 3, 10, 9, 10).astimezone(dt.UTC),
+            received.pk,
+            received.code,
+        )
