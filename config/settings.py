@@ -106,6 +106,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "motcua.core.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -463,6 +464,10 @@ MOTCUA_OIDC_ISSUER = env("MOTCUA_OIDC_ISSUER", "") or ""
 MOTCUA_OIDC_IDENTIFIER_CLAIM = env("MOTCUA_OIDC_IDENTIFIER_CLAIM", "citizen_id") or "citizen_id"
 MOTCUA_OIDC_LEVEL_CLAIM = env("MOTCUA_OIDC_LEVEL_CLAIM", "acr") or "acr"
 MOTCUA_OIDC_VERIFIED_LEVELS = env_list("MOTCUA_OIDC_VERIFIED_LEVELS", "2,level2")
+
+# The reverse proxies whose X-Real-IP header names the client (deploy/nginx/motcua.conf sets it);
+# requests from any other peer keep their own address. Empty: never trust the header.
+MOTCUA_TRUSTED_PROXIES = env_list("MOTCUA_TRUSTED_PROXIES", "127.0.0.1,::1")
 
 # --- portal (issue #7) ---
 # Anonymous tracking: failed look-ups allowed per client address in the window, then refused.

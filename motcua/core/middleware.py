@@ -1,7 +1,9 @@
-"""Security headers every response carries: a strict Content-Security-Policy without inline scripts."""
+"""Security headers every response carries: a strict Content-Security-Policy without inline scripts;
+the client's address behind the reverse proxy."""
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -14,6 +16,34 @@ CSP = (
     "font-src 'self'; connect-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'self'; "
     "object-src 'none'"
 )
+
+
+class ClientAddressMiddleware:
+    """Behind the reverse proxy (deploy/nginx/motcua.conf) every request comes from nginx, so
+    ``REMOTE_ADDR`` is nginx's own address and every per-client limit (tracking failures, login
+    lockout, API rate limits, the payment log) would be shared by all citizens. When the direct peer
+    is one of ``MOTCUA_TRUSTED_PROXIES``, the client's address is taken from ``X-Real-IP``, which nginx
+    sets to the address it saw (replacing whatever the client sent); ``X-Forwarded-For`` is not used
+    (a client can put anything at its front). A peer not in the list, or a header that is not one IP
+    address, leaves ``REMOTE_ADDR`` as it is. The proxy's address stays in ``MOTCUA_PROXY_ADDR``."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = frozenset(settings.MOTCUA_TRUSTED_PROXIES)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        peer = meta.get("REMOTE_ADDR", "")
+        forwarded = meta.get("HTTP_X_REAL_IP", "").strip()
+        if forwarded and peer in self.trusted:
+            try:
+                client = str(ipaddress.ip_address(forwarded))
+            except ValueError:
+                client = ""
+            if client:
+                meta["MOTCUA_PROXY_ADDR"] = peer
+                meta["REMOTE_ADDR"] = client
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

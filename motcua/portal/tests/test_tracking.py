@@ -8,6 +8,7 @@ import pytest
 import time_machine
 
 from motcua.core.clock import VN_TZ
+from motcua.dossiers import online
 from motcua.dossiers.models import TrackingFailure
 from motcua.dossiers.tests.factories import vn
 
@@ -274,3 +275,36 @@ def test_the_postgresql_function_gives_the_statements_answer(received, factory):
             received.pk,
             received.code,
         )
+
+
+def test_behind_the_proxy_each_citizen_has_a_limit_of_their_own(client, received, settings):
+    """nginx connects from 127.0.0.1 and names the client in X-Real-IP: one citizen's failures do
+    not lock the look-up for another (before, every look-up behind nginx shared 127.0.0.1's limit)."""
+    settings.MOTCUA_TRACKING_FAILURES = 2
+    first, second = {"HTTP_X_REAL_IP": "203.0.113.7"}, {"HTTP_X_REAL_IP": "2001:db8::5"}
+    with time_machine.travel(vn(2026, 3, 10, 9), tick=False):
+        for guess in ("0001", "0002"):
+            assert client.post("/tra-cuu/", {"ma": received.code, "so": guess}, **first).status_code == 400
+        assert client.post("/tra-cuu/", {"ma": received.code, "so": "5678"}, **first).status_code == 429
+        assert client.post("/tra-cuu/", {"ma": received.code, "so": "5678"}, **second).status_code == 200
+    assert sorted(set(TrackingFailure.objects.values_list("client", flat=True))) == [
+        online.client_key("203.0.113.7")
+    ]
+
+
+def test_the_client_address_header_is_ignored_from_an_untrusted_peer_or_when_malformed(
+    client, received, settings
+):
+    settings.MOTCUA_TRACKING_FAILURES = 5
+    with time_machine.travel(vn(2026, 3, 10, 9), tick=False):
+        client.post(
+            "/tra-cuu/",
+            {"ma": received.code, "so": "0001"},
+            REMOTE_ADDR="198.51.100.9",
+            HTTP_X_REAL_IP="203.0.113.7",
+        )
+        client.post("/tra-cuu/", {"ma": received.code, "so": "0002"}, HTTP_X_REAL_IP="not-an-address")
+    assert list(TrackingFailure.objects.order_by("at", "id").values_list("client", flat=True)) == [
+        online.client_key("198.51.100.9"),
+        online.client_key("127.0.0.1"),
+    ]
