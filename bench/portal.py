@@ -58,6 +58,28 @@ BENCH_PASSWORD = "bench-mat-khau-9"  # noqa: S105 - a throwaway bench database
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+def production_env(url: str, tmp: Path) -> dict[str, str]:
+    """The production profile on ``url`` for a bench run (also used by tracking_servers.py and
+    tracking_profile.py): a throwaway secret, plain HTTP on the loopback, files under ``tmp``, the
+    failure limits out of the way of a load of look-ups and sign-ins."""
+    return {
+        "DATABASE_URL": url,
+        "MOTCUA_ENV": "production",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_COOKIES": "0",
+        "DJANGO_HSTS_SECONDS": "0",
+        "DJANGO_DEBUG": "0",
+        "DJANGO_STATIC_ROOT": str(tmp / "static"),
+        "DJANGO_MEDIA_ROOT": str(tmp / "media"),
+        "MOTCUA_DATA_DIR": str(tmp),
+        "MOTCUA_TRACKING_FAILURES": "1000000",
+        "MOTCUA_LOGIN_FAILURE_LIMIT": "1000",
+        "DJANGO_LOG_LEVEL": "WARNING",
+    }
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -489,23 +511,7 @@ def main() -> None:
     )
 
     tmp = Path(tempfile.mkdtemp(prefix="motcua-portal-bench-"))
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": url,
-            "MOTCUA_ENV": "production",
-            "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
-            "DJANGO_HSTS_SECONDS": "0",
-            "DJANGO_STATIC_ROOT": str(tmp / "static"),
-            "DJANGO_MEDIA_ROOT": str(tmp / "media"),
-            "MOTCUA_DATA_DIR": str(tmp),
-            "MOTCUA_TRACKING_FAILURES": "1000000",
-            "MOTCUA_LOGIN_FAILURE_LIMIT": "1000",
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
-    )
+    env = {**os.environ, **production_env(url, tmp)}
     python = sys.executable
     subprocess.run(
         [python, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True

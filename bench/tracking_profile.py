@@ -28,7 +28,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -40,23 +39,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import portal  # noqa: E402 - the same seed as the HTTP bench
 
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_tracking_profile"
-
-
-def _production_env(url: str) -> None:
-    os.environ.update(
-        {
-            "DATABASE_URL": url,
-            "MOTCUA_ENV": "production",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
-            "DJANGO_HSTS_SECONDS": "0",
-            "DJANGO_DEBUG": "0",
-            "MOTCUA_TRACKING_FAILURES": "1000000",
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
-    )
 
 
 Call = Callable[[str, str, bytes, dict[str, str]], tuple[int, list[str], bytes]]
@@ -128,7 +110,7 @@ def main() -> None:
         result.get()
         seeding.join()
 
-    _production_env(url)
+    os.environ.update(portal.production_env(url, Path(tempfile.gettempdir()) / f"{name}-files"))
     # The production static storage needs its manifest: collected once into a folder kept between runs.
     static = Path(tempfile.gettempdir()) / f"{name}-static"
     os.environ["DJANGO_STATIC_ROOT"] = str(static)

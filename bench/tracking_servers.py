@@ -32,7 +32,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Any
 
@@ -160,24 +159,7 @@ def main() -> None:
     ).stdout.split()
     seed = {"lookups": [(line.split("|")[0], line.split("|")[1][-4:]) for line in codes]}
     tmp = Path(tempfile.mkdtemp(prefix="motcua-tracking-servers-"))
-    env = dict(os.environ)
-    env.update(
-        {
-            "DATABASE_URL": url,
-            "MOTCUA_ENV": "production",
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "DJANGO_SECRET_KEY": "bench-" + uuid.uuid4().hex,
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DJANGO_SECURE_COOKIES": "0",
-            "DJANGO_HSTS_SECONDS": "0",
-            "DJANGO_DEBUG": "0",
-            "DJANGO_STATIC_ROOT": str(tmp / "static"),
-            "DJANGO_MEDIA_ROOT": str(tmp / "media"),
-            "MOTCUA_DATA_DIR": str(tmp),
-            "MOTCUA_TRACKING_FAILURES": "1000000",
-            "DJANGO_LOG_LEVEL": "WARNING",
-        }
-    )
+    env = {**os.environ, **portal.production_env(url, tmp)}
     runs: list[dict] = []
     try:
         subprocess.run(
