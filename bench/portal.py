@@ -58,6 +58,18 @@ BENCH_PASSWORD = "bench-mat-khau-9"  # noqa: S105 - a throwaway bench database
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 
 
+def gunicorn_command() -> list[str]:
+    """gunicorn with the production configuration (deploy/gunicorn.conf.py), as the unit runs it."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        str(ROOT / "deploy" / "gunicorn.conf.py"),
+        "config.wsgi:application",
+    ]
+
+
 def production_env(url: str, tmp: Path) -> dict[str, str]:
     """The production profile on ``url`` for a bench run (also used by tracking_servers.py and
     tracking_profile.py): a throwaway secret, plain HTTP on the loopback, files under ``tmp``, the
@@ -532,14 +544,7 @@ def main() -> None:
     if args.threads:
         env["GUNICORN_THREADS"] = str(args.threads)
     server = subprocess.Popen(
-        [
-            python,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "config.wsgi:application",
-        ],
+        gunicorn_command(),
         cwd=ROOT,
         env=env,
     )

@@ -49,14 +49,7 @@ def server_command(kind: str, port: int, env: dict[str, str]) -> list[str]:
         access_log = os.devnull if kind == "gunicorn-log" else ""
         env.update({"GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": access_log})
         env.update({"GUNICORN_LOG_LEVEL": "warning", "GUNICORN_ERROR_LOG": "-", "GUNICORN_THREADS": "1"})
-        return [
-            python,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "config.wsgi:application",
-        ]
+        return portal.gunicorn_command()
     if kind == "granian":
         # Not a dependency of the project (decision 0042 keeps gunicorn): pip install granian to compare.
         # Django set up and warmed in the master before it forks the workers, as gunicorn's preload.

@@ -136,12 +136,11 @@ def reference() -> dict[Any, Any]:
     under the current reference revision (``core.revisions``): the token is read once per
     ``memoised()`` block, or once per call outside one."""
     memo = _memo.get()
-    if memo is None:
-        return revisions.store(revisions.REFERENCE, revisions.token(revisions.REFERENCE))
-    found: dict[Any, Any] | None = memo.get("reference")
+    found: dict[Any, Any] | None = memo.get("reference") if memo is not None else None
     if found is None:
         found = revisions.store(revisions.REFERENCE, revisions.token(revisions.REFERENCE))
-        memo["reference"] = found
+        if memo is not None:
+            memo["reference"] = found
     return found
 
 

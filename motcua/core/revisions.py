@@ -15,6 +15,7 @@ Cached values are shared by the requests of a process: read them, never change t
 from __future__ import annotations
 
 import threading
+import uuid
 from typing import Any, Final
 
 from django.db import connection, migrations
@@ -53,13 +54,6 @@ def token(name: str) -> str | None:
     return str(row[0]) if row is not None else None
 
 
-def tokens() -> dict[str, str]:
-    """Every current token by name (one read)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name, token FROM core_revision")
-        return {str(name): str(value) for name, value in cursor.fetchall()}
-
-
 def store(name: str, current: str | None) -> dict[Any, Any]:
     """This process's cache for ``name`` under ``current`` (the token just read): the same dict as
     long as the token stays; a fresh, empty one when it changed. Without a token: a throwaway dict."""
@@ -72,11 +66,6 @@ def store(name: str, current: str | None) -> dict[Any, Any]:
             held = (current, {})
             _caches[key] = held
         return held[1]
-
-
-def clear() -> None:
-    with _lock:
-        _caches.clear()
 
 
 def watch(schema_editor: BaseDatabaseSchemaEditor, name: str, tables: tuple[str, ...]) -> None:
@@ -92,9 +81,9 @@ def watch(schema_editor: BaseDatabaseSchemaEditor, name: str, tables: tuple[str,
         )
     elif vendor != "sqlite":
         raise NotImplementedError(f"revision triggers for {vendor}")
-    schema_editor.execute(
+    schema_editor.execute(  # a random first token too: two fresh databases never share one
         "INSERT INTO core_revision (name, token) VALUES (%s, %s) ON CONFLICT (name) DO NOTHING",
-        [name, "initial"],
+        [name, uuid.uuid4().hex],
     )
     for table in tables:
         if vendor == "postgresql":

@@ -28,7 +28,8 @@ def _db() -> Any:
     return connections[DEFAULT_DB_ALIAS]
 
 
-def _q(name: str | None) -> str:
+def quote(name: str | None) -> str:
+    """A table or column name quoted for the default connection."""
     return str(_db().ops.quote_name(str(name)))
 
 
@@ -46,9 +47,10 @@ def insert(instance: Model) -> None:
     if built is None:
         meta = model._meta
         fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
-        columns = ", ".join(_q(f.column) for f in fields)
+        columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
-        sql = f"INSERT INTO {_q(meta.db_table)} ({columns}) VALUES ({marks}) RETURNING {_q(meta.pk.column)}"  # noqa: S608
+        table, key_column = quote(meta.db_table), quote(meta.pk.column)
+        sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {key_column}"  # noqa: S608
         built = (sql, fields)
         _inserts[key] = built
     sql, fields = built
@@ -71,11 +73,11 @@ def insert_many(instances: Sequence[Model]) -> None:
     model = type(instances[0])
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
-    columns = ", ".join(_q(f.column) for f in fields)
+    columns = ", ".join(quote(f.column) for f in fields)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     sql = (
-        f"INSERT INTO {_q(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from _meta
-        f"{', '.join([row] * len(instances))} RETURNING {_q(meta.pk.column)}"
+        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from _meta
+        f"{', '.join([row] * len(instances))} RETURNING {quote(meta.pk.column)}"
     )
     values = [
         f.get_db_prep_save(f.pre_save(instance, True), connection) for instance in instances for f in fields
@@ -121,8 +123,8 @@ def update(instance: Model, attnames: Iterable[str]) -> int:
             for f in meta.concrete_fields
             if not f.primary_key and (f.attname in wanted or getattr(f, "auto_now", False))
         ]
-        sets = ", ".join(f"{_q(f.column)} = %s" for f in fields)
-        sql = f"UPDATE {_q(meta.db_table)} SET {sets} WHERE {_q(meta.pk.column)} = %s"  # noqa: S608
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
         built = (sql, fields)
         _updates[key] = built
     sql, fields = built
@@ -142,7 +144,7 @@ class Reader:
         self.model = model
         self.fields = list(model._meta.concrete_fields)
         self.names = [f.attname for f in self.fields]
-        self.select = ", ".join(f"{alias}.{_q(f.column)}" for f in self.fields)
+        self.select = ", ".join(f"{alias}.{quote(f.column)}" for f in self.fields)
         self._converters: dict[str, list[Any]] = {}
 
     def __len__(self) -> int:

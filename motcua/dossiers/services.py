@@ -30,7 +30,7 @@ from typing import Any, Final, ParamSpec, TypeVar
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from motcua.accounts import gate
 from motcua.accounts.models import Membership, User
@@ -534,9 +534,7 @@ def hours_for(dossier: Dossier) -> OfficeHours:
 
 def _clock_events(dossier_id: int) -> list[tl.ClockEvent]:
     """The dossier's clock events in order (a hand-written statement, decision 0043)."""
-    from django.db import connection
-
-    q = _quote
+    q = rows.quote
     at_field, due_field = ClockEvent._meta.get_field("at"), ClockEvent._meta.get_field("new_due_at")
     with connection.cursor() as cursor:
         cursor.execute(
@@ -680,7 +678,7 @@ class _LockStatement:
     revision token; compiled once per process and database vendor."""
 
     def __init__(self) -> None:
-        q = _quote
+        q = rows.quote
         self.dossier = rows.Reader(Dossier, "d")
         self.version = rows.Reader(ProcedureVersion, "v")
         self.agency = rows.Reader(Agency, "a")
@@ -706,18 +704,10 @@ class _LockStatement:
         self.readers = (self.dossier, self.version, self.agency, self.admin_unit, self.unit)
 
 
-def _quote(name: str) -> str:
-    from django.db import connection
-
-    return connection.ops.quote_name(name)
-
-
 _lock_statements: dict[str, _LockStatement] = {}
 
 
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
-    from django.db import connection
-
     statement = _lock_statements.get(connection.vendor)
     if statement is None:
         statement = _lock_statements[connection.vendor] = _LockStatement()
@@ -790,11 +780,9 @@ def _tokens() -> dict[str, str]:
     gate so that memberships and units are checked against it without another read."""
 
     def read() -> dict[str, str]:
-        from django.db import connection
-
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT name, token FROM {_quote('core_revision')} "  # noqa: S608 - names from _meta
+                f"SELECT name, token FROM {rows.quote('core_revision')} "  # noqa: S608 - names from _meta
                 f"UNION ALL SELECT %s, {calendar_revision_sql()}",
                 ["calendar"],
             )
@@ -1602,12 +1590,10 @@ _task_reader: rows.Reader | None = None
 def _lead_task(dossier: Dossier) -> ProcessingTask | None:
     """The open lead task (first by position), by a hand-written statement (decision 0043)."""
     global _task_reader
-    from django.db import connection
-
     if _task_reader is None:
         _task_reader = rows.Reader(ProcessingTask, "t")
     reader = _task_reader
-    q = _quote
+    q = rows.quote
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT {reader.select} FROM {q(ProcessingTask._meta.db_table)} t "  # noqa: S608 - from _meta
