@@ -9,11 +9,14 @@ so codes cannot be enumerated. A signed-in applicant is pointed to the full page
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from motcua.core.clock import VN_TZ
 from motcua.dossiers import online
 from motcua.dossiers.selectors import visible_dossiers
 
@@ -23,6 +26,12 @@ from .status import next_step, state_label
 # (``errors.ma``) and a missing key sends Django's template engine through its slow fallbacks (a
 # failed item look-up, a failed attribute look-up, ``dir()``), seven times per page (decision 0036).
 NO_ERRORS: dict[str, str] = {"ma": "", "so": "", "form": ""}
+
+
+def _when(value: dt.datetime | None) -> str:
+    """``15:04 26/11/2026`` in Vietnam's time, as ``|date:"H:i d/m/Y"`` writes it; "" for none.
+    Written here because the filter costs a few percent of the page under load (decision 0045)."""
+    return f"{value.astimezone(VN_TZ):%H:%M %d/%m/%Y}" if value is not None else ""
 
 
 def tracking_page(request: HttpRequest) -> HttpResponse:
@@ -61,6 +70,9 @@ def tracking_page(request: HttpRequest) -> HttpResponse:
             is_own = user.is_authenticated and visible_dossiers(user).filter(pk=found.pk).exists()
             context |= {
                 "found": found,
+                "submitted_at": _when(found.submitted_at),
+                "received_at": _when(found.received_at),
+                "due_at": _when(found.due_at),
                 "state": state_label(found.state),
                 "next_step": next_step(found.state),
                 "is_own": is_own,

@@ -34,7 +34,7 @@ from django.template.loader_tags import BlockNode
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.autoreload import file_changed
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 register = template.Library()
 
@@ -43,6 +43,7 @@ KEYS = 64
 _MARK = "\x00frozen-csrf-token\x00"
 _GAP = CsrfTokenNode().render(Context({"csrf_token": _MARK}))
 _NODES: weakref.WeakSet[FrozenNode] = weakref.WeakSet()
+_BASE_KEY = "motcua.frozen:language-and-prefix"  # the render-context entry holding both
 
 
 class FrozenNode(Node):
@@ -53,25 +54,27 @@ class FrozenNode(Node):
     def __init__(self, nodelist: NodeList, vary: list[FilterExpression]) -> None:
         self.nodelist = nodelist
         self.vary = vary
-        self.kept: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self.kept: dict[tuple[Any, ...], tuple[SafeString, ...]] = {}
         _NODES.add(self)
 
     def render(self, context: Context) -> SafeString:
-        key = (
-            translation.get_language(),
-            get_script_prefix(),
-            context.autoescape,
-            *(value.resolve(context) for value in self.vary),
-        )
+        # The language and script prefix are the same for every part of one render: read once per
+        # render (the render context lives as long as the page's rendering, its parent included).
+        base = context.render_context.get(_BASE_KEY)
+        if base is None:
+            base = (translation.get_language(), get_script_prefix())
+            context.render_context[_BASE_KEY] = base
+        key = (*base, context.autoescape, *(value.resolve(context) for value in self.vary))
         parts = self.kept.get(key)
         if parts is None:
             with context.push(csrf_token=_MARK):
-                parts = tuple(self.nodelist.render(context).split(_GAP))
+                # Kept as SafeString: returned as they are, without mark_safe's check for lazy text.
+                parts = tuple(SafeString(part) for part in self.nodelist.render(context).split(_GAP))
             if len(self.kept) < KEYS:
                 self.kept[key] = parts
         if len(parts) == 1:
-            return mark_safe(parts[0])
-        return mark_safe(CsrfTokenNode().render(context).join(parts))
+            return parts[0]
+        return SafeString(CsrfTokenNode().render(context).join(parts))
 
 
 @register.tag

@@ -175,6 +175,12 @@ def test_the_tracking_answer_with_frozen_parts_is_the_answer_without_them(langua
                 "code": found.reference,
                 "errors": {"ma": "", "so": "", "form": ""},
                 "found": found,
+                # As portal.tracking_views._when writes them (Vietnam's time).
+                **{
+                    name: f"{value + dt.timedelta(hours=7):%H:%M %d/%m/%Y}" if value else ""
+                    for name in ("submitted_at", "received_at", "due_at")
+                    for value in [getattr(found, name)]
+                },
                 "state": f"Trạng thái {found.state}",
                 "next_step": "Chờ <xử lý>",
                 "is_own": False,

@@ -308,3 +308,13 @@ def test_the_client_address_header_is_ignored_from_an_untrusted_peer_or_when_mal
         online.client_key("198.51.100.9"),
         online.client_key("127.0.0.1"),
     ]
+
+
+def test_the_answer_writes_its_times_in_vietnam_as_hours_then_the_day():
+    import datetime as dt
+
+    from motcua.portal.tracking_views import _when
+
+    assert _when(dt.datetime(2026, 3, 2, 1, 7, tzinfo=dt.UTC)) == "08:07 02/03/2026"
+    assert _when(dt.datetime(2026, 12, 31, 17, 30, tzinfo=dt.UTC)) == "00:30 01/01/2027"
+    assert _when(None) == ""
