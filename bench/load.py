@@ -19,6 +19,11 @@ cookies and CSRF, like a browser form), each logged in as a reception officer.
    second through HTTP, compared with ``pgbench`` running the bare two-row insert transaction of
    ``bench/dossier_flow.py`` (imported, not copied) at the same concurrency on the same database.
 
+Each phase also reports the CPU milliseconds per request (mixed) and per accepted dossier (intake) of
+each side: gunicorn, the task worker (notifications, the outbox), the PostgreSQL backends and the
+clients, read from /proc (run the bench on the database's machine): on a 2-core machine the sum is
+what bounds the throughput, whatever the latencies say.
+
 Target: intake/pgbench >= 8 %, no errors, p99 < 250 ms at 32 clients. ``--profile`` then accepts 30
 dossiers in-process with the Django test client and prints where the time of one intake request
 goes (SQL queries and their time, template rendering, the rest). Details go to stderr; the last line
@@ -46,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import dossier_flow  # noqa: E402 - bench/dossier_flow.py: the pgbench script, tables and runner
+import portal  # noqa: E402 - bench/portal.py: CPU seconds of gunicorn and PostgreSQL backends from /proc
 
 from tests import prodstack as ps  # noqa: E402
 
@@ -156,6 +162,37 @@ class Runner:
             self.timed("catalog", "GET", "/thu-tuc/?q=kiem+thu")
         else:
             self.timed("catalog", "GET", f"/thu-tuc/{self.world['procedure']}/")
+
+
+def watch_cpu(
+    stack: Any, url: str, clients: list[Any], phases: list[tuple[float, float]], out: list[dict[str, float]]
+) -> None:
+    """CPU seconds spent in each phase by gunicorn (master and workers), the task worker, the
+    PostgreSQL backends of the bench database and the client processes (from /proc: run the bench on
+    the database's machine). What a request costs, whatever else the machine is doing."""
+    admin, name = ps.admin_url(url)
+    for start_at, stop_at in phases:
+        time.sleep(max(0.0, start_at - time.time()))
+        meter = portal.CpuMeter(stack.web.pid, admin, name)
+        first = meter.sample()
+        worker = portal._cpu_s(stack.worker.pid, children=True)
+        users = sum(portal._cpu_s(c.pid) for c in clients)
+        time.sleep(max(0.0, stop_at - time.time()))
+        last = meter.sample()
+        out.append(
+            {
+                "web": last["gunicorn"] - first["gunicorn"],
+                "worker": portal._cpu_s(stack.worker.pid, children=True) - worker,
+                "postgres": last["postgres"] - first["postgres"],
+                "clients": sum(portal._cpu_s(c.pid) for c in clients) - users,
+            }
+        )
+
+
+def per(cpu: dict[str, float], count: int) -> dict[str, float]:
+    """CPU milliseconds per ``count`` (requests, dossiers) of each side, and their sum."""
+    parts = {k: round(v * 1000 / max(1, count), 2) for k, v in cpu.items()}
+    return {**parts, "total": round(sum(cpu.values()) * 1000 / max(1, count), 2)}
 
 
 def client_process(
@@ -372,6 +409,19 @@ def main() -> None:
         ready.wait()
         start.value = time.time() + 1
         ready.wait()
+        begin = start.value  # the clients' phases (client_process), watched from here
+        cpu: list[dict[str, float]] = []
+        watcher = threading.Thread(
+            target=watch_cpu,
+            args=(
+                stack,
+                url,
+                procs,
+                [(begin, begin + durations[0]), (begin + durations[0] + 1, begin + sum(durations) + 1)],
+                cpu,
+            ),
+        )
+        watcher.start()
         log(
             f"{args.clients} clients logged in; mixed phase {args.seconds:.0f} s, "
             f"then intake {args.intake_seconds:.0f} s"
@@ -379,6 +429,7 @@ def main() -> None:
         results = [out.get() for _ in procs]
         for proc in procs:
             proc.join()
+        watcher.join()
 
         mixed_samples = [s for r in results for s in r["0"]["samples"]]
         intake_samples = [s for r in results for s in r["1"]["samples"]]
@@ -391,6 +442,10 @@ def main() -> None:
         accepted_per_s = accepted / args.intake_seconds
         log(f"mixed: {json.dumps(mixed)}")
         log(f"intake: {json.dumps(intake)}")
+        mixed_cpu = per(cpu[0], len(mixed_samples)) if len(cpu) > 0 else {}
+        intake_cpu = per(cpu[1], accepted) if len(cpu) > 1 else {}
+        log(f"CPU ms per request, mixed phase: {json.dumps(mixed_cpu)}")
+        log(f"CPU ms per accepted dossier (its form and its POST), intake phase: {json.dumps(intake_cpu)}")
         stack.stop()
 
         tps = dossier_flow.run_pgbench(url, args.clients, args.pgbench_seconds)
@@ -416,6 +471,8 @@ def main() -> None:
             "intake_p99_ms": intake["by_kind"].get("intake", {}).get("p99_ms", 0.0),
             "intake_phase_p99_ms": intake["p99_ms"],
             "intake_errors": intake["errors"],
+            "mixed_cpu_ms_per_request": mixed_cpu,
+            "intake_cpu_ms_per_dossier": intake_cpu,
             "pgbench_tps": round(tps, 1),
             "ratio": round(ratio, 4),
             "target_ratio": TARGET_RATIO,
