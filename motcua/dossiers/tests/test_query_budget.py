@@ -20,6 +20,8 @@ lock reads the dossier's last event and the calendar's revision token in the sam
 intake reads every revision token in one; forward reads the agency and the process budget from
 the same per-process data (catalogue revision) and the existing tasks once; sign creates its result
 row without get_or_create's savepoint and second write.
+Then (ADR 0044) accept 15 → 14: the accepted dossier is inserted once with its final values (its id
+taken with the revision tokens) instead of an INSERT and an UPDATE.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from .factories import vn
 pytestmark = pytest.mark.django_db
 
 OUTBOX = 1  # the integration outbox row written with each event (ADR 0022)
-ACCEPT_BUDGET = 14 + OUTBOX
+ACCEPT_BUDGET = 13 + OUTBOX
 TRANSITION_BUDGET = {
     "forward": 10 + OUTBOX,
     "assign": 11 + OUTBOX,
