@@ -160,7 +160,7 @@ class Dossier(models.Model):
 
     # "Vào Sổ theo dõi hồ sơ … Số thứ tự" (Form 01; the line of the Form 07 ledger): numbered per
     # receiving one-stop unit and calendar year, from 1, without gaps (TT01/2018 Art 10(2)); given with
-    # the code at acceptance (``codes.enter_in_ledger``). The year is the local year of ``received_at``.
+    # the code at acceptance (``codes.issue_numbers``). The year is the local year of ``received_at``.
     ledger_year = models.PositiveSmallIntegerField(null=True, blank=True)
     ledger_number = models.PositiveIntegerField(null=True, blank=True)
 

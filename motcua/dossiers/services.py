@@ -1150,8 +1150,7 @@ def _accept(
     calendar, hours = calendar_for(dossier), hours_for(dossier)
     dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
     # The numbers last: their counter rows stay locked until commit (codes.py).
-    dossier.code = codes.issue_code(receiving_agency=receiving, accepted_at=at)
-    codes.enter_in_ledger(dossier, accepted_at=at)
+    codes.issue_numbers(dossier, receiving_agency=receiving, accepted_at=at)
     _record(
         dossier,
         transition,
