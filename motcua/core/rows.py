@@ -18,7 +18,7 @@ from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoFie
 
 _M = TypeVar("_M", bound=Model)
 
-_inserts: dict[tuple[type[Model], str], tuple[str, list[Field[Any, Any]]]] = {}
+_inserts: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]]]] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
 
 
@@ -37,16 +37,17 @@ def _is_auto(field: Field[Any, Any]) -> bool:
     return isinstance(field, AutoField | BigAutoField | SmallAutoField)
 
 
-def insert(instance: Model) -> None:
+def insert(instance: Model, *, with_key: bool = False) -> None:
     """INSERT ``instance`` (as ``save(force_insert=True)`` would: ``auto_now`` fields set, values
-    prepared by their fields) and set its new primary key."""
+    prepared by their fields) and set its new primary key. ``with_key``: the instance already
+    carries its primary key (taken from the sequence beforehand), which is inserted as is."""
     connection = _db()
     model = type(instance)
-    key = (model, connection.vendor)
+    key = (model, connection.vendor, with_key)
     built = _inserts.get(key)
     if built is None:
         meta = model._meta
-        fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
+        fields = [f for f in meta.concrete_fields if with_key or not (f.primary_key and _is_auto(f))]
         columns = ", ".join(quote(f.column) for f in fields)
         marks = ", ".join(["%s"] * len(fields))
         table, key_column = quote(meta.db_table), quote(meta.pk.column)

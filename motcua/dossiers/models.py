@@ -114,8 +114,8 @@ class Dossier(models.Model):
     representative_identifier = models.CharField(max_length=20, blank=True)
     representative_date_of_birth = models.DateField(null=True, blank=True)
     representative_address = models.CharField(max_length=500, blank=True)
-    representative_commune = models.ForeignKey(
-        "units.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    representative_commune = models.ForeignKey(  # indexed where set (Meta: ADR 0044)
+        "units.AdminUnit", null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     representative_phone = models.CharField(max_length=15, blank=True)
     representative_email = models.EmailField(blank=True)
@@ -126,6 +126,7 @@ class Dossier(models.Model):
         on_delete=models.PROTECT,
         related_name="submitted_dossiers",
         help_text="The applicant's own account (online submissions); empty at the counter.",
+        db_index=False,  # indexed where set (Meta: ADR 0044)
     )
 
     # The three units (SPEC §2 item 3) and the agency whose identifier opens the code.
@@ -160,7 +161,7 @@ class Dossier(models.Model):
 
     # "Vào Sổ theo dõi hồ sơ … Số thứ tự" (Form 01; the line of the Form 07 ledger): numbered per
     # receiving one-stop unit and calendar year, from 1, without gaps (TT01/2018 Art 10(2)); given with
-    # the code at acceptance (``codes.enter_in_ledger``). The year is the local year of ``received_at``.
+    # the code at acceptance (``codes.issue_numbers``). The year is the local year of ``received_at``.
     ledger_year = models.PositiveSmallIntegerField(null=True, blank=True)
     ledger_number = models.PositiveIntegerField(null=True, blank=True)
 
@@ -179,8 +180,8 @@ class Dossier(models.Model):
     notes = models.TextField(blank=True)
     # Kept for national-portal dossiers split by DVCQG; motcua's own inter-agency work is ONE dossier
     # with tasks at several agencies (SPEC scenario 20), so this stays empty for it.
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    parent = models.ForeignKey(  # indexed where set (Meta: ADR 0044)
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", db_index=False
     )
 
     # National index flags (SPEC §4.3).
@@ -266,6 +267,21 @@ class Dossier(models.Model):
                 name="dossier_representative_id_no",
                 condition=~Q(representative_identifier=""),
             ),
+            # Foreign keys empty on most rows (every counter dossier: no applicant account, no
+            # representative, no parent) are indexed where set (ADR 0044): what looks them up (an
+            # applicant's own dossiers; the foreign key check of a deleted user, commune or
+            # dossier) tests equality, which implies NOT NULL, and an acceptance writes no entry.
+            models.Index(
+                fields=["submitted_by"],
+                name="dossier_submitted_by_set",
+                condition=Q(submitted_by__isnull=False),
+            ),
+            models.Index(
+                fields=["representative_commune"],
+                name="dossier_rep_commune_set",
+                condition=Q(representative_commune__isnull=False),
+            ),
+            models.Index(fields=["parent"], name="dossier_parent_set", condition=Q(parent__isnull=False)),
         ]
 
     def __str__(self) -> str:

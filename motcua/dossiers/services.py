@@ -753,13 +753,17 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
 
 
 def _save(dossier: Dossier) -> None:
-    """Write what the act changed on the dossier: only the changed columns of a row read or
-    inserted in this act (``_lock``, ``_open``); the whole row otherwise."""
+    """Write what the act changed on the dossier: the whole row, inserted once, for a dossier
+    opened by this act (``_open``: ADR 0044); only the changed columns of a row read in this act
+    (``_lock``); the whole row otherwise."""
     known, before = _recall(("loaded", dossier.pk))
     if not known:
         dossier.save()
         return
-    rows.update(dossier, [*rows.changed(dossier, before), "version"])
+    if before is None:
+        rows.insert(dossier, with_key=True)
+    else:
+        rows.update(dossier, [*rows.changed(dossier, before), "version"])
     _remember(("loaded", dossier.pk), rows.snapshot(dossier))
 
 
@@ -775,23 +779,65 @@ def _reason(transition: Transition, reason: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _tokens() -> dict[str, str]:
+def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
     """The revision tokens, read once per act (one statement); the reference one is handed to the
-    gate so that memberships and units are checked against it without another read."""
+    gate so that memberships and units are checked against it without another read. With
+    ``dossier_id``, the same statement also takes the id of the dossier the act opens (ADR 0044),
+    kept for ``_new_dossier_id``."""
 
     def read() -> dict[str, str]:
+        sql = (
+            f"SELECT name, token FROM {rows.quote('core_revision')} "  # noqa: S608 - names from _meta
+            f"UNION ALL SELECT %s, {calendar_revision_sql()}"
+        )
+        params = ["calendar"]
+        if dossier_id:
+            sql += f" UNION ALL SELECT %s, CAST({_next_dossier_id_sql()} AS {_TEXT[connection.vendor]})"
+            params.append("dossier_id")
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT name, token FROM {rows.quote('core_revision')} "  # noqa: S608 - names from _meta
-                f"UNION ALL SELECT %s, {calendar_revision_sql()}",
-                ["calendar"],
-            )
+            cursor.execute(sql, params)
             found = {str(name): str(token) for name, token in cursor.fetchall()}
+        if dossier_id:
+            _remember(("new_dossier_id",), int(found.pop("dossier_id")))
         gate.use_reference(found.get(revisions.REFERENCE))
         _remember(("calendar_token",), found["calendar"])
         return found
 
     return _memoised(("tokens",), read)
+
+
+_TEXT: Final = {"postgresql": "varchar", "sqlite": "text"}
+
+
+def _next_dossier_id_sql() -> str:
+    """An expression of the id the next dossier row takes (ADR 0044), so that an act that opens a
+    dossier can write its components, events and fee lines before the row itself (the foreign keys
+    are DEFERRABLE INITIALLY DEFERRED on both databases) and insert the row once, with its final
+    values. PostgreSQL: the value is taken from the identity column's sequence (a value taken by an
+    act that rolls back is lost, as an INSERT's is). SQLite: the act's transaction holds the
+    database write lock from BEGIN (``transaction_mode = IMMEDIATE``), so nobody else inserts a
+    dossier until it ends, and the next AUTOINCREMENT value can be read."""
+    table = Dossier._meta.db_table
+    if connection.vendor == "postgresql":
+        return f"nextval(pg_get_serial_sequence('{table}', '{Dossier._meta.pk.column}'))"
+    quoted = rows.quote(table)
+    return (
+        f"MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), "  # noqa: S608
+        f"COALESCE((SELECT MAX({rows.quote(Dossier._meta.pk.column)}) FROM {quoted}), 0)) + 1"
+    )
+
+
+def _new_dossier_id() -> int:
+    """The id of the dossier this act opens: taken with the act's revision tokens when they are
+    read first (``_open``), else by a statement of its own."""
+    _tokens(dossier_id=True)
+    known, taken = _recall(("new_dossier_id",))
+    _remember(("new_dossier_id",), None)  # used once
+    if known and taken is not None:
+        return int(taken)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {_next_dossier_id_sql()}")
+        return int(cursor.fetchone()[0])
 
 
 def _version_for(intake: Intake, at: dt.datetime) -> ProcedureVersion:
@@ -864,7 +910,11 @@ def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agenc
 
 
 def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User | None) -> Dossier:
-    """A dossier row in NEW (counter) or DRAFT (online), with its components; no code, no clock."""
+    """A dossier in NEW (counter) or DRAFT (online), with its components; no code, no clock.
+
+    The dossier row itself is not written here: it carries its id already (``_new_dossier_id``)
+    and the act's ``_save`` inserts it once, with the values the act gives it (ADR 0044)."""
+    dossier_id = _new_dossier_id()
     version = _version_for(intake, at)
     case = _case_for(version, intake.procedure_case_id)
     if intake.channel not in Channel.values:
@@ -926,8 +976,8 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     if state == State.DRAFT:
         dossier.temporary_reference = f"TMP-{secrets.token_hex(6).upper()}"
     dossier.intake_key = _intake_key(intake) or None
-    rows.insert(dossier)
-    _remember(("loaded", dossier.pk), rows.snapshot(dossier))
+    dossier.pk = dossier_id
+    _remember(("loaded", dossier.pk), None)  # not written yet: ``_save`` inserts it
     # A dossier opened by this act has no event, no clock event and no component yet.
     _remember(("last_event", dossier.pk), None)
     _remember(("events", dossier.pk), [])
@@ -1026,7 +1076,8 @@ def _add_components(
     if start == 0 and dossier.pk is not None:
         _remember(("present", dossier.pk), {row.template_id for row in added if row.template_id is not None})
         _keep(dossier, "components", added)
-    if dossier.has_reused_components:
+    if dossier.has_reused_components and _recall(("loaded", dossier.pk)) != (True, None):
+        # (a dossier opened by this act gets the flag with its row, in ``_save``)
         Dossier.objects.filter(pk=dossier.pk).update(has_reused_components=True)
 
 
@@ -1099,8 +1150,7 @@ def _accept(
     calendar, hours = calendar_for(dossier), hours_for(dossier)
     dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
     # The numbers last: their counter rows stay locked until commit (codes.py).
-    dossier.code = codes.issue_code(receiving_agency=receiving, accepted_at=at)
-    codes.enter_in_ledger(dossier, accepted_at=at)
+    codes.issue_numbers(dossier, receiving_agency=receiving, accepted_at=at)
     _record(
         dossier,
         transition,

@@ -72,6 +72,25 @@ def test_concurrent_acceptances_get_consecutive_codes(world):
     assert codes == [f"000.00.12.H38-260302-{n:04d}" for n in range(1, 9)]
 
 
+def test_concurrent_counter_acceptances_get_consecutive_codes_and_ledger_lines(world):
+    """ADR 0044: the counter acceptance inserts its dossier once, at the end, and on PostgreSQL takes
+    both numbers in one statement; eight at once still get codes and ledger lines 1-8, no gap,
+    no deadlock, each row with its own."""
+    results = _run_together(
+        [
+            lambda i=i: services.receive_at_counter(
+                intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 10, i)
+            )
+            for i in range(8)
+        ]
+    )
+    assert not [r for r in results if isinstance(r, Exception)], results
+    found = sorted(Dossier.objects.values_list("code", "ledger_year", "ledger_number"))
+    assert found == [(f"000.00.12.H38-260302-{n:04d}", 2026, n) for n in range(1, 9)]
+    assert sorted((r.code, r.ledger_number) for r in results) == [(c, n) for c, _, n in found]
+    assert all(verify_history(r.pk) == [] for r in results)
+
+
 def test_two_officers_on_one_dossier_one_wins(factory, world):
     dossier = factory.create(at=vn(2026, 3, 2, 8), trait="appraising")
     version = dossier.version

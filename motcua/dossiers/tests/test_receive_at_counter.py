@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
+import time_machine
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from motcua.accounts.models import Role
+from motcua.core import rows
 from motcua.core.errors import PermissionRefused, ValidationFailed
 from motcua.deadlines.models import CalendarDay
-from motcua.dossiers import services
+from motcua.dossiers import history, services
 from motcua.dossiers.applicants import Person, clean_person
-from motcua.dossiers.models import Dossier, DossierFile
+from motcua.dossiers.history import verify_history
+from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, DossierFile, FeeLine
 from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
 
-from .factories import applicant, staff, vn
+from .factories import applicant, make_procedure, staff, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -198,3 +204,116 @@ def test_a_repeated_request_with_its_idempotency_key_gets_the_first_dossier(worl
         services.receive_at_counter(intake=world.intake(idempotency_key="k" * 65), actor=world.reception)
     assert (caught.value.code, caught.value.field) == ("invalid_idempotency_key", "idempotency_key")
     assert Dossier.objects.count() == 2
+
+
+def _written(dossier_id: int) -> dict[str, Any]:
+    """Every row an acceptance wrote for ``dossier_id``, without the ids the database gave them."""
+
+    def strip(row: dict[str, Any]) -> dict[str, Any]:
+        return {
+            k: v for k, v in row.items() if k not in ("id", "dossier_id", "event_id", "hash", "prev_hash")
+        }
+
+    return {
+        "dossier": strip(Dossier.objects.filter(pk=dossier_id).values().get()),
+        "components": [
+            strip(r)
+            for r in DossierComponent.objects.filter(dossier_id=dossier_id).order_by("position").values()
+        ],
+        "fee_lines": [
+            strip(r) for r in FeeLine.objects.filter(dossier_id=dossier_id).order_by("id").values()
+        ],
+        "events": [
+            strip(r) for r in DossierEvent.objects.filter(dossier_id=dossier_id).order_by("seq").values()
+        ],
+        "clock": [strip(r) for r in ClockEvent.objects.filter(dossier_id=dossier_id).values()],
+    }
+
+
+def test_the_accepted_dossier_is_inserted_once_with_what_insert_then_update_wrote(world, monkeypatch):
+    """ADR 0044: the counter acceptance inserts the dossier row once, at the end of the act, with its
+    final values (its id taken beforehand). The rows are those of the former path (INSERT in NEW
+    when opened, then UPDATE of the changed columns), every column of every row; the event's hash
+    chains from the new id."""
+    version = make_procedure(code="2.000999", fee=50_000)
+    templates = list(version.cases.get().components.order_by("position"))
+    intake = world.intake(
+        version=version,
+        idempotency_key="counter:once",
+        components=(
+            services.ComponentInput(template_id=templates[0].pk, copy_type="certified_copy", count=2),
+            services.ComponentInput(template_id=templates[1].pk, reused_from="CSDLQG-DC:042090001234"),
+        ),
+    )
+    at = vn(2026, 3, 2, 9, 30)
+
+    def accept() -> dict[str, Any]:
+        with time_machine.travel(at, tick=False), CaptureQueriesContext(connection) as captured:
+            dossier = services.receive_at_counter(intake=intake, actor=world.reception, at=at)
+        statements = [q["sql"].split(" ", 3)[:3] for q in captured.captured_queries]
+        assert verify_history(dossier.pk) == []
+        event = DossierEvent.objects.get(dossier_id=dossier.pk)
+        assert event.hash == history.event_hash(history.fields_of(event))
+        assert event.dossier_id == dossier.pk
+        found = _written(dossier.pk)
+        # What the act returns is what it wrote.
+        assert {
+            f.attname: getattr(dossier, f.attname) for f in Dossier._meta.concrete_fields if f.attname != "id"
+        } == found["dossier"]
+        return {"rows": found, "statements": statements}
+
+    with transaction.atomic():
+        once = accept()
+        transaction.set_rollback(True)  # the numbers go back: the other path gets the same code
+
+    opened = services._open
+
+    def open_then_insert(*args: Any, **kwargs: Any) -> Dossier:  # the path before ADR 0044
+        dossier = opened(*args, **kwargs)
+        rows.insert(dossier, with_key=True)
+        services._remember(("loaded", dossier.pk), rows.snapshot(dossier))
+        return dossier
+
+    monkeypatch.setattr(services, "_open", open_then_insert)
+    with transaction.atomic():
+        twice = accept()
+        transaction.set_rollback(True)
+
+    assert once["rows"] == twice["rows"]
+    dossier_writes = [s for s in once["statements"] if 'dossiers_dossier"' in " ".join(s)]
+    assert dossier_writes == [["INSERT", "INTO", '"dossiers_dossier"']]
+    assert [s for s in twice["statements"] if 'dossiers_dossier"' in " ".join(s)] == [
+        ["INSERT", "INTO", '"dossiers_dossier"'],
+        ["UPDATE", '"dossiers_dossier"', "SET"],
+    ]
+    row = once["rows"]["dossier"]
+    assert {
+        k: row[k] for k in ("code", "ledger_year", "ledger_number", "state", "version", "intake_key")
+    } == {
+        "code": "000.00.12.H38-260302-0001",
+        "ledger_year": 2026,
+        "ledger_number": 1,
+        "state": "received",
+        "version": 2,
+        "intake_key": "counter:once",
+    }
+    assert (row["has_reused_components"], row["time_limit_amount"], row["time_limit_unit"]) == (
+        True,
+        10,
+        "working_day",
+    )
+    assert (row["received_at"], row["created_at"], row["updated_at"]) == (at, at, at)
+    assert (row["due_at"], row["original_due_at"], row["handover_due_at"]) == (
+        vn(2026, 3, 16, 17),
+        vn(2026, 3, 16, 17),
+        vn(2026, 3, 2, 17),
+    )
+    assert [(c["copy_type"], c["count"], c["reused_from"]) for c in once["rows"]["components"]] == [
+        ("certified_copy", 2, ""),
+        ("copy", 1, "CSDLQG-DC:042090001234"),
+    ]
+    assert [(f["amount"], f["description"]) for f in once["rows"]["fee_lines"]] == [(50_000, "Lệ phí")]
+    assert [(e["seq"], e["name"], e["state_after"]) for e in once["rows"]["events"]] == [
+        (1, "accepted", "received")
+    ]
+    assert [c["kind"] for c in once["rows"]["clock"]] == ["start"]
