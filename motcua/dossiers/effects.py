@@ -146,26 +146,34 @@ def schedule(*, event_id: int, name: str) -> None:
         transaction.on_commit(partial(after_event, event_id=event_id, name=name), robust=True)
 
 
-def _enqueue(what: str, event_id: int, enqueue: Any) -> None:
+def _enqueue(event_id: int, tasks: list[tuple[str, Any]]) -> None:
+    """Enqueue ``tasks`` ((what, enqueue) pairs) for the event in one savepoint: a failed enqueue
+    never undoes the act. The tasks share the savepoint (one pair of statements per act, not one per
+    task): a database error enqueuing one loses the others too, and says so in the log."""
     try:
-        with transaction.atomic():  # a savepoint inside an act: a failed enqueue never undoes it
-            enqueue(event_id)
+        with transaction.atomic():
+            for _what, enqueue in tasks:
+                enqueue(event_id)
     except Exception:  # an enqueue error never undoes the act
-        logger.exception("enqueueing %s of dossier event %s failed", what, event_id)
+        whats = " and ".join(what for what, _enqueue in tasks)
+        logger.exception("enqueueing %s of dossier event %s failed", whats, event_id)
 
 
 def after_event(*, event_id: int, name: str | None = None) -> None:
-    """Everything that follows an act, after commit: one task per event that notifies the applicant.
+    """Everything that follows an act, after commit: one task per event that notifies the applicant
+    and, for an issued result, one that keeps the e-result in the applicant's store.
 
-    The request only enqueues (one row with the database queue); rendering the e-mail and SMS and
-    recording them happens in the worker. ``name`` (the event's name, when the caller knows it)
-    skips events that notify nobody without reading the event back.
+    The request only enqueues (one row per task with the database queue); rendering the e-mail and
+    SMS and recording them happens in the worker. ``name`` (the event's name, when the caller knows
+    it) skips events that notify nobody without reading the event back.
     """
+    tasks: list[tuple[str, Any]] = []
     if name == "result_issued":
-        _enqueue("the e-result for the store", event_id, store_result.enqueue)
-    if name is not None and name not in TEMPLATES:
-        return
-    _enqueue("the notification", event_id, notify_event.enqueue)
+        tasks.append(("the e-result for the store", store_result.enqueue))
+    if name is None or name in TEMPLATES:
+        tasks.append(("the notification", notify_event.enqueue))
+    if tasks:
+        _enqueue(event_id, tasks)
 
 
 @task()

@@ -65,3 +65,31 @@ def test_with_the_database_queue_the_task_row_commits_with_the_act(
         assert tasks.count() == 2
         raise Undone
     assert tasks.count() == 1
+
+
+def test_an_issued_result_enqueues_its_two_tasks_in_one_savepoint(world, settings, caplog):
+    """The e-result for the store and the notification: two task rows, one SAVEPOINT/RELEASE pair
+    (decision 0045); a failing enqueue never undoes the act and names both tasks in the log."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with transaction.atomic(), CaptureQueriesContext(connection) as queries:
+        effects.after_event(event_id=41, name="result_issued")
+    verbs = [q["sql"].split()[0].upper() for q in queries.captured_queries]
+    assert verbs == ["SAVEPOINT", "INSERT", "INSERT", "RELEASE"]
+    rows = DBTaskResult.objects.order_by("task_path").values_list("task_path", "args_kwargs")
+    assert [(path, kwargs["args"]) for path, kwargs in rows] == [
+        ("motcua.dossiers.effects.notify_event", [41]),
+        ("motcua.dossiers.effects.store_result", [41]),
+    ]
+
+    def broken(event_id: int) -> None:
+        raise RuntimeError("queue down")
+
+    with transaction.atomic():
+        effects._enqueue(42, [("the e-result for the store", broken), ("the notification", broken)])
+    failed = "enqueueing the e-result for the store and the notification of dossier event 42 failed"
+    assert failed in caplog.text
+    assert DBTaskResult.objects.count() == 2
