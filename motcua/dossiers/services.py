@@ -2197,7 +2197,11 @@ def issue_result(
         if content is not None and not result.is_digitally_signed:
             result.sha256 = hashlib.sha256(content).hexdigest()
             result.file.save(file_name or f"{result.sha256}.pdf", ContentFile(content), save=False)
-        result.save()
+        # The new row, or the columns this act writes on the signed result's row (decision 0045).
+        if result.pk is None:
+            rows.insert(result)
+        else:
+            rows.update(result, ["number", "result_code", "issued_at", "sha256", "file"])
         _record(
             dossier,
             transition,
