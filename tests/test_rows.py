@@ -58,3 +58,28 @@ def test_insert_update_and_read_agree_with_the_orm(province):
         built = reader.build(cursor.fetchone())
     assert type(built) is Agency and _values(built) == _values(again)
     assert reader.build([None] * len(reader)) is None
+
+
+def test_first_reads_what_the_orm_reads(province):
+    made = []
+    for n, name in enumerate(("Sở B", "Sở A", "Sở C")):
+        agency = Agency(
+            identifier_code=f"000.00.9{n}.H42",
+            short_name="thử",
+            name=name,
+            kind=AgencyKind.DEPARTMENT,
+            admin_unit=province,
+            name_folded=name.lower(),
+            valid_from=dt.date(2025, 7, 1),
+        )
+        rows.insert(agency)
+        made.append(agency)
+    found = rows.first(Agency, short_name="thử", admin_unit_id=province.pk)
+    orm = Agency.objects.filter(short_name="thử", admin_unit=province).first()
+    assert type(found) is Agency and found.pk == made[0].pk == orm.pk  # the smallest key, as .first()
+    assert _values(found) == _values(orm)
+    assert found.valid_from == dt.date(2025, 7, 1) and found.name == "Sở B"
+    assert rows.first(Agency, identifier_code="000.00.97.H42") is None
+    assert rows.first(Agency, identifier_code="000.00.92.H42").name == "Sở C"
+    with pytest.raises(ValueError):
+        rows.first(Agency, parent_id=None)

@@ -20,6 +20,7 @@ _M = TypeVar("_M", bound=Model)
 
 _inserts: dict[tuple[type[Model], str, bool], tuple[str, list[Field[Any, Any]]]] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
+_firsts: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]], Reader]] = {}
 
 
 def _db() -> Any:
@@ -189,3 +190,34 @@ def convert(field: Field[Any, Any], value: Any) -> Any:
     for converter in (*connection.ops.get_db_converters(col), *col.get_db_converters(connection)):
         value = converter(value, col, connection)
     return value
+
+
+def first(model: type[_M], **where: Any) -> _M | None:
+    """``model.objects.filter(**where).first()`` for equality on concrete columns (attnames, no
+    None): the row with the smallest primary key, or None; the statement built once per model,
+    columns and database."""
+    if any(value is None for value in where.values()):
+        raise ValueError("rows.first compares with =; use the ORM for IS NULL")
+    connection = _db()
+    names = tuple(sorted(where))
+    key = (model, names, connection.vendor)
+    built = _firsts.get(key)
+    if built is None:
+        meta = model._meta
+        by_attname = {f.attname: f for f in meta.concrete_fields}
+        fields = [by_attname[name] for name in names]
+        reader = Reader(model, "t")
+        conditions = " AND ".join(f"t.{quote(f.column)} = %s" for f in fields)
+        pk = quote(meta.pk.column)
+        sql = (
+            f"SELECT {reader.select} FROM {quote(meta.db_table)} t WHERE {conditions} ORDER BY t.{pk} LIMIT 1"  # noqa: S608
+        )
+        built = (sql, fields, reader)
+        _firsts[key] = built
+    sql, fields, reader = built
+    values = [f.get_db_prep_value(where[f.attname], connection, prepared=False) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    found: _M | None = reader.build(row) if row is not None else None
+    return found

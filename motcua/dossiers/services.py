@@ -2178,7 +2178,7 @@ def issue_result(
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ISSUE_RESULT, actor, at=when)
         # The dossier row is locked: nobody else creates its result meanwhile.
-        result = Result.objects.filter(dossier=dossier).first() or Result(dossier=dossier)
+        result = rows.first(Result, dossier_id=dossier.pk) or Result(dossier=dossier)
         result.number = number.strip()
         result.result_code = result_code.strip()
         result.issued_at = when
