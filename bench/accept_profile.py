@@ -35,13 +35,6 @@ import dossier_flow  # noqa: E402 - the same seed as the concurrent bench
 ACTS = dossier_flow.ACTS
 
 
-class _Box:
-    value: Any = None
-
-    def put(self, value: Any) -> None:
-        self.value = value
-
-
 def _server_cpu_s(pid: int) -> float:
     """CPU seconds (user + system) of the PostgreSQL backend serving this connection, from /proc
     (the bench runs beside the server, as CI does)."""
@@ -58,12 +51,8 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", dossier_flow.DEFAULT_URL)
     admin, name = dossier_flow._admin_url(url)
-    dossier_flow._psql(admin, f"DROP DATABASE IF EXISTS {name}")
-    dossier_flow._psql(admin, f"CREATE DATABASE {name}")
     try:
-        box = _Box()
-        dossier_flow.setup(url, 1, box)
-        seed = box.value
+        seed = dossier_flow.seed_here(url)
         me = seed["plan"][0]
         from django.db import connection
         from django.test.utils import CaptureQueriesContext

@@ -19,7 +19,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
@@ -27,13 +26,6 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import dossier_flow  # noqa: E402 - the same seed as the concurrent bench
 
 WARM = 20
-
-
-class _Box:
-    value: Any = None
-
-    def put(self, value: Any) -> None:
-        self.value = value
 
 
 def _server_cpu_s(pid: int) -> float:
@@ -47,12 +39,8 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", dossier_flow.DEFAULT_URL)
     admin, name = dossier_flow._admin_url(url)
-    dossier_flow._psql(admin, f"DROP DATABASE IF EXISTS {name}")
-    dossier_flow._psql(admin, f"CREATE DATABASE {name}")
     try:
-        box = _Box()
-        dossier_flow.setup(url, 1, box)
-        seed = box.value
+        seed = dossier_flow.seed_here(url)
         me = seed["plan"][0]
         from django.db import connection
 

@@ -184,6 +184,28 @@ def setup(url: str, clients: int, result: Any) -> None:
 # --------------------------------------------------------------------------------------------------
 
 
+class _Box:
+    """``setup``'s result queue when it runs in this process: keeps the one value put."""
+
+    value: Any = None
+
+    def put(self, value: Any) -> None:
+        self.value = value
+
+
+def seed_here(url: str) -> dict[str, Any]:
+    """A fresh database at ``url`` seeded by ``setup`` for one client, in this process (Django set up
+    on it); its seed. For the one-process benches (accept_profile.py, accept_sizes.py); the caller
+    drops the database."""
+    admin, name = _admin_url(url)
+    _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    _psql(admin, f"CREATE DATABASE {name}")
+    box = _Box()
+    setup(url, 1, box)
+    seed: dict[str, Any] = box.value
+    return seed
+
+
 def counter_intake(seed: dict[str, Any], me: dict[str, Any], number: str) -> Any:
     """A counter intake of the seeded procedure (3 components) at ``me``'s unit; ``number`` makes
     the applicant's 12-digit identifier unique (used by bench/accept_profile.py too)."""
