@@ -9,7 +9,9 @@ every request: about a third of the tracking page's rendering. A frozen part is 
 time a key is seen and its text kept on the compiled template (so per process, and gone with the
 template when runserver reloads it). The key is the active language, the script prefix, the
 auto-escaping and the values named in the tag: the body must depend on nothing else, so a
-``{% block %}`` inside is refused when the template is compiled (a child page could fill it).
+``{% block %}`` inside is refused when the template is compiled (a child page could fill it). The
+language and script prefix are read once per render (decision 0045), so a part inside
+``{% language %}`` is refused too.
 ``{% csrf_token %}`` is allowed: the kept text has a gap there, filled on each render with this
 request's own token, exactly as the tag renders it; no two requests ever share a token. Names set
 inside a part (``as var``) stay inside it. The values named in the tag should come from a small set
@@ -84,6 +86,10 @@ def frozen(parser: Parser, token: Token) -> FrozenNode:
     parser.delete_first_token()
     if nodelist.get_nodes_by_type(BlockNode):
         raise template.TemplateSyntaxError("{% frozen %} may not hold a {% block %}: a page could fill it.")
+    # The language is read once per render (FrozenNode.render): a part inside {% language %} would
+    # be kept under the page's language instead of the block's.
+    if any(command == "language" for command, _token in getattr(parser, "command_stack", ())):
+        raise template.TemplateSyntaxError("{% frozen %} may not stand inside {% language %}.")
     return FrozenNode(nodelist, vary)
 
 

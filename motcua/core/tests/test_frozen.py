@@ -71,6 +71,21 @@ def test_a_block_inside_a_part_is_refused_when_the_template_is_compiled():
         Template("{% load frozen %}{% frozen %}{% block title %}x{% endblock %}{% endfrozen %}")
 
 
+def test_a_part_inside_a_language_block_is_refused_and_one_holding_it_keeps_its_language():
+    with pytest.raises(TemplateSyntaxError, match=r"may not stand inside \{% language %\}"):
+        Template('{% load i18n frozen %}{% language "en" %}{% frozen %}x{% endfrozen %}{% endlanguage %}')
+    # The other way round is fine: the block's language is part of what the part renders.
+    template = Template(
+        "{% load i18n frozen %}{% frozen %}{% get_current_language as a %}{{ a }}"
+        '{% language "en" %}{% get_current_language as b %}/{{ b }}{% endlanguage %}{% endfrozen %}'
+    )
+    with translation.override("vi"):
+        assert template.render(Context()) == "vi/en"
+        assert template.render(Context()) == "vi/en"
+    with translation.override("en"):
+        assert template.render(Context()) == "en/en"
+
+
 def test_a_changed_setting_empties_every_part(settings):
     template = Template("{% load frozen %}{% frozen %}{{ counter }}{% endfrozen %}")
     counter = Counter()
