@@ -50,9 +50,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", dossier_flow.DEFAULT_URL)
-    admin, name = dossier_flow._admin_url(url)
-    try:
-        seed = dossier_flow.seed_here(url)
+    with dossier_flow.seeded_here(url) as seed:
         me = seed["plan"][0]
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
@@ -141,8 +139,6 @@ def main() -> None:
         stats.sort_stats("tottime").print_stats(args.top)
         print(out.getvalue(), file=sys.stderr)
         connection.close()
-    finally:
-        dossier_flow._psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     per = {
         act: {
             "client_cpu_ms": round(timed_client[act] / args.n * 1000, 2),

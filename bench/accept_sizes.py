@@ -38,9 +38,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=2000)
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", dossier_flow.DEFAULT_URL)
-    admin, name = dossier_flow._admin_url(url)
-    try:
-        seed = dossier_flow.seed_here(url)
+    with dossier_flow.seeded_here(url) as seed:
         me = seed["plan"][0]
         from django.db import connection
 
@@ -69,8 +67,6 @@ def main() -> None:
             )
             heap, indexes, count = cursor.fetchone()
         connection.close()
-    finally:
-        dossier_flow._psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     rows = args.n + WARM
     print(
         json.dumps(

@@ -30,6 +30,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import portal
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_reports_bench"
 TARGET_P95_MS = 300
@@ -154,14 +157,7 @@ def main() -> None:
         "GUNICORN_LOG_LEVEL": "warning",
     }
     server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            str(ROOT / "deploy" / "gunicorn.conf.py"),
-            "config.wsgi:application",
-        ],
+        portal.gunicorn_command(),
         cwd=ROOT,
         env=server_env,
     )

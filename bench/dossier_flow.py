@@ -18,6 +18,7 @@ phase 1. Details go to stderr; the last line on stdout is one JSON object.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import json
 import multiprocessing as mp
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -193,17 +195,20 @@ class _Box:
         self.value = value
 
 
-def seed_here(url: str) -> dict[str, Any]:
+@contextlib.contextmanager
+def seeded_here(url: str) -> Iterator[dict[str, Any]]:
     """A fresh database at ``url`` seeded by ``setup`` for one client, in this process (Django set up
-    on it); its seed. For the one-process benches (accept_profile.py, accept_sizes.py); the caller
-    drops the database."""
+    on it); its seed; dropped on the way out. For the one-process benches (accept_profile.py,
+    accept_sizes.py)."""
     admin, name = _admin_url(url)
     _psql(admin, f"DROP DATABASE IF EXISTS {name}")
     _psql(admin, f"CREATE DATABASE {name}")
-    box = _Box()
-    setup(url, 1, box)
-    seed: dict[str, Any] = box.value
-    return seed
+    try:
+        box = _Box()
+        setup(url, 1, box)
+        yield box.value
+    finally:
+        _psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def counter_intake(seed: dict[str, Any], me: dict[str, Any], number: str) -> Any:
