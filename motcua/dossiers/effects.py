@@ -1,10 +1,11 @@
 """Side effects of an act, run by the worker after the transaction commits (STYLE.md: never inside the act).
 
 ``services._record`` calls ``schedule(event_id=…)``. With the database queue the task rows are
-inserted inside the act's transaction (in a savepoint), so they commit with the act and a process
-killed right after the commit loses no notification; the work itself (rendering, sending) runs in
-the worker after commit. With any other queue ``after_event`` runs on commit
-(``transaction.on_commit(…, robust=True)``). A failing enqueue is logged and never undoes the act.
+inserted inside the act's transaction (no savepoint: decision 0048), so they commit with the act and
+a process killed right after the commit loses no notification; the work itself (rendering, sending)
+runs in the worker after commit. With any other queue ``after_event`` runs on commit
+(``transaction.on_commit(…, robust=True)``). A task the queue refuses is logged and never undoes the
+act; a database error writing its row fails the act (``_enqueue``).
 Each effect takes ids and is safe to run twice (the notifications app deduplicates on the
 idempotency key).
 
@@ -20,7 +21,7 @@ import logging
 from functools import partial
 from typing import Any, Final
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django_tasks import task
 
 from motcua.notifications.models import Message
@@ -147,16 +148,21 @@ def schedule(*, event_id: int, name: str) -> None:
 
 
 def _enqueue(event_id: int, tasks: list[tuple[str, Any]]) -> None:
-    """Enqueue ``tasks`` ((what, enqueue) pairs) for the event in one savepoint: a failed enqueue
-    never undoes the act. The tasks share the savepoint (one pair of statements per act, not one per
-    task): a database error enqueuing one loses the others too, and says so in the log."""
-    try:
-        with transaction.atomic():
-            for _what, enqueue in tasks:
-                enqueue(event_id)
-    except Exception:  # an enqueue error never undoes the act
-        whats = " and ".join(what for what, _enqueue in tasks)
-        logger.exception("enqueueing %s of dossier event %s failed", whats, event_id)
+    """Enqueue ``tasks`` ((what, enqueue) pairs) for the event, without a savepoint (decision 0048).
+
+    An error raised before a task's row is sent (a task refused by the queue, say) is logged and
+    never undoes the act: the transaction is still clean, and ``notify_missed_events`` notifies
+    later. A database error on the row itself fails the act: the task row is part of the act (the
+    reason it is written in the act's transaction), and on PostgreSQL the transaction could not go
+    on without the savepoint anyway. Nothing is half-written either way.
+    """
+    for what, enqueue in tasks:
+        try:
+            enqueue(event_id)
+        except DatabaseError:
+            raise
+        except Exception:  # not sent: the act goes on; the sweep notifies later
+            logger.exception("enqueueing %s of dossier event %s failed", what, event_id)
 
 
 def after_event(*, event_id: int, name: str | None = None) -> None:

@@ -607,8 +607,17 @@ def _record(
     data: dict[str, Any] | None = None,
     new_due_at: dt.datetime | None = None,
     step_override: Step | None = None,
+    numbers: Callable[[], dict[str, Any]] | None = None,
 ) -> DossierEvent:
-    """Append the event (and its clock event), then move the dossier and recompute its due dates."""
+    """Append the event (and its clock event), then move the dossier and recompute its due dates.
+
+    ``numbers`` (the acceptance's code and ledger line: counter rows locked until commit) runs as
+    late as it can and its answer goes first in the event's data. When the event's id was taken
+    beforehand (an act that opened the dossier: ``_tokens``), the rows that point to the event —
+    its clock event, its outbox row (``event_recorded``) and its task rows (``effects.schedule``) —
+    are written before ``numbers`` runs, so that only the event and the dossier row are written
+    while the counters are locked (decision 0048); otherwise they follow the event's row.
+    """
     state_before, step_before = State(dossier.state), _step(dossier)
     position = after(transition, state=state_before, step=step_before)
     step_after = step_override if step_override is not None else position.step
@@ -633,27 +642,15 @@ def _record(
         "step_before": step_before.value if step_before else "",
         "step_after": step_after.value if step_after else "",
         "form": transition.form or "",
-        "data": _json(payload),
         "prev_hash": last[1] if last else history.GENESIS,
     }
+    known, event_id = _recall(("new_event_id",))
+    _remember(("new_event_id",), None)  # used once
     event = DossierEvent(
-        **fields,
-        actor_name=(actor.full_name or actor.username) if actor else "",
-        hash=history.event_hash(fields),
+        pk=event_id, **fields, actor_name=(actor.full_name or actor.username) if actor else ""
     )
-    rows.insert(event)
     if actor is not None:
         event.actor = actor  # the signer of the form, without reading the user back
-    known, previous = _recall(("events", dossier.pk))
-    if known:  # a dossier opened by this act: these are all its events
-        _remember(("events", dossier.pk), [*previous, event])
-        _keep(dossier, "events", [*previous, event])
-    _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
-    if clock_kind:
-        rows.insert(ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=at, new_due_at=new_due_at))
-        known, recorded = _recall(("clock", dossier.pk))
-        if known:
-            _remember(("clock", dossier.pk), [*recorded, *extra])
     dossier.state = position.state.value
     dossier.step = step_after.value if step_after else None
     dossier.national_status = national_status(position.state)
@@ -665,10 +662,42 @@ def _record(
     if transition.clock in (ClockEffect.FINISH, ClockEffect.STOP):
         dossier.finished_at = at
     dossier.version += 1
+    if event_id is not None:
+        _point_to(event, dossier, clock_kind, new_due_at, extra)
+    if numbers is not None:
+        payload = {**numbers(), **payload}
+    fields["data"] = event.data = _json(payload)
+    event.hash = history.event_hash(fields)
+    rows.insert(event, with_key=event_id is not None)
+    known, previous = _recall(("events", dossier.pk))
+    if known:  # a dossier opened by this act: these are all its events
+        _remember(("events", dossier.pk), [*previous, event])
+        _keep(dossier, "events", [*previous, event])
+    _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
+    if event_id is None:
+        _point_to(event, dossier, clock_kind, new_due_at, extra)
     _save(dossier)
+    return event
+
+
+def _point_to(
+    event: DossierEvent,
+    dossier: Dossier,
+    clock_kind: str | None,
+    new_due_at: dt.datetime | None,
+    extra: list[tl.ClockEvent],
+) -> None:
+    """The rows that point to ``event`` (its id known): its clock event, its outbox row (the
+    ``event_recorded`` receiver) and its task rows (``effects.schedule``)."""
+    if clock_kind:
+        rows.insert(
+            ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=event.at, new_due_at=new_due_at)
+        )
+        known, recorded = _recall(("clock", dossier.pk))
+        if known:
+            _remember(("clock", dossier.pk), [*recorded, *extra])
     signals.event_recorded.send(sender=DossierEvent, event=event, dossier=dossier)
     effects.schedule(event_id=event.pk, name=event.name)
-    return event
 
 
 class _LockStatement:
@@ -783,7 +812,7 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
     """The revision tokens, read once per act (one statement); the reference one is handed to the
     gate so that memberships and units are checked against it without another read. With
     ``dossier_id``, the same statement also takes the id of the dossier the act opens (ADR 0044),
-    kept for ``_new_dossier_id``."""
+    kept for ``_new_dossier_id``, and the id of its first event (decision 0048), kept for ``_record``."""
 
     def read() -> dict[str, str]:
         sql = (
@@ -792,13 +821,16 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
         )
         params = ["calendar"]
         if dossier_id:
-            sql += f" UNION ALL SELECT %s, CAST({_next_dossier_id_sql()} AS {_TEXT[connection.vendor]})"
-            params.append("dossier_id")
+            text = _TEXT[connection.vendor]
+            sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(Dossier)} AS {text})"
+            sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(DossierEvent)} AS {text})"
+            params += ["dossier_id", "event_id"]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             found = {str(name): str(token) for name, token in cursor.fetchall()}
         if dossier_id:
             _remember(("new_dossier_id",), int(found.pop("dossier_id")))
+            _remember(("new_event_id",), int(found.pop("event_id")))
         gate.use_reference(found.get(revisions.REFERENCE))
         _remember(("calendar_token",), found["calendar"])
         return found
@@ -809,21 +841,22 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
 _TEXT: Final = {"postgresql": "varchar", "sqlite": "text"}
 
 
-def _next_dossier_id_sql() -> str:
-    """An expression of the id the next dossier row takes (ADR 0044), so that an act that opens a
-    dossier can write its components, events and fee lines before the row itself (the foreign keys
+def _next_id_sql(model: type[Dossier] | type[DossierEvent]) -> str:
+    """An expression of the id the next row of ``model`` takes (ADR 0044), so that an act that opens
+    a dossier can write its components, events and fee lines before the row itself (the foreign keys
     are DEFERRABLE INITIALLY DEFERRED on both databases) and insert the row once, with its final
-    values. PostgreSQL: the value is taken from the identity column's sequence (a value taken by an
-    act that rolls back is lost, as an INSERT's is). SQLite: the act's transaction holds the
-    database write lock from BEGIN (``transaction_mode = IMMEDIATE``), so nobody else inserts a
-    dossier until it ends, and the next AUTOINCREMENT value can be read."""
-    table = Dossier._meta.db_table
+    values; and write the rows that point to its first event before that event (decision 0048).
+    PostgreSQL: the value is taken from the identity column's sequence (a value taken by an act that
+    rolls back is lost, as an INSERT's is). SQLite: the act's transaction holds the database write
+    lock from BEGIN (``transaction_mode = IMMEDIATE``), so nobody else inserts a row until it ends,
+    and the next AUTOINCREMENT value can be read."""
+    table = model._meta.db_table
     if connection.vendor == "postgresql":
-        return f"nextval(pg_get_serial_sequence('{table}', '{Dossier._meta.pk.column}'))"
+        return f"nextval(pg_get_serial_sequence('{table}', '{model._meta.pk.column}'))"
     quoted = rows.quote(table)
     return (
         f"MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = '{table}'), 0), "  # noqa: S608
-        f"COALESCE((SELECT MAX({rows.quote(Dossier._meta.pk.column)}) FROM {quoted}), 0)) + 1"
+        f"COALESCE((SELECT MAX({rows.quote(model._meta.pk.column)}) FROM {quoted}), 0)) + 1"
     )
 
 
@@ -836,7 +869,7 @@ def _new_dossier_id() -> int:
     if known and taken is not None:
         return int(taken)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {_next_dossier_id_sql()}")
+        cursor.execute(f"SELECT {_next_id_sql(Dossier)}")
         return int(cursor.fetchone()[0])
 
 
@@ -1149,15 +1182,19 @@ def _accept(
         _keep(dossier, "fee_lines", lines)
     calendar, hours = calendar_for(dossier), hours_for(dossier)
     dossier.handover_due_at, dossier.paper_handover_due_at = handover_deadlines(at, calendar, hours)
-    # The numbers last: their counter rows stay locked until commit (codes.py).
-    codes.issue_numbers(dossier, receiving_agency=receiving, accepted_at=at)
+
+    def numbers() -> dict[str, Any]:
+        # As late as it can (in ``_record``): the counter rows stay locked until commit (codes.py).
+        return {"code": codes.issue_numbers(dossier, receiving_agency=receiving, accepted_at=at)}
+
     _record(
         dossier,
         transition,
         actor=actor,
         role=role,
         at=at,
-        data={"code": dossier.code, "handover_due_at": dossier.handover_due_at},
+        data={"handover_due_at": dossier.handover_due_at},
+        numbers=numbers,
     )
 
 

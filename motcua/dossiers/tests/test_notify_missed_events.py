@@ -67,10 +67,11 @@ def test_with_the_database_queue_the_task_row_commits_with_the_act(
     assert tasks.count() == 1
 
 
-def test_an_issued_result_enqueues_its_two_tasks_in_one_savepoint(world, settings, caplog):
-    """The e-result for the store and the notification: two task rows, one SAVEPOINT/RELEASE pair
-    (decision 0045); a failing enqueue never undoes the act and names both tasks in the log."""
-    from django.db import connection, transaction
+def test_an_issued_result_enqueues_its_two_tasks_without_a_savepoint(world, settings, caplog):
+    """The e-result for the store and the notification: two task rows and nothing else (decision
+    0048); a task refused before its row is sent is logged by name and never undoes the act, and
+    the other task is still enqueued; a database error on the row fails the act."""
+    from django.db import DatabaseError, connection, transaction
     from django.test.utils import CaptureQueriesContext
     from django_tasks_db.models import DBTaskResult
 
@@ -78,18 +79,29 @@ def test_an_issued_result_enqueues_its_two_tasks_in_one_savepoint(world, setting
     with transaction.atomic(), CaptureQueriesContext(connection) as queries:
         effects.after_event(event_id=41, name="result_issued")
     verbs = [q["sql"].split()[0].upper() for q in queries.captured_queries]
-    assert verbs == ["SAVEPOINT", "INSERT", "INSERT", "RELEASE"]
+    assert verbs == ["INSERT", "INSERT"]
     rows = DBTaskResult.objects.order_by("task_path").values_list("task_path", "args_kwargs")
     assert [(path, kwargs["args"]) for path, kwargs in rows] == [
         ("motcua.dossiers.effects.notify_event", [41]),
         ("motcua.dossiers.effects.store_result", [41]),
     ]
 
-    def broken(event_id: int) -> None:
-        raise RuntimeError("queue down")
+    def refused(event_id: int) -> None:
+        raise RuntimeError("queue refused the task")
 
     with transaction.atomic():
-        effects._enqueue(42, [("the e-result for the store", broken), ("the notification", broken)])
-    failed = "enqueueing the e-result for the store and the notification of dossier event 42 failed"
-    assert failed in caplog.text
-    assert DBTaskResult.objects.count() == 2
+        effects._enqueue(
+            42, [("the e-result for the store", refused), ("the notification", effects.notify_event.enqueue)]
+        )
+    assert "enqueueing the e-result for the store of dossier event 42 failed" in caplog.text
+    assert "the notification of dossier event 42" not in caplog.text
+    assert sorted(
+        kwargs["args"][0] for kwargs in DBTaskResult.objects.values_list("args_kwargs", flat=True)
+    ) == [41, 41, 42]
+
+    def broken(event_id: int) -> None:
+        raise DatabaseError("disk full")
+
+    with pytest.raises(DatabaseError, match="disk full"), transaction.atomic():
+        effects._enqueue(43, [("the notification", broken)])
+    assert DBTaskResult.objects.count() == 3

@@ -23,6 +23,9 @@ row without get_or_create's savepoint and second write.
 Then (ADR 0044) accept 15 → 14: the accepted dossier is inserted once with its final values (its id
 taken with the revision tokens) instead of an INSERT and an UPDATE; on PostgreSQL 14 → 13: the code
 and ledger counters in one statement (SQLite has no data-modifying CTE: two).
+Then (ADR 0048), with the database task queue of production (not counted here: the tests' queue is
+the immediate one), the task rows are written without a savepoint (an act that notifies: two
+statements less) and an acceptance writes everything that does not need its code before taking it.
 """
 
 from __future__ import annotations
@@ -119,3 +122,47 @@ def test_the_lock_reads_what_the_orm_reads(world):
     assert stale.value.code == "stale_dossier"
     with pytest.raises(NotFound), transaction.atomic(), services._memo_scope():
         services._lock(dossier.pk + 1000, expected_version=None)
+
+
+def test_an_acceptance_writes_only_its_event_and_dossier_row_once_its_code_is_taken(world, settings):
+    """Decision 0048: the code counter's row stays locked until commit, so everything that does not
+    need the code (the components, the clock event, the outbox row, the notification task) is
+    written before the counter statement, and only the event (its data and hash carry the code) and
+    the dossier row after it; the event keeps the id taken with the dossier's, and its clock event,
+    outbox row and task point to it."""
+    from django.test.utils import CaptureQueriesContext
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers.models import ClockEvent
+    from motcua.integration.models import OutboxEvent
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    w = world
+    with time_machine.travel(vn(2026, 3, 2, 8, 0), tick=False):
+        services.receive_at_counter(intake=w.intake(), actor=w.reception)  # warm the caches
+    with (
+        time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+    statements = [q["sql"] for q in queries.captured_queries]
+    counter = next(i for i, sql in enumerate(statements) if '"dossiers_codecounter"' in sql)
+    tables = [sql.split()[2] for sql in statements[counter + 1 :] if sql.startswith("INSERT")]
+    assert tables == (['"dossiers_ledgercounter"'] if connection.vendor == "sqlite" else []) + [
+        '"dossiers_dossierevent"',
+        '"dossiers_dossier"',
+    ]
+    # and then only the end of the act's transaction (a savepoint inside the test's transaction)
+    assert [sql.split()[0] for sql in statements[counter + 1 :] if not sql.startswith("INSERT")] == [
+        "RELEASE"
+    ]
+    event = DossierEvent.objects.get(dossier=dossier)
+    assert event.data["code"] == dossier.code == "000.00.12.H38-260303-0001"
+    assert sorted(event.data) == ["code", "due_at", "handover_due_at"]
+    assert ClockEvent.objects.get(dossier=dossier).event_id == event.pk
+    assert OutboxEvent.objects.get(dossier_id=dossier.pk).event_id == event.pk
+    notify = DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.notify_event")
+    assert [row["args"] for row in notify.values_list("args_kwargs", flat=True)][-1] == [event.pk]
+    from motcua.dossiers.history import verify_history
+
+    assert verify_history(dossier.pk) == []
