@@ -83,3 +83,37 @@ def test_first_reads_what_the_orm_reads(province):
     assert rows.first(Agency, identifier_code="000.00.92.H42").name == "Sở C"
     with pytest.raises(ValueError):
         rows.first(Agency, parent_id=None)
+
+
+def test_insert_writes_none_as_null_in_the_statement(province):
+    """Decision 0048: a None value is written as a NULL literal, not a parameter (a dossier row
+    stays under psycopg's 50 parameters); a second row with other NULLs gets its own statement, and
+    both read back as the ORM wrote them."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def agency(code: str, short_name: str | None) -> Agency:
+        return Agency(
+            identifier_code=code,
+            name="Sở Thử nghiệm",
+            kind=AgencyKind.DEPARTMENT,
+            admin_unit=province,
+            name_folded="so thu nghiem",
+            valid_from=dt.date(2025, 7, 1),
+            valid_to=None,
+            short_name=short_name or "",
+        )
+
+    first, second = agency("000.00.98.H42", None), agency("000.00.97.H42", "STN")
+    second.valid_to = dt.date(2026, 12, 31)
+    with CaptureQueriesContext(connection) as queries:
+        rows.insert(first)
+        rows.insert(second)
+    first_sql, second_sql = (q["sql"] for q in queries.captured_queries)
+    columns = [f.column for f in Agency._meta.concrete_fields if not f.primary_key]
+    values = first_sql.split("VALUES (", 1)[1].rsplit(") RETURNING", 1)[0].split(", ")
+    nulls = [column for column, value in zip(columns, values, strict=False) if value == "NULL"]
+    assert "valid_to" in nulls and "admin_unit_id" not in nulls
+    assert first_sql.count("NULL") == len(nulls) and second_sql.count("NULL") == len(nulls) - 1
+    for written in (first, second):
+        assert _values(Agency.objects.get(pk=written.pk)) == _values(written)
