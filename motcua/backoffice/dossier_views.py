@@ -11,6 +11,7 @@ happens). Every act form posts the dossier version it was shown; the service ref
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,11 +32,10 @@ from motcua.core import clock
 from motcua.core.errors import MotcuaError, NotFound, ValidationFailed
 from motcua.deadlines import timeline as tl
 from motcua.deadlines.arithmetic import TimeUnit
-from motcua.deadlines.calendars import office_hours_for
 from motcua.deadlines.selectors import explained_due
 from motcua.dossiers import acts, queues, services
-from motcua.dossiers.models import Consultation, Dossier, Result
-from motcua.dossiers.selectors import dossier_for_user, tasks_of, timeline_of
+from motcua.dossiers.models import Consultation, Dossier, DossierComponent, ProcessingTask, Result
+from motcua.dossiers.selectors import TimelineEntry, dossier_for_user, tasks_of, timeline_of
 from motcua.units.models import Agency
 from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
 
@@ -72,10 +72,11 @@ def form_url(dossier_id: int, seq: int) -> str:
     return f"{reverse('backoffice:dossier', args=[dossier_id])}mau/{seq}.pdf"
 
 
-def form_links(dossier: Dossier) -> list[FormLink]:
+def form_links(dossier: Dossier, timeline: Iterable[TimelineEntry] | None = None) -> list[FormLink]:
+    """The forms the dossier's acts produced; ``timeline``: its ``timeline_of``, when already read."""
     return [
         FormLink(e.seq, e.form, str(FORM_TITLES.get(e.form, e.form)), form_url(dossier.pk, e.seq), e.at)
-        for e in timeline_of(dossier)
+        for e in (timeline_of(dossier) if timeline is None else timeline)
         if e.form
     ]
 
@@ -162,13 +163,20 @@ EXTRA_LABELS = {
 }
 
 
-def _tasks_to_complete(dossier: Dossier, user: User) -> list[Any]:
-    """Open tasks of other agencies (not the lead's) that ``user`` may finish for their agency."""
+def _tasks_to_complete(
+    dossier: Dossier, user: User, tasks: Iterable[ProcessingTask] | None = None
+) -> list[ProcessingTask]:
+    """Open tasks of other agencies (not the lead's) that ``user`` may finish for their agency.
+    ``tasks``: the dossier's tasks with their agencies, when already read."""
     day = clock.today()
+    if tasks is None:
+        tasks = tasks_of(dossier).filter(completed_at__isnull=True, is_lead=False).select_related("agency")
     return [
         t
-        for t in tasks_of(dossier).filter(completed_at__isnull=True, is_lead=False).select_related("agency")
-        if allows(user, acts.ACTS[COMPLETE_TASK].permission, agency_id=t.agency_id, at=day)
+        for t in tasks
+        if t.completed_at is None
+        and not t.is_lead
+        and allows(user, acts.ACTS[COMPLETE_TASK].permission, agency_id=t.agency_id, at=day)
     ]
 
 
@@ -226,6 +234,7 @@ def _form_for(
     data: Any = None,
     consultations: list[Consultation] | None = None,
     files: Any = None,
+    tasks: list[ProcessingTask] | None = None,
 ) -> forms.Form:
     key = act.value if isinstance(act, Act) else act
     initial: dict[str, Any] = {"version": dossier.version}
@@ -242,7 +251,7 @@ def _form_for(
     form = form_class(data, files, prefix=key, initial=initial)
     if isinstance(form, f.CompleteTaskForm):
         form.fields["task"].choices = [  # type: ignore[attr-defined]
-            (t.pk, f"{t.agency.name}: {t.name}") for t in _tasks_to_complete(dossier, user)
+            (t.pk, f"{t.agency.name}: {t.name}") for t in _tasks_to_complete(dossier, user, tasks)
         ]
     elif isinstance(form, f.AssignForm):
         form.fields["handler"].choices = [  # type: ignore[attr-defined]
@@ -265,9 +274,17 @@ def _form_for(
 
 
 def _act_forms(
-    dossier: Dossier, user: User, *, bound: tuple[Act, forms.Form] | None = None
+    dossier: Dossier,
+    user: User,
+    *,
+    bound: tuple[Act, forms.Form] | None = None,
+    consultations: list[Consultation] | None = None,
+    tasks: list[ProcessingTask] | None = None,
 ) -> list[dict[str, Any]]:
-    consultations = _open_consultations(dossier, user)
+    """The forms of the acts ``user`` may do now. ``consultations`` (the open ones) and ``tasks``
+    (all of the dossier's): when the page has read them already."""
+    if consultations is None:
+        consultations = _open_consultations(dossier, user)
     main, asked = _roles(user, dossier, [c.requested_agency_id for c in consultations])
     state = State(dossier.state)
     step = Step(dossier.step) if dossier.step else None
@@ -284,19 +301,22 @@ def _act_forms(
         if bound is not None and bound[0] == act:
             form = bound[1]
         else:
-            form = _form_for(act, dossier, user, consultations=consultations)
+            form = _form_for(act, dossier, user, consultations=consultations, tasks=tasks)
         label = ACT_LABELS[act]
         text = label.en if en else label.vi
         if act == Act.FORWARD and state != State.RECEIVED:
             text = str(_("Chuyển liên thông"))
         items.append({"act": act.value, "label": text, "form": form})
     extras = []
-    if _tasks_to_complete(dossier, user):
+    if _tasks_to_complete(dossier, user, tasks):
         extras.append(COMPLETE_TASK)
     if may_urge(dossier, user):
         extras.append(URGE)
     for key in extras:
-        form = bound[1] if bound is not None and bound[0] == key else _form_for(key, dossier, user)
+        if bound is not None and bound[0] == key:
+            form = bound[1]
+        else:
+            form = _form_for(key, dossier, user, tasks=tasks)
         items.append({"act": key, "label": str(EXTRA_LABELS[key]), "form": form})
     return items
 
@@ -304,8 +324,15 @@ def _act_forms(
 CLOSED_STATES = {State.INTAKE_REFUSED, State.STOPPED, State.RETURNED}
 
 
-def upload_form(dossier: Dossier, user: User, data: Any = None, files: Any = None) -> f.UploadForm | None:
-    """The scan upload form, for a reception officer of the receiving unit while the dossier is open."""
+def upload_form(
+    dossier: Dossier,
+    user: User,
+    data: Any = None,
+    files: Any = None,
+    components: Iterable[DossierComponent] | None = None,
+) -> f.UploadForm | None:
+    """The scan upload form, for a reception officer of the receiving unit while the dossier is open.
+    ``components``: the dossier's components in order (``position``, then id), when already read."""
     if State(dossier.state) in CLOSED_STATES or not allows(
         user, "dossier.digitize", one_stop_unit_id=dossier.received_at_unit_id
     ):
@@ -313,7 +340,7 @@ def upload_form(dossier: Dossier, user: User, data: Any = None, files: Any = Non
     form = f.UploadForm(data, files, prefix="upload")
     form.fields["component"].choices = [  # type: ignore[attr-defined]
         (c.pk, f"{c.name} ({c.get_copy_type_display()})")
-        for c in dossier.components.order_by("position", "pk")
+        for c in (dossier.components.order_by("position", "pk") if components is None else components)
     ]
     return form
 
@@ -327,7 +354,7 @@ def _explanation(dossier: Dossier) -> str:
             amount=dossier.time_limit_amount,
             unit=TimeUnit(dossier.time_limit_unit),
             province_code=queues.province_code_of(dossier.competent_agency),
-            hours=office_hours_for(dossier.received_at_unit),
+            hours=services.hours_for(dossier),  # kept per process under the reference revision
             cutoff=dossier.procedure_version.same_day_cutoff,
         )
     except ValidationFailed:
@@ -336,20 +363,27 @@ def _explanation(dossier: Dossier) -> str:
 
 
 def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
+    """What the dossier page shows. Each of the dossier's rows (events, components with their files,
+    tasks, consultations, result) is read once and shared by the panels and the act forms; the
+    revision tokens and calendars once per page (``services.read_once``, where the caller opens it:
+    ``dossier_page``)."""
     en = _is_en()
     state_label = STATE_LABELS[State(dossier.state)]
     step_label = STEP_LABELS[Step(dossier.step)] if dossier.step else None
     timeline = timeline_of(dossier)
+    components = list(dossier.components.prefetch_related("files").order_by("position", "pk"))
+    tasks = list(tasks_of(dossier).order_by("position", "pk"))
+    consultations = list(dossier.consultations.select_related("requested_agency").order_by("requested_at"))
     context = {
         "dossier": dossier,
         "state_label": state_label.en if en else state_label.vi,
         "step_label": (step_label.en if en else step_label.vi) if step_label else "",
-        "components": dossier.components.prefetch_related("files").order_by("position", "pk"),
+        "components": components,
         "timeline": timeline,
         "timeline_urls": {e.seq: form_url(dossier.pk, e.seq) for e in timeline if e.form},
-        "tasks": tasks_of(dossier).order_by("position", "pk"),
-        "consultations": dossier.consultations.select_related("requested_agency").order_by("requested_at"),
-        "forms_produced": form_links(dossier),
+        "tasks": tasks,
+        "consultations": consultations,
+        "forms_produced": form_links(dossier, timeline),
         "explanation": _explanation(dossier),
         "remaining": queues.remaining_time(dossier) if dossier.finished_at is None else None,
         "extension_prompt": _extension_prompt(dossier),
@@ -359,9 +393,10 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
     }
     context.update(extra)
     if "upload_form" not in context:
-        context["upload_form"] = upload_form(dossier, user)
+        context["upload_form"] = upload_form(dossier, user, components=components)
     if "acts" not in context:
-        context["acts"] = _act_forms(dossier, user)
+        open_consultations = [c for c in consultations if c.responded_at is None]
+        context["acts"] = _act_forms(dossier, user, consultations=open_consultations, tasks=tasks)
     return context
 
 
@@ -396,6 +431,11 @@ def staff_dossier(request: HttpRequest, dossier_id: int) -> tuple[User, Dossier]
 
 @login_required
 def dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    return _dossier_page(request, dossier_id)
+
+
+@services.read_once  # the revision tokens, calendars and office hours read once for the page
+def _dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
     found = staff_dossier(request, dossier_id)
     if isinstance(found, HttpResponse):
         return found

@@ -118,7 +118,12 @@ def dossier_for_user(user: User, dossier_id: int) -> Dossier:
     ids cannot be probed)."""
     dossier = (
         visible_dossiers(user)
-        .select_related("procedure_version", "received_at_unit", "competent_agency", "return_unit")
+        .select_related(
+            "procedure_version__procedure",
+            "received_at_unit",
+            "competent_agency__admin_unit",
+            "return_unit",
+        )
         .filter(pk=dossier_id)
         .first()
     )

@@ -155,3 +155,39 @@ def test_service_refusal_is_shown_next_to_the_field_with_the_input_kept(client, 
     assert "Xin ý kiến về nghĩa vụ tài chính</textarea>" in html
     dossier.refresh_from_db()
     assert (dossier.step, dossier.consultations.count()) == ("appraising", 0)
+
+
+def test_the_page_reads_each_of_the_dossiers_rows_once(client, world, factory):
+    """The events, components, tasks, consultations and result are read once and shared by the
+    panels and the act forms; the reference revision once for the page (``services.read_once``).
+    (An agency's staff member's gate also reads the agency's third-agency tasks and consultations:
+    ``staff_places_q``.)"""
+    from collections import Counter
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="appraising")
+    client.force_login(world.approver)
+    with time_machine.travel(vn(2026, 3, 3, 10), tick=False):
+        client.get(url(dossier))  # warm the per-process reference data, as a running server has it
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(dossier))
+    assert response.status_code == 200
+    tables = Counter(
+        found.group(1)
+        for q in queries.captured_queries
+        if (found := re.search(r'FROM "?([a-z_]+)"?', q["sql"])) and q["sql"].lstrip().startswith("SELECT")
+    )
+    assert {table: tables[table] for table in sorted(tables) if table.startswith(("dossiers_", "core_"))} == {
+        "core_revision": 1,
+        "dossiers_consultation": 2,  # the gate's, then the page's
+        "dossiers_dossier": 1,
+        "dossiers_dossiercomponent": 1,
+        "dossiers_dossierevent": 1,
+        "dossiers_dossierfile": 1,
+        "dossiers_feeline": 1,
+        "dossiers_processingtask": 2,  # the gate's, then the page's
+        "dossiers_result": 1,
+    }
+    assert len(queries.captured_queries) == 16  # 30 before (decision 0048)
