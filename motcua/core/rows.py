@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import AutoField, BigAutoField, Field, Model, SmallAutoField
+from django.db.models import AutoField, BigAutoField, Field, ForeignKey, Model, SmallAutoField
 
 _M = TypeVar("_M", bound=Model)
 
@@ -229,4 +229,72 @@ def first(model: type[_M], **where: Any) -> _M | None:
         cursor.execute(sql, values)
         row = cursor.fetchone()
     found: _M | None = reader.build(row) if row is not None else None
+    return found
+
+
+class _Related:
+    """The statement of ``with_related`` for one model and set of paths: its readers and, for each
+    related row, where it hangs (the reader's index of the row it belongs to, and the field)."""
+
+    def __init__(self, model: type[Model], paths: tuple[str, ...]) -> None:
+        self.readers: list[Reader] = [Reader(model, "t0")]
+        self.links: list[tuple[int, ForeignKey[Any, Any]]] = []
+        joins: list[str] = []
+        seen: dict[str, int] = {"": 0}
+        for path in paths:
+            prefix = ""
+            for name in path.split("__"):
+                owner = seen[prefix]
+                prefix = f"{prefix}__{name}" if prefix else name
+                if prefix in seen:
+                    continue
+                field = self.readers[owner].model._meta.get_field(name)
+                if not isinstance(field, ForeignKey):  # a one-to-one field is one too
+                    raise ValueError(f"{path}: {name} is not a forward foreign key")
+                target: type[Model] = field.related_model
+                alias = f"t{len(self.readers)}"
+                kind = "LEFT JOIN" if field.null else "INNER JOIN"
+                joins.append(
+                    f"{kind} {quote(target._meta.db_table)} {alias} "
+                    f"ON {alias}.{quote(field.target_field.column)} = t{owner}.{quote(field.column)}"
+                )
+                seen[prefix] = len(self.readers)
+                self.readers.append(Reader(target, alias))
+                self.links.append((owner, field))
+        meta = model._meta
+        self.sql = (
+            f"SELECT {', '.join(r.select for r in self.readers)} "  # noqa: S608 - names from _meta
+            f"FROM {quote(meta.db_table)} t0 {' '.join(joins)} WHERE t0.{quote(meta.pk.column)} = %s"
+        )
+
+    def build(self, row: Sequence[Any]) -> Any:
+        built: list[Any] = []
+        start = 0
+        for reader in self.readers:
+            built.append(reader.build(row[start : start + len(reader)]))
+            start += len(reader)
+        for index, (owner, field) in enumerate(self.links, start=1):
+            if built[owner] is not None:
+                field.set_cached_value(built[owner], built[index])
+        return built[0]
+
+
+_related: dict[tuple[type[Model], tuple[str, ...], str], _Related] = {}
+
+
+def with_related(model: type[_M], key: Any, *paths: str) -> _M | None:
+    """``model.objects.select_related(*paths).filter(pk=key).first()`` without the query compiler:
+    one statement per model, paths and database, built once (the compiler spends about a
+    millisecond and a half on a dossier with its procedure, units and agency). Paths follow forward
+    foreign keys (``procedure_version__procedure``); a NULL foreign key leaves None in its place, as
+    ``select_related`` does. None when no row has that key."""
+    connection = _db()
+    cache_key = (model, paths, connection.vendor)
+    statement = _related.get(cache_key)
+    if statement is None:
+        statement = _related[cache_key] = _Related(model, paths)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, [model._meta.pk.get_db_prep_value(key, connection)])
+        row = cursor.fetchone()
+    found: _M | None = statement.build(row) if row is not None else None
     return found

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from django.db.models import Q, QuerySet
 
 from motcua.accounts import gate
 from motcua.accounts.models import User
-from motcua.core import clock
+from motcua.core import clock, rows
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound
 from motcua.workflow import ACT_LABELS, ACTIVE, Act, State
@@ -113,21 +113,27 @@ def _walk_down(ids: set[int], kind: str) -> set[int]:
     return found
 
 
+# What a dossier's pages show of its related rows, read with it (``dossier_for_user``).
+DOSSIER_RELATED: Final = (
+    "procedure_version__procedure",
+    "received_at_unit",
+    "competent_agency__admin_unit",
+    "return_unit",
+)
+
+
 def dossier_for_user(user: User, dossier_id: int) -> Dossier:
     """The one gate for reading a dossier (STYLE.md): the dossier, or NotFound (404, never 403, so
-    ids cannot be probed)."""
-    dossier = (
-        visible_dossiers(user)
-        .select_related(
-            "procedure_version__procedure",
-            "received_at_unit",
-            "competent_agency__admin_unit",
-            "return_unit",
-        )
-        .filter(pk=dossier_id)
-        .first()
-    )
-    if dossier is None:
+    ids cannot be probed).
+
+    The gate's question is asked alone (``visible_dossiers(…).exists()``); the dossier and its
+    related rows are then read by one statement built once per process (``rows.with_related``,
+    decision 0048): the query compiler spent about 1.5 ms of CPU on every dossier request
+    building the joined SELECT of some 150 columns."""
+    if not visible_dossiers(user).filter(pk=dossier_id).exists():
+        raise _not_found()
+    dossier = rows.with_related(Dossier, dossier_id, *DOSSIER_RELATED)
+    if dossier is None:  # removed in between
         raise _not_found()
     return dossier
 

@@ -166,3 +166,39 @@ def test_an_acceptance_writes_only_its_event_and_dossier_row_once_its_code_is_ta
     from motcua.dossiers.history import verify_history
 
     assert verify_history(dossier.pk) == []
+
+
+def test_with_related_reads_what_select_related_reads(world, django_assert_num_queries):
+    """``rows.with_related`` (decision 0048): the dossier and the rows ``select_related`` would
+    bring, with the same values, and nothing more read when they are used; a NULL foreign key
+    gives None, as ``select_related`` does; no row, None; a path that is not a forward foreign key
+    is refused."""
+    from motcua.core import rows
+    from motcua.dossiers.selectors import DOSSIER_RELATED
+
+    w = world
+    with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):
+        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+    expected = Dossier.objects.select_related(*DOSSIER_RELATED, "parent").get(pk=dossier.pk)
+
+    def values(instance) -> dict:
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    with django_assert_num_queries(1):
+        read = rows.with_related(Dossier, dossier.pk, *DOSSIER_RELATED, "parent")
+    with django_assert_num_queries(0):
+        assert values(read) == values(expected)
+        for left, right in (
+            (read.procedure_version, expected.procedure_version),
+            (read.procedure_version.procedure, expected.procedure_version.procedure),
+            (read.received_at_unit, expected.received_at_unit),
+            (read.competent_agency, expected.competent_agency),
+            (read.competent_agency.admin_unit, expected.competent_agency.admin_unit),
+            (read.return_unit, expected.return_unit),
+        ):
+            assert type(left) is type(right) and values(left) == values(right)
+        assert read.parent is None and expected.parent is None
+        assert read.procedure_version.procedure.code == expected.procedure_version.procedure.code != ""
+    assert rows.with_related(Dossier, dossier.pk + 1000, *DOSSIER_RELATED) is None
+    with pytest.raises(ValueError, match="events: events is not a forward foreign key"):
+        rows.with_related(Dossier, dossier.pk, "events")
