@@ -446,6 +446,11 @@ def _dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    return _dossier_act(request, dossier_id)
+
+
+@services.read_once  # the gate's reads once for the request; the act keeps its own memo inside
+def _dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
     found = staff_dossier(request, dossier_id)
     if isinstance(found, HttpResponse):
         return found
@@ -468,7 +473,8 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
         dossier,
         user,
         request.POST,
-        consultations=_open_consultations(dossier, user),
+        # only the answer's form offers the open consultations
+        consultations=_open_consultations(dossier, user) if act == Act.ANSWER_CONSULTATION else None,
         files=request.FILES,
     )
     status = 400
