@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from typing import Any, Final
 
 from django.db import connection, migrations
@@ -52,6 +53,22 @@ def token(name: str) -> str | None:
         cursor.execute("SELECT token FROM core_revision WHERE name = %s", [name])
         row = cursor.fetchone()
     return str(row[0]) if row is not None else None
+
+
+def tokens() -> dict[str, str]:
+    """The current token of every kind, in one read (a page that keeps both kinds)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name, token FROM core_revision")
+        return {str(name): str(value) for name, value in cursor.fetchall()}
+
+
+def kept(name: str, current: dict[str, str], key: Any, compute: Callable[[], Any]) -> Any:
+    """``compute()``, kept in this process's cache of ``name`` under its token in ``current``
+    (``tokens()``) for ``key``; computed every time without the token."""
+    cache = store(name, current.get(name))
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
 
 
 def store(name: str, current: str | None) -> dict[Any, Any]:

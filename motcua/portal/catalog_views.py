@@ -10,7 +10,9 @@ No JavaScript, no images; printable.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -36,10 +38,11 @@ from motcua.catalog.selectors import (
     search_procedure_ids,
     version_parts,
 )
-from motcua.core import clock
+from motcua.core import clock, revisions
 from motcua.core.errors import MotcuaError
 from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.selectors import ExplainedDue, explained_due
+from motcua.units.models import AdminUnit, OneStopUnit
 from motcua.units.selectors import one_stop_units_in_province, province_by_code
 
 PAGE_SIZE = 20
@@ -116,8 +119,22 @@ def _ordered(offers: list[ChannelOffer]) -> list[ChannelOffer]:
     return sorted(offers, key=lambda o: (CHANNEL_ORDER.get(Channel(o.channel), 9), o.position))
 
 
+def _province_units(day: dt.date) -> tuple[AdminUnit | None, list[OneStopUnit]]:
+    """The province of this installation and its one-stop units in force on ``day``."""
+    province = province_by_code(str(settings.MOTCUA_PROVINCE_CODE))
+    units = list(one_stop_units_in_province(province, day=day)) if province is not None else []
+    return province, units
+
+
 def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
-    version = public_version(code)  # with its procedure and field
+    # The version shown and the province's one-stop units are kept per process and day under the
+    # catalogue's and the reference data's revision tokens, read together (decision 0048): a
+    # publication, an abolition or a unit's change is seen at the next view, from any process.
+    current = revisions.tokens()
+    today = clock.today()
+    version = revisions.kept(  # with its procedure and field
+        revisions.CATALOG, current, ("portal.public_version", code, today), lambda: public_version(code)
+    )
     if version is None:
         raise Http404(code)
     # Cases, component templates, offers with their fees, legal bases, results and named agencies:
@@ -140,9 +157,8 @@ def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
     for row in shown.agencies:
         if row.role in WHERE_ROLES and row.name not in agencies.setdefault(row.role, []):
             agencies[row.role].append(row.name)
-    province = province_by_code(str(settings.MOTCUA_PROVINCE_CODE))
-    one_stop_units = (
-        list(one_stop_units_in_province(province, day=clock.today())) if province is not None else []
+    province, one_stop_units = revisions.kept(
+        revisions.REFERENCE, current, ("portal.province_units", today), partial(_province_units, today)
     )
     context: dict[str, Any] = {
         "version": version,
