@@ -644,8 +644,8 @@ def _record(
         "form": transition.form or "",
         "prev_hash": last[1] if last else history.GENESIS,
     }
-    known, event_id = _recall(("new_event_id",))
-    _remember(("new_event_id",), None)  # used once
+    known, event_id = _recall(("new_event_id", dossier.pk))
+    _remember(("new_event_id", dossier.pk), None)  # used once
     event = DossierEvent(
         pk=event_id, **fields, actor_name=(actor.full_name or actor.username) if actor else ""
     )
@@ -829,8 +829,9 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
             cursor.execute(sql, params)
             found = {str(name): str(token) for name, token in cursor.fetchall()}
         if dossier_id:
-            _remember(("new_dossier_id",), int(found.pop("dossier_id")))
-            _remember(("new_event_id",), int(found.pop("event_id")))
+            taken = int(found.pop("dossier_id"))
+            _remember(("new_dossier_id",), taken)
+            _remember(("new_event_id", taken), int(found.pop("event_id")))  # that dossier's first
         gate.use_reference(found.get(revisions.REFERENCE))
         _remember(("calendar_token",), found["calendar"])
         return found
