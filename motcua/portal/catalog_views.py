@@ -72,12 +72,17 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         page = Paginator(qs.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
         procedures = list(page)
     kept = {key: value for key, value in {"q": query, **filters}.items() if value}
+    # The filters' choices change only with the catalogue (a published version's agencies are
+    # frozen with it, decision 0036): kept per process under its revision token (decision 0048).
+    current = revisions.tokens()
     context = {
         "query": query,
         "filters": filters,
         "levels": Level.choices,
-        "fields": fields_in_use(),
-        "agencies": agency_names_in_use(),
+        "fields": revisions.kept(revisions.CATALOG, current, ("portal.fields_in_use",), fields_in_use),
+        "agencies": revisions.kept(
+            revisions.CATALOG, current, ("portal.agency_names_in_use",), agency_names_in_use
+        ),
         "page": page,
         "procedures": procedures,
         "page_query": urlencode(kept),

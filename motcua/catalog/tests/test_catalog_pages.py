@@ -154,3 +154,20 @@ def test_a_draft_page_parts_are_never_kept(real_catalog):
     assert draft.pk not in selectors._page_parts
     LegalBasis(version=draft, number="1/2026/TT", title="Thông tư").save()
     assert [b.number for b in selectors.page_parts(draft).legal_bases] == ["1/2026/TT"]
+
+
+def test_the_list_keeps_its_filter_choices_under_the_catalogue_revision(
+    client, real_catalog, django_assert_num_queries
+):
+    """Decision 0048: the fields and agencies offered as filters are kept per process under the
+    catalogue's revision token; a second view reads the count, the page and the tokens only, and a
+    field renamed by a bulk update shows at the next view."""
+    client.get("/thu-tuc/")
+    with django_assert_num_queries(3) as reads:
+        client.get("/thu-tuc/")
+    assert reads.captured_queries[2]["sql"] == "SELECT name, token FROM core_revision"
+    civil = Field.objects.get(name="Hộ tịch")
+    Field.objects.filter(pk=civil.pk).update(name="Hộ tịch (tên mới)")
+    assert (
+        f'<option value="{civil.pk}">Hộ tịch (tên mới)</option>' in client.get("/thu-tuc/").content.decode()
+    )
