@@ -94,18 +94,23 @@ def notify_applicant(*, event_id: int) -> int:
     ).get(pk=event.dossier_id)
     context = context_for(event, dossier)
     sent = 0
-    for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
-        if not recipient:
-            continue
-        notify(
-            template_key=TEMPLATES[event.name],
-            channel=channel,
-            recipient=recipient,
-            context=context,
-            subject_ref=f"dossier:{dossier.pk}",
-            idempotency_key=f"dossier-event:{event.pk}:{channel}",
-        )
-        sent += 1
+    # Both messages are recorded in one transaction (a worker killed half-way leaves both or neither,
+    # and notify_missed_events finds the neither), then sent by this process after the commit,
+    # without a task per message (``notify(send_now=True)``).
+    with transaction.atomic():
+        for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
+            if not recipient:
+                continue
+            notify(
+                template_key=TEMPLATES[event.name],
+                channel=channel,
+                recipient=recipient,
+                context=context,
+                subject_ref=f"dossier:{dossier.pk}",
+                idempotency_key=f"dossier-event:{event.pk}:{channel}",
+                send_now=True,
+            )
+            sent += 1
     return sent
 
 

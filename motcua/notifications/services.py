@@ -58,11 +58,15 @@ def notify(
     subject_ref: str,
     language: str = Language.VI,
     idempotency_key: str,
+    send_now: bool = False,
 ) -> Message:
     """Render and record one message, and schedule its delivery after the current transaction commits.
 
     Returns the new QUEUED message, or the message already recorded under ``idempotency_key`` (then
-    nothing new is scheduled). Raises ValidationFailed for a bad channel, recipient
+    nothing new is scheduled). After the commit, a ``deliver_message`` task is enqueued for the new
+    message; with ``send_now`` (a caller that is itself a background task, such as the dossier
+    notifications) this process sends it at once instead (``send_new``): a failure then takes the
+    same back-off path, with a deferred task per retry. Raises ValidationFailed for a bad channel, recipient
     (``invalid_recipient``), language, template key, context or subject reference, and Conflict
     (``idempotency_key_reused``) when the key already names a different notification.
     """
@@ -118,9 +122,37 @@ def notify(
             raise
         return _same_notification(existing, identity)
 
-    message_id = message.pk
-    transaction.on_commit(lambda: _enqueue(message_id))
+    if send_now:
+        transaction.on_commit(lambda: send_new(message))
+    else:
+        message_id = message.pk
+        transaction.on_commit(lambda: _enqueue(message_id))
     return message
+
+
+def send_new(message: Message) -> Message:
+    """Send a message just recorded by ``notify`` in this process, without a task of its own.
+
+    The claim is ``deliver``'s conditional update, narrowed to the message as it was recorded
+    (QUEUED, no attempt yet), so the values kept in memory are exactly the row's: one UPDATE to claim
+    and one to record the outcome, no read. A message claimed or sent meanwhile by someone else is
+    left to them. Never raises: if claiming fails (the database is unreachable), the message stays
+    QUEUED and a ``deliver_message`` task is enqueued, or ``retry_due_messages`` finds it later.
+    """
+    now = clock.now()
+    try:
+        claimed = Message.objects.filter(pk=message.pk, state=MessageState.QUEUED, attempts=0).update(
+            state=MessageState.SENDING, attempts=1, claimed_at=now, next_attempt_at=None, updated_at=now
+        )
+    except Exception:
+        logger.exception("could not claim notification message %s; a task will send it", message.pk)
+        _enqueue(message.pk)
+        return message
+    if not claimed:
+        return message
+    message.state, message.attempts, message.claimed_at = MessageState.SENDING, 1, now
+    message.next_attempt_at, message.updated_at = None, now
+    return _send_claimed(message)
 
 
 def deliver(*, message_id: int) -> Message | None:
@@ -148,14 +180,19 @@ def deliver(*, message_id: int) -> Message | None:
         return None
     if not claimed:
         return message
+    return _send_claimed(message)
 
+
+def _send_claimed(message: Message) -> Message:
+    """Send a message this process has claimed (SENDING) and record the outcome; never raises for a
+    delivery error."""
     try:
         provider_id = _send(message)
     except Exception as exc:  # every backend error is recorded on the message, never raised
         return _record_failure(message, exc)
 
     sent_at = clock.now()
-    Message.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
+    recorded = Message.objects.filter(pk=message.pk, state=MessageState.SENDING).update(
         state=MessageState.SENT,
         sent_at=sent_at,
         provider_message_id=provider_id[:200],
@@ -170,7 +207,11 @@ def deliver(*, message_id: int) -> Message | None:
         mask_recipient(message.channel, message.recipient),
         message.attempts,
     )
-    message.refresh_from_db()
+    if recorded:  # the row as just written, without reading it back
+        message.state, message.sent_at, message.updated_at = MessageState.SENT, sent_at, sent_at
+        message.provider_message_id, message.last_error = provider_id[:200], ""
+    else:
+        message.refresh_from_db()
     return message
 
 
