@@ -24,6 +24,7 @@ from typing import Any, Final
 from django.db import DatabaseError, transaction
 from django_tasks import task
 
+from motcua.core import rows
 from motcua.notifications.models import Message
 from motcua.notifications.services import notify
 
@@ -84,14 +85,23 @@ def context_for(event: DossierEvent, dossier: Dossier) -> dict[str, str | int]:
     return {**base, "reason": event.reason or "-"}
 
 
+# What the messages name, read with the event (see ``context_for``).
+NOTICE_PATHS: Final = (
+    "dossier__procedure_version",
+    "dossier__received_at_unit",
+    "dossier__return_unit",
+    "dossier__competent_agency",
+)
+
+
 def notify_applicant(*, event_id: int) -> int:
     """E-mail and SMS to the applicant for the events that call for it; returns the messages queued."""
-    event = DossierEvent.objects.select_related("dossier").filter(pk=event_id).first()
+    # The event, its dossier and what the messages name in one statement built once per process
+    # (``rows.with_related``, decision 0048), not two querysets compiled on every notification.
+    event = rows.with_related(DossierEvent, event_id, *NOTICE_PATHS)
     if event is None or event.name not in TEMPLATES:
         return 0
-    dossier = Dossier.objects.select_related(
-        "procedure_version", "received_at_unit", "return_unit", "competent_agency"
-    ).get(pk=event.dossier_id)
+    dossier = event.dossier
     context = context_for(event, dossier)
     sent = 0
     # Both messages are recorded in one transaction (a worker killed half-way leaves both or neither,
