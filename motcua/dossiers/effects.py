@@ -95,7 +95,8 @@ NOTICE_PATHS: Final = (
 
 
 def notify_applicant(*, event_id: int) -> int:
-    """E-mail and SMS to the applicant for the events that call for it; returns the messages queued."""
+    """E-mail and SMS to the applicant for the events that call for it, sent after the commit (by this
+    process: ``notify(send_now=True)``); returns the messages recorded."""
     # The event, its dossier and what the messages name in one statement built once per process
     # (``rows.with_related``, decision 0048), not two querysets compiled on every notification.
     event = rows.with_related(DossierEvent, event_id, *NOTICE_PATHS)
@@ -126,7 +127,8 @@ def notify_applicant(*, event_id: int) -> int:
 
 @task()
 def notify_event(event_id: int) -> int:
-    """The worker's half of ``after_event``: render and queue the applicant's messages for one event.
+    """The worker's half of ``after_event``: render, record and send the applicant's messages for one
+    event, in this task (a failed send is retried by its own deferred task, decision 0046).
 
     Safe to run twice: ``notify`` finds the message already recorded under the event's key.
     """
