@@ -67,8 +67,8 @@ def notify(
 ) -> Message:
     """Render and record one message, and schedule its delivery after the current transaction commits.
 
-    Returns the new QUEUED message, or the message already recorded under ``idempotency_key`` (then
-    nothing new is scheduled). After the commit, a ``deliver_message`` task is enqueued for the new
+    Returns the new message (QUEUED), or the message already recorded under ``idempotency_key``
+    (then nothing new is scheduled). After the commit, a ``deliver_message`` task is enqueued for the new
     message. With ``send_now`` (for a caller that is itself a background task, such as the dossier
     notifications) the message is recorded SENDING, claimed by this process, which sends it right
     after the commit instead: one task fewer, and no claim to write. A failure takes the same
