@@ -1,10 +1,12 @@
 """The notification task reads the event, its dossier and what the messages name in one statement
-(``effects._event_to_notify``, decision 0046): the same values the ORM reads."""
+(``rows.with_related`` with ``effects.NOTICE_PATHS``, decision 0046): the same values, and the same
+message context, as the ORM's."""
 
 from __future__ import annotations
 
 import pytest
 
+from motcua.core import rows
 from motcua.dossiers import effects, services
 from motcua.dossiers.models import Dossier, DossierEvent
 
@@ -24,7 +26,7 @@ def test_the_event_and_its_dossier_as_the_orm_reads_them(world, with_return_unit
         Dossier.objects.filter(pk=dossier.pk).update(return_unit=None)
     event = DossierEvent.objects.get(dossier=dossier, name="accepted")
 
-    read = effects._event_to_notify(event.pk)
+    read = rows.with_related(DossierEvent, event.pk, *effects.NOTICE_PATHS)
 
     orm = Dossier.objects.select_related(
         "procedure_version", "received_at_unit", "return_unit", "competent_agency"
@@ -39,4 +41,4 @@ def test_the_event_and_its_dossier_as_the_orm_reads_them(world, with_return_unit
     else:
         assert read.dossier.return_unit is None
     assert effects.context_for(read, read.dossier) == effects.context_for(event, orm)
-    assert effects._event_to_notify(987654321) is None
+    assert rows.with_related(DossierEvent, 987654321, *effects.NOTICE_PATHS) is None
