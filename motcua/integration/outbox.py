@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 
 from motcua.core import clock
@@ -299,10 +299,40 @@ def defer(delivery: Delivery, *, now: dt.datetime) -> bool:
     )
 
 
+_has_work: dict[str, str] = {}
+
+
+def has_work() -> bool:
+    """Whether a run has anything to do: an event not fanned out yet, or a delivery pending or being
+    delivered (a claim that may have expired). One statement on two partial or leading indexes,
+    built once per database (decision 0043), instead of the five a run with nothing to do sends.
+
+    Every web process wakes the pump once per second (``wake``), so most runs under load find
+    everything done by the run before them."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    sql = _has_work.get(connection.vendor)
+    if sql is None:
+        q = core_rows.quote
+        events, deliveries = OutboxEvent._meta, Delivery._meta
+        dispatched = next(f.column for f in events.concrete_fields if f.name == "dispatched_at")
+        state = next(f.column for f in deliveries.concrete_fields if f.name == "state")
+        sql = (
+            f"SELECT EXISTS(SELECT 1 FROM {q(events.db_table)} WHERE {q(dispatched)} IS NULL) "  # noqa: S608
+            f"OR EXISTS(SELECT 1 FROM {q(deliveries.db_table)} WHERE {q(state)} IN (%s, %s))"
+        )
+        _has_work[connection.vendor] = sql
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [DeliveryState.PENDING.value, DeliveryState.DELIVERING.value])
+        row = cursor.fetchone()
+    return bool(row[0])
+
+
 def pump(*, batch: int | None = None, rounds: int = 20) -> PumpReport:
     """One worker run: up to ``rounds`` batches of due deliveries, then schedule the next retry."""
     size = batch or int(settings.MOTCUA_OUTBOX_BATCH)
     report = PumpReport()
+    if not has_work():  # nothing to release, fan out, claim or schedule
+        return report
     now = clock.now()
     report.released = release_expired(now)
     report.dispatched = dispatch(now=now)

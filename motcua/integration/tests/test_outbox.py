@@ -337,3 +337,25 @@ def test_wake_and_retries_use_the_database_queue(
     retry_runs = pumps.exclude(run_after=T0 + dt.timedelta(seconds=1))
     assert list(retry_runs.values_list("run_after", flat=True)) == [start + dt.timedelta(seconds=30)]
     outbox._woken_until = None
+
+
+def test_a_run_with_nothing_to_do_sends_one_statement(
+    factory, receiver, outbox_settings, django_assert_num_queries
+):
+    """Every web process wakes the pump each second: a run that finds the work done costs one read."""
+    _subscribe(receiver.url)
+    assert outbox.has_work() is False
+    with django_assert_num_queries(1):
+        assert outbox.pump() == outbox.PumpReport()
+    factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    assert outbox.has_work() is True  # an event to fan out
+    with time_machine.travel(T0, tick=False):
+        outbox.dispatch(now=T0)
+        assert outbox.has_work() is True  # a delivery pending
+        (claimed,) = outbox.claim(now=T0, limit=10)
+        assert outbox.has_work() is True  # a delivery being delivered (its claim may expire)
+        outbox.attempt(claimed)
+    assert Delivery.objects.get().state == DeliveryState.DELIVERED
+    assert outbox.has_work() is False
+    Delivery.objects.update(state=DeliveryState.DEAD)
+    assert outbox.has_work() is False  # a dead letter waits for an operator, not for the pump
