@@ -86,6 +86,7 @@ def test_systemd_units_run_commands_that_exist():
         "warn_deadlines",
         "notify_missed_events",
         "retry_failed_messages",
+        "pump_outbox",
         "prune_db_task_results",
     }
     pre = (ROOT / "deploy" / "systemd" / "motcua-web.service").read_text()

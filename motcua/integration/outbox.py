@@ -73,7 +73,9 @@ def _enqueue(run_after: dt.datetime | None) -> bool:
         else:
             pump_outbox.enqueue()
     except Exception:
-        logger.exception("could not enqueue the outbox pump; `manage.py pump_outbox` delivers later")
+        logger.exception(
+            "could not enqueue the outbox pump; the scheduler's `manage.py pump_outbox` runs within 5 minutes"
+        )
         return False
     return True
 
