@@ -40,8 +40,10 @@ from motcua.core.errors import MotcuaError
 from motcua.dossiers import queues
 from motcua.dossiers.selectors import dossier_for_user, dossier_id_for_intake_key
 from motcua.dossiers.services import receive_at_counter, refuse_at_intake, request_completion
+from motcua.units.models import OneStopUnit
 from motcua.units.services import call_next_ticket
 
+from . import reference
 from .dossier_views import form_links, upload_form
 from .forms import IntakeForm, intake_key, new_token, put_error
 
@@ -100,12 +102,13 @@ def _counter_context(request: HttpRequest, user: User) -> dict[str, Any]:
     }
 
 
-def _initial(user: User, cccd: str, version: ProcedureVersion, units: Any) -> dict[str, Any]:
+def _initial(
+    user: User, cccd: str, version: ProcedureVersion, units: tuple[OneStopUnit, ...]
+) -> dict[str, Any]:
     initial: dict[str, Any] = {"token": new_token(), "version": version.pk}
-    first_unit = units.first()
-    if first_unit is not None:
-        initial["unit"] = first_unit.pk
-    agency = queues.competent_agency_of(version)
+    if units:
+        initial["unit"] = units[0].pk
+    agency = reference.competent_agency(version)
     if agency is not None:
         initial["competent_agency"] = agency.pk
     if cccd:
@@ -145,7 +148,7 @@ def _counter_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not allows(user, "dossier.accept"):
         return _forbidden(request)
-    units = queues.intake_units_for(user)
+    units = reference.intake_units(user)
     context: dict[str, Any] = {}
     query = request.GET.get("q", "").strip()[:200]
     context.update(query=query, procedures=_procedures(query))
@@ -185,7 +188,7 @@ def _post(
     context: dict[str, Any],
     version: ProcedureVersion,
     case: ProcedureCase | None,
-    units: Any,
+    units: tuple[OneStopUnit, ...],
 ) -> HttpResponse:
     form = IntakeForm(request.POST, version=version, case=case, units=units)
     context["form"] = form
@@ -198,7 +201,7 @@ def _post(
         done = _dossier_for_token(token)
         if done:  # the token was used: the acts below find its dossier themselves (services._once)
             return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
-        agency = form.cleaned_data["competent_agency"] or queues.competent_agency_of(version)
+        agency = form.cleaned_data["competent_agency"] or reference.competent_agency(version)
         preview = None
         if agency is None:
             form.add_error("competent_agency", _("Cần chọn cơ quan có thẩm quyền giải quyết."))

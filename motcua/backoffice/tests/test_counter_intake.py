@@ -217,3 +217,63 @@ def test_a_resubmitted_form_finds_its_dossier_even_without_a_shared_cache(client
     assert (first.status_code, second.status_code) == (303, 303)
     assert first["Location"] == second["Location"]
     assert Dossier.objects.get().intake_key == f"counter:{token}"
+
+
+def test_counter_widgets_draw_what_django_templates_draw(client, world, frozen, monkeypatch):
+    """The intake form's widgets are drawn in Python (``backoffice.widgets``): the counter page is the
+    same, character for character, as with Django's widget templates: the empty form, the preview,
+    the preview with a component missing, and a form refused with errors and odd characters."""
+    from django import forms
+
+    from motcua.backoffice import widgets
+
+    client.force_login(world.reception)
+
+    def pages():
+        token = _token(_open(client, world))
+        found = []
+        for response in (
+            _open(client, world),
+            client.get(URL, {"procedure": world.version.procedure.code, "cccd": "042090001234"}),
+            _post(client, world, token, "preview"),
+            _post(client, world, token, "preview", tick=(True, False), reason='thiếu <b>"&', guidance="x"),
+            _post(
+                client,
+                world,
+                token,
+                "accept",
+                full_name="",
+                email="không@",
+                date_of_birth="31/02/1990",
+                address='Số 1 <i>"&',
+                result_delivery="postal",
+                unit="999999",
+                competent_agency="x",
+                **{f"c{world.version.cases.first().components.order_by('position').first().pk}_copies": "x"},
+            ),
+        ):
+            # Each render masks the CSRF token afresh; each new form has a new intake token.
+            html = re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode())
+            found.append((response.status_code, re.sub(r'name="token" value="[0-9a-f-]{36}"', "", html)))
+        return found
+
+    drawn = pages()
+    for widget in (
+        widgets.HiddenInput,
+        widgets.TextInput,
+        widgets.EmailInput,
+        widgets.NumberInput,
+        widgets.DateInput,
+        widgets.CheckboxInput,
+        widgets.Textarea,
+        widgets.Select,
+        widgets.RadioSelect,
+    ):
+        monkeypatch.setattr(widget, "_render", forms.Widget._render)
+    assert pages() == drawn
+    assert [status for status, _ in drawn] == [200, 200, 200, 200, 400]
+    refused = drawn[4][1]
+    assert 'value="Số 1 &lt;i&gt;&quot;&amp;"' in refused
+    assert 'name="result_delivery" value="postal" id="id_result_delivery_1" required checked>' in refused
+    assert "thiếu &lt;b&gt;&quot;&amp;</textarea>" in drawn[3][1]
+    assert Dossier.objects.count() == 0
