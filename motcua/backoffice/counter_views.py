@@ -44,7 +44,7 @@ from motcua.units.models import OneStopUnit
 from motcua.units.services import call_next_ticket
 
 from . import reference
-from .dossier_views import form_links, upload_form
+from .dossier_views import last_form_link, upload_form
 from .forms import IntakeForm, intake_key, new_token, put_error
 
 SEARCH_RESULTS = 10
@@ -257,6 +257,12 @@ def call_next(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    # One reading of the reference revision, memberships and unit chains for the whole page.
+    with gate.memoised():
+        return _counter_done(request, dossier_id)
+
+
+def _counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
     user = _user(request)
     if not allows(user, "backoffice.enter"):
         return _forbidden(request)
@@ -264,11 +270,11 @@ def counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
         dossier = dossier_for_user(user, dossier_id)
     except MotcuaError:
         return render(request, "backoffice/dossier/not_found.html", status=404)
-    links = form_links(dossier)
+    components = list(dossier.components.prefetch_related("files").order_by("position", "pk"))
     context = {
         "dossier": dossier,
-        "form_link": links[-1] if links else None,
-        "upload_form": upload_form(dossier, user),
-        "components": dossier.components.prefetch_related("files").order_by("position", "pk"),
+        "form_link": last_form_link(dossier),
+        "upload_form": upload_form(dossier, user, components=components),
+        "components": components,
     }
     return render(request, "backoffice/counter/done.html", context)

@@ -508,7 +508,7 @@ class UrgeForm(ActForm):
 class UploadForm(forms.Form):
     """A scanned copy of one component (PDF, JPEG or PNG; the service sniffs the bytes)."""
 
-    component = forms.TypedChoiceField(label=_("Thành phần"), coerce=int, choices=())
+    component = forms.TypedChoiceField(label=_("Thành phần"), coerce=int, choices=(), widget=widgets.Select)
     file = forms.FileField(label=_("Tệp quét (PDF, JPEG, PNG)"))
 
     def clean_file(self) -> Any:

@@ -257,7 +257,15 @@ def test_counter_widgets_draw_what_django_templates_draw(client, world, frozen, 
             found.append((response.status_code, re.sub(r'name="token" value="[0-9a-f-]{36}"', "", html)))
         return found
 
+    def done_page(location):
+        # The page after an accept, with its scan upload form (drawn with the same widgets).
+        return re.sub(r'value="[A-Za-z0-9]{64}"', "", client.get(location).content.decode())
+
+    accepted = _post(client, world, _token(_open(client, world)), "accept", identifier_number="042090009001")
+    assert accepted.status_code == 303
     drawn = pages()
+    done = done_page(accepted["Location"])
+    assert 'name="upload-component"' in done and 'id="dossier-code">' in done
     for widget in (
         widgets.HiddenInput,
         widgets.TextInput,
@@ -271,9 +279,10 @@ def test_counter_widgets_draw_what_django_templates_draw(client, world, frozen, 
     ):
         monkeypatch.setattr(widget, "_render", forms.Widget._render)
     assert pages() == drawn
+    assert done_page(accepted["Location"]) == done
     assert [status for status, _ in drawn] == [200, 200, 200, 200, 400]
     refused = drawn[4][1]
     assert 'value="Số 1 &lt;i&gt;&quot;&amp;"' in refused
     assert 'name="result_delivery" value="postal" id="id_result_delivery_1" required checked>' in refused
     assert "thiếu &lt;b&gt;&quot;&amp;</textarea>" in drawn[3][1]
-    assert Dossier.objects.count() == 0
+    assert Dossier.objects.count() == 1
