@@ -34,7 +34,7 @@ from motcua.accounts import gate
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure, ProcedureCase, ProcedureVersion
-from motcua.catalog.selectors import search_procedure_ids, version_in_force, version_parts
+from motcua.catalog.selectors import search_procedure_ids, version_parts
 from motcua.core import clock
 from motcua.core.errors import MotcuaError
 from motcua.dossiers import queues
@@ -146,6 +146,7 @@ def counter_page(request: HttpRequest) -> HttpResponse:
 
 def _counter_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    catalog = reference.read_revisions()  # before the gate's first question: one statement for both
     if not allows(user, "dossier.accept"):
         return _forbidden(request)
     units = reference.intake_units(user)
@@ -156,13 +157,9 @@ def _counter_page(request: HttpRequest) -> HttpResponse:
     version: ProcedureVersion | None = None
     if request.method == "POST":
         raw_version = source.get("version", "")
-        version = (
-            ProcedureVersion.objects.select_related("procedure").filter(pk=int(raw_version)).first()
-            if raw_version.isdigit()
-            else None
-        )
+        version = reference.version(catalog, int(raw_version)) if raw_version.isdigit() else None
     elif request.GET.get("procedure"):
-        version = version_in_force(request.GET["procedure"].strip()[:40], at=clock.now())
+        version = reference.version_in_force(catalog, request.GET["procedure"].strip()[:40], at=clock.now())
         if version is None:
             context["procedure_error"] = _("Không tìm thấy thủ tục đang có hiệu lực với mã này.")
     if version is None:

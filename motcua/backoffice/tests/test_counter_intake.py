@@ -286,3 +286,35 @@ def test_counter_widgets_draw_what_django_templates_draw(client, world, frozen, 
     assert 'name="result_delivery" value="postal" id="id_result_delivery_1" required checked>' in refused
     assert "thiếu &lt;b&gt;&quot;&amp;</textarea>" in drawn[3][1]
     assert Dossier.objects.count() == 1
+
+
+def test_the_form_reference_rows_are_read_once_per_revision_and_follow_writes(client, world, frozen):
+    """Agencies, one-stop units and the procedure version are kept per process under their revision
+    tokens (``backoffice.reference``): the second page reads none of them, and a write anywhere
+    (here a bulk ``update()``, which no signal sees) shows at the next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.units.models import Agency, OneStopUnit
+
+    client.force_login(world.reception)
+    _open(client, world)
+    with CaptureQueriesContext(connection) as seen:
+        page = _open(client, world)
+    assert page.status_code == 200
+    tables = " ".join(q["sql"] for q in seen.captured_queries)
+    for table in ("units_agency", "units_onestopunit", "catalog_procedureversion", "catalog_versionagency"):
+        assert f'FROM "{table}"' not in tables
+    Agency.objects.filter(pk=world.agency.pk).update(name="Sở Được Đổi Tên")
+    OneStopUnit.objects.filter(pk=world.centre.pk).update(name="Bộ phận Được Đổi Tên")
+    ProcedureVersion.objects.filter(pk=world.version.pk).update(name="Phiên bản Được Đổi Tên")
+    html = _open(client, world).content.decode()
+    assert f'<option value="{world.agency.pk}">Sở Được Đổi Tên (' in html
+    assert f'<option value="{world.centre.pk}" selected>Bộ phận Được Đổi Tên</option>' in html
+    assert "<strong>Phiên bản Được Đổi Tên</strong>" in html
+    # The posted choices are checked against the same rows: a unit the officer may not use is refused.
+    other = OneStopUnit.objects.exclude(pk=world.centre.pk).first()
+    refused = _post(client, world, _token(page), "preview", unit=str(other.pk) if other else "999999")
+    assert refused.status_code == 400
+    assert "Lựa chọn đó không phải là một trong các lựa chọn khả thi" in refused.content.decode()
