@@ -12,36 +12,46 @@ counter page (``test_counter_widgets``), whose intake form has about thirty widg
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from django import forms
 from django.forms.renderers import BaseRenderer
-from django.utils.html import conditional_escape, format_html
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+
+
+def esc(value: Any) -> str:
+    """What ``conditional_escape`` writes, without the lazy-text check that Django's ``escape`` makes
+    on each call (a page escapes hundreds of names, values and labels)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        html_text: str = value.__html__()
+        return html_text
+    return html.escape(str(value))
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
     """``attrs.html``: `` name="value"`` each, a bare `` name`` for True, nothing for False."""
     return "".join(
-        f" {conditional_escape(name)}"
-        if value is True
-        else f' {conditional_escape(name)}="{conditional_escape(value)}"'
+        f" {esc(name)}" if value is True else f' {esc(name)}="{esc(value)}"'
         for name, value in attrs.items()
         if value is not False
     )
 
 
 def _input(widget: dict[str, Any]) -> str:
-    value = "" if widget["value"] is None else f' value="{conditional_escape(widget["value"])}"'
+    value = "" if widget["value"] is None else f' value="{esc(widget["value"])}"'
     return (
-        f'<input type="{conditional_escape(widget["type"])}" name="{conditional_escape(widget["name"])}"'
-        f"{value}{_attrs(widget['attrs'])}>"
+        f'<input type="{esc(widget["type"])}" name="{esc(widget["name"])}"{value}{_attrs(widget["attrs"])}>'
     )
 
 
 def _textarea(widget: dict[str, Any]) -> str:
-    value = conditional_escape(widget["value"]) if widget["value"] else ""
-    name = conditional_escape(widget["name"])
+    value = esc(widget["value"]) if widget["value"] else ""
+    name = esc(widget["name"])
     return f'<textarea name="{name}"{_attrs(widget["attrs"])}>\n{value}</textarea>'
 
 
@@ -51,18 +61,18 @@ def _input_option(widget: dict[str, Any]) -> str:
     if not widget["wrap_label"]:
         return _input(widget)
     id_ = widget["attrs"].get("id")
-    label_for = f' for="{conditional_escape(id_)}"' if id_ else ""
-    return f"<label{label_for}>{_input(widget)} {conditional_escape(widget['label'])}</label>"
+    label_for = f' for="{esc(id_)}"' if id_ else ""
+    return f"<label{label_for}>{_input(widget)} {esc(widget['label'])}</label>"
 
 
 def _select(widget: dict[str, Any]) -> str:
-    parts = [f'<select name="{conditional_escape(widget["name"])}"{_attrs(widget["attrs"])}>']
+    parts = [f'<select name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>']
     for group_name, options, _ in widget["optgroups"]:
         if group_name:
             parts.append(format_html('\n  <optgroup label="{}">', group_name))
         parts.extend(
-            f'\n  <option value="{conditional_escape(option["value"])}"{_attrs(option["attrs"])}>'
-            f"{conditional_escape(option['label'])}</option>\n"
+            f'\n  <option value="{esc(option["value"])}"{_attrs(option["attrs"])}>'
+            f"{esc(option['label'])}</option>\n"
             for option in options
         )
         if group_name:
