@@ -6,10 +6,11 @@ PostgreSQL (issue #9): the counter form (GET ``/can-bo/quay/?procedure=…``), t
                                               [--root /other/checkout]
 
 A throwaway database (MOTCUA_BENCH_PG, default postgres://motcua:motcua@127.0.0.1:5432/
-c9_counter) is created, migrated and seeded as ``bench/load.py`` does (``tests/prodstack.py``:
+motcua_bench_counter) is created, migrated and seeded as ``bench/load.py`` does (``tests/prodstack.py``:
 production settings, collected static files, one published procedure with 3 components, a
 reception officer). A child process with the production environment then runs a few warm intakes,
-``--n`` timed intakes through Django's test client (every middleware) and ``--n`` more under cProfile
+``--n`` timed intakes through Django's test client (every middleware; the form posted urlencoded,
+as a browser posts it) and ``--n`` more under cProfile
 (CPU timer). It prints the CPU milliseconds (``time.process_time``) per GET, per POST and per done
 page, the statements of each and a cProfile top. ``--root`` runs the child on another checkout of
 the code (same database: for alternating old/new runs); ``--keep`` keeps the database and its
@@ -33,7 +34,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from tests import prodstack as ps  # noqa: E402
 
-DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/c9_counter"
+DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_bench_counter"
 WORKDIR = Path(tempfile.gettempdir()) / "motcua-bench-counter"
 
 CHILD = r"""
@@ -109,7 +110,8 @@ for name in STEPS:
     stats.dump_stats(f"{sys.argv[5]}/{name}.prof")
     stats.sort_stats("cumulative").print_stats(top)
     stats.sort_stats("tottime").print_stats(top)
-    print(f"######## {name}: {stats.total_calls / n:.0f} calls per request\n" + out.getvalue(), file=sys.stderr)
+    print(f"######## {name}: {stats.total_calls / n:.0f} calls per request", file=sys.stderr)
+    print(out.getvalue(), file=sys.stderr)
 print("RESULT " + json.dumps({
     "cpu_ms": {k: round(v / n * 1000, 2) for k, v in cpu.items()},
     "queries": queries,
