@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import connection
-
 from motcua.accounts import gate
 from motcua.accounts.models import User
 from motcua.catalog import selectors as catalog
@@ -85,12 +83,7 @@ def read_revisions() -> dict[Any, Any]:
     """Inside ``gate.memoised()``, before the gate's first question: the reference and catalogue
     revision tokens in one statement. The reference token goes to the gate (``use_reference``); the
     catalogue's cache under its token is returned, for ``version_in_force`` and ``version``."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT name, token FROM core_revision WHERE name IN (%s, %s)",
-            [revisions.REFERENCE, revisions.CATALOG],
-        )
-        tokens = {name: str(token) for name, token in cursor.fetchall()}
+    tokens = revisions.tokens()
     gate.use_reference(tokens.get(revisions.REFERENCE))
     return revisions.store(revisions.CATALOG, tokens.get(revisions.CATALOG))
 
