@@ -34,15 +34,17 @@ from motcua.accounts import gate
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.catalog.models import Procedure, ProcedureCase, ProcedureVersion
-from motcua.catalog.selectors import search_procedure_ids, version_in_force, version_parts
+from motcua.catalog.selectors import search_procedure_ids, version_parts
 from motcua.core import clock
 from motcua.core.errors import MotcuaError
 from motcua.dossiers import queues
 from motcua.dossiers.selectors import dossier_for_user, dossier_id_for_intake_key
 from motcua.dossiers.services import receive_at_counter, refuse_at_intake, request_completion
+from motcua.units.models import OneStopUnit
 from motcua.units.services import call_next_ticket
 
-from .dossier_views import form_links, upload_form
+from . import reference
+from .dossier_views import last_form_link, upload_form
 from .forms import IntakeForm, intake_key, new_token, put_error
 
 SEARCH_RESULTS = 10
@@ -100,12 +102,13 @@ def _counter_context(request: HttpRequest, user: User) -> dict[str, Any]:
     }
 
 
-def _initial(user: User, cccd: str, version: ProcedureVersion, units: Any) -> dict[str, Any]:
+def _initial(
+    user: User, cccd: str, version: ProcedureVersion, units: tuple[OneStopUnit, ...]
+) -> dict[str, Any]:
     initial: dict[str, Any] = {"token": new_token(), "version": version.pk}
-    first_unit = units.first()
-    if first_unit is not None:
-        initial["unit"] = first_unit.pk
-    agency = queues.competent_agency_of(version)
+    if units:
+        initial["unit"] = units[0].pk
+    agency = reference.competent_agency(version)
     if agency is not None:
         initial["competent_agency"] = agency.pk
     if cccd:
@@ -143,9 +146,10 @@ def counter_page(request: HttpRequest) -> HttpResponse:
 
 def _counter_page(request: HttpRequest) -> HttpResponse:
     user = _user(request)
+    catalog = reference.read_revisions()  # before the gate's first question: one statement for both
     if not allows(user, "dossier.accept"):
         return _forbidden(request)
-    units = queues.intake_units_for(user)
+    units = reference.intake_units(user)
     context: dict[str, Any] = {}
     query = request.GET.get("q", "").strip()[:200]
     context.update(query=query, procedures=_procedures(query))
@@ -153,13 +157,9 @@ def _counter_page(request: HttpRequest) -> HttpResponse:
     version: ProcedureVersion | None = None
     if request.method == "POST":
         raw_version = source.get("version", "")
-        version = (
-            ProcedureVersion.objects.select_related("procedure").filter(pk=int(raw_version)).first()
-            if raw_version.isdigit()
-            else None
-        )
+        version = reference.version(catalog, int(raw_version)) if raw_version.isdigit() else None
     elif request.GET.get("procedure"):
-        version = version_in_force(request.GET["procedure"].strip()[:40], at=clock.now())
+        version = reference.version_in_force(catalog, request.GET["procedure"].strip()[:40], at=clock.now())
         if version is None:
             context["procedure_error"] = _("Không tìm thấy thủ tục đang có hiệu lực với mã này.")
     if version is None:
@@ -185,7 +185,7 @@ def _post(
     context: dict[str, Any],
     version: ProcedureVersion,
     case: ProcedureCase | None,
-    units: Any,
+    units: tuple[OneStopUnit, ...],
 ) -> HttpResponse:
     form = IntakeForm(request.POST, version=version, case=case, units=units)
     context["form"] = form
@@ -198,7 +198,7 @@ def _post(
         done = _dossier_for_token(token)
         if done:  # the token was used: the acts below find its dossier themselves (services._once)
             return HttpResponseRedirect(reverse("backoffice:counter_done", args=[done]), status=303)
-        agency = form.cleaned_data["competent_agency"] or queues.competent_agency_of(version)
+        agency = form.cleaned_data["competent_agency"] or reference.competent_agency(version)
         preview = None
         if agency is None:
             form.add_error("competent_agency", _("Cần chọn cơ quan có thẩm quyền giải quyết."))
@@ -254,6 +254,12 @@ def call_next(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    # One reading of the reference revision, memberships and unit chains for the whole page.
+    with gate.memoised():
+        return _counter_done(request, dossier_id)
+
+
+def _counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
     user = _user(request)
     if not allows(user, "backoffice.enter"):
         return _forbidden(request)
@@ -261,11 +267,11 @@ def counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
         dossier = dossier_for_user(user, dossier_id)
     except MotcuaError:
         return render(request, "backoffice/dossier/not_found.html", status=404)
-    links = form_links(dossier)
+    components = list(dossier.components.prefetch_related("files").order_by("position", "pk"))
     context = {
         "dossier": dossier,
-        "form_link": links[-1] if links else None,
-        "upload_form": upload_form(dossier, user),
-        "components": dossier.components.prefetch_related("files").order_by("position", "pk"),
+        "form_link": last_form_link(dossier),
+        "upload_form": upload_form(dossier, user, components=components),
+        "components": components,
     }
     return render(request, "backoffice/counter/done.html", context)

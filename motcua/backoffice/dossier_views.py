@@ -34,7 +34,14 @@ from motcua.deadlines import timeline as tl
 from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.selectors import explained_due
 from motcua.dossiers import acts, queues, services
-from motcua.dossiers.models import Consultation, Dossier, DossierComponent, ProcessingTask, Result
+from motcua.dossiers.models import (
+    Consultation,
+    Dossier,
+    DossierComponent,
+    DossierEvent,
+    ProcessingTask,
+    Result,
+)
 from motcua.dossiers.selectors import TimelineEntry, dossier_for_user, tasks_of, timeline_of
 from motcua.units.models import Agency
 from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
@@ -79,6 +86,22 @@ def form_links(dossier: Dossier, timeline: Iterable[TimelineEntry] | None = None
         for e in (timeline_of(dossier) if timeline is None else timeline)
         if e.form
     ]
+
+
+def last_form_link(dossier: Dossier) -> FormLink | None:
+    """``form_links(dossier)[-1]`` (the form of the latest act that produced one), with one small
+    read instead of the whole timeline."""
+    event = (
+        DossierEvent.objects.filter(dossier=dossier)
+        .exclude(form="")
+        .order_by("-seq")
+        .values_list("seq", "form", "at")
+        .first()
+    )
+    if event is None:
+        return None
+    seq, form, at = event
+    return FormLink(seq, form, str(FORM_TITLES.get(form, form)), form_url(dossier.pk, seq), at)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Model
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +30,8 @@ from motcua.dossiers.services import (
     TaskInput,
 )
 from motcua.units.models import Agency, OneStopUnit
+
+from . import reference, widgets
 
 DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -91,56 +96,101 @@ def new_token() -> str:
     return str(uuid.uuid4())
 
 
-class IntakeForm(forms.Form):
-    """Counter intake of one procedure case: components ticked, the applicant, where the result goes."""
+class RowChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
+    """A ``ModelChoiceField`` over rows the view has already read (``backoffice.reference``): the same
+    options, labels, empty label and errors, without a query to list them nor one to find the chosen
+    row (the choice must be one of ``rows``)."""
 
-    token = forms.UUIDField(widget=forms.HiddenInput)
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    case = forms.IntegerField(widget=forms.HiddenInput, required=False)
-    unit = forms.ModelChoiceField(label=_("Nơi tiếp nhận"), queryset=OneStopUnit.objects.none())
-    competent_agency = forms.ModelChoiceField(
+    def __init__(self, model: type[Model], **kwargs: Any) -> None:
+        super().__init__(queryset=model._default_manager.none(), **kwargs)
+        self.rows: dict[int, Model] = {}
+
+    def set_rows(self, rows: Iterable[Model]) -> None:
+        rows = tuple(rows)
+        self.rows = {row.pk: row for row in rows}
+        empty = [] if self.empty_label is None else [("", self.empty_label)]
+        self.choices = [*empty, *((row.pk, self.label_from_instance(row)) for row in rows)]
+
+    def to_python(self, value: Any) -> Model | None:
+        if value in self.empty_values:
+            return None
+        self.validate_no_null_characters(value)
+        try:
+            return self.rows[value.pk if isinstance(value, Model) else int(value)]
+        except (ValueError, TypeError, KeyError):
+            raise ValidationError(
+                self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value}
+            ) from None
+
+
+class IntakeForm(forms.Form):
+    """Counter intake of one procedure case: components ticked, the applicant, where the result goes.
+
+    ``units``: where the officer may receive (``reference.intake_units``)."""
+
+    token = forms.UUIDField(widget=widgets.HiddenInput)
+    version = forms.IntegerField(widget=widgets.HiddenInput)
+    case = forms.IntegerField(widget=widgets.HiddenInput, required=False)
+    unit = RowChoiceField(OneStopUnit, label=_("Nơi tiếp nhận"), widget=widgets.Select)
+    competent_agency = RowChoiceField(
+        Agency,
         label=_("Cơ quan có thẩm quyền giải quyết"),
-        queryset=Agency.objects.order_by("name"),
         required=False,
         empty_label=_("(theo danh mục thủ tục)"),
+        widget=widgets.Select,
     )
     kind = forms.ChoiceField(
-        label=_("Đối tượng"), choices=ApplicantKind.choices, initial=ApplicantKind.PERSON
+        label=_("Đối tượng"),
+        choices=ApplicantKind.choices,
+        initial=ApplicantKind.PERSON,
+        widget=widgets.Select,
     )
     identifier_type = forms.ChoiceField(
-        label=_("Loại giấy tờ"), choices=IdentifierType.choices, initial=IdentifierType.CITIZEN_ID
+        label=_("Loại giấy tờ"),
+        choices=IdentifierType.choices,
+        initial=IdentifierType.CITIZEN_ID,
+        widget=widgets.Select,
     )
-    identifier_number = forms.CharField(label=_("Số định danh (CCCD)"), max_length=20)
-    full_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=255)
+    identifier_number = forms.CharField(
+        label=_("Số định danh (CCCD)"), max_length=20, widget=widgets.TextInput
+    )
+    full_name = forms.CharField(label=_("Họ và tên người nộp"), max_length=255, widget=widgets.TextInput)
     date_of_birth = forms.DateField(
-        label=_("Ngày sinh"), required=False, input_formats=DATE_FORMATS, widget=_date_input()
+        label=_("Ngày sinh"),
+        required=False,
+        input_formats=DATE_FORMATS,
+        widget=widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
-    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False)
-    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False)
-    email = forms.EmailField(label=_("Thư điện tử"), required=False)
+    address = forms.CharField(label=_("Địa chỉ"), max_length=500, required=False, widget=widgets.TextInput)
+    phone = forms.CharField(label=_("Số điện thoại"), max_length=20, required=False, widget=widgets.TextInput)
+    email = forms.EmailField(label=_("Thư điện tử"), required=False, widget=widgets.EmailInput)
     result_delivery = forms.ChoiceField(
         label=_("Nhận kết quả"),
         choices=ResultDelivery.choices,
         initial=ResultDelivery.COUNTER,
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
     )
-    return_unit = forms.ModelChoiceField(
+    return_unit = RowChoiceField(
+        OneStopUnit,
         label=_("Nơi trả kết quả"),
-        queryset=OneStopUnit.objects.order_by("name"),
         required=False,
         empty_label=_("(nơi tiếp nhận)"),
+        widget=widgets.Select,
     )
     result_delivery_address = forms.CharField(
-        label=_("Địa chỉ nhận qua bưu chính"), max_length=500, required=False
+        label=_("Địa chỉ nhận qua bưu chính"), max_length=500, required=False, widget=widgets.TextInput
     )
     reason = forms.CharField(
         label=_("Lý do (khi hướng dẫn bổ sung hoặc từ chối)"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
     guidance = forms.CharField(
-        label=_("Hướng dẫn thêm"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Hướng dẫn thêm"),
+        required=False,
+        max_length=2000,
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
 
     def __init__(
@@ -148,24 +198,39 @@ class IntakeForm(forms.Form):
         *args: Any,
         version: ProcedureVersion,
         case: ProcedureCase | None,
-        units: Any,
+        units: Iterable[OneStopUnit],
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.version_obj = version
         self.case_obj = case
-        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        # Rows kept per process under the reference revision: no query to list or to check them.
+        self.fields["unit"].set_rows(units)  # type: ignore[attr-defined]
+        self.fields["competent_agency"].set_rows(reference.agencies_by_name())  # type: ignore[attr-defined]
+        self.fields["return_unit"].set_rows(reference.units_by_name())  # type: ignore[attr-defined]
         # The case's templates, kept per process once the version is published (catalog.selectors).
         parts = version_parts(version).templates if case else {}
         self.templates: list[ComponentTemplate] = list(parts.get(case.pk, ())) if case else []
         for template in self.templates:
             prefix = f"c{template.pk}"
-            self.fields[prefix] = forms.BooleanField(label=template.name, required=False)
+            self.fields[prefix] = forms.BooleanField(
+                label=template.name, required=False, widget=widgets.CheckboxInput
+            )
             self.fields[f"{prefix}_originals"] = forms.IntegerField(
-                label=_("Bản chính"), min_value=0, max_value=99, initial=template.originals, required=False
+                label=_("Bản chính"),
+                min_value=0,
+                max_value=99,
+                initial=template.originals,
+                required=False,
+                widget=widgets.NumberInput,
             )
             self.fields[f"{prefix}_copies"] = forms.IntegerField(
-                label=_("Bản sao"), min_value=0, max_value=99, initial=template.copies, required=False
+                label=_("Bản sao"),
+                min_value=0,
+                max_value=99,
+                initial=template.copies,
+                required=False,
+                widget=widgets.NumberInput,
             )
 
     def component_rows(self) -> list[dict[str, Any]]:
@@ -443,7 +508,7 @@ class UrgeForm(ActForm):
 class UploadForm(forms.Form):
     """A scanned copy of one component (PDF, JPEG or PNG; the service sniffs the bytes)."""
 
-    component = forms.TypedChoiceField(label=_("Thành phần"), coerce=int, choices=())
+    component = forms.TypedChoiceField(label=_("Thành phần"), coerce=int, choices=(), widget=widgets.Select)
     file = forms.FileField(label=_("Tệp quét (PDF, JPEG, PNG)"))
 
     def clean_file(self) -> Any:

@@ -10,6 +10,15 @@ template drew per row, drawn in Python: on the overview's two lists of 25 rows t
 work (variables, filters, the urge form) was half of the page's CPU (ADR 0039). A test compares it
 with the template it replaces.
 
+``{% form_field form.name %}``: what ``{% include "includes/field.html" with field=form.name %}``
+draws (the label, the widget, the errors), drawn in Python: the counter page includes that template
+for each of its fifteen fields, which was a fifth of the page's rendering (issue #9). A test compares
+both for every kind of field, with and without errors.
+
+``{% component_row row %}``: one row of the counter's checklist (``IntakeForm.component_rows``): the
+tick box, the component's name with its labels, the two counts. Drawn in Python for the same
+reason; a test compares it with the template loop it replaces (``component_rows_before.html``).
+
 ``{% remaining r %}``: the remaining office time of a dossier (``queues.Remaining``), with words and
 a CSS class, not colour alone. A tag in Python rather than an included template: a work list shows
 it on every row, and an ``{% include %}`` per row was most of the list's rendering time (ADR 0038).
@@ -21,6 +30,7 @@ from functools import lru_cache
 from typing import Any
 
 from django import template
+from django.forms import BoundField
 from django.template.defaultfilters import date, truncatechars
 from django.urls import get_script_prefix, reverse
 from django.utils.html import conditional_escape, format_html
@@ -28,9 +38,59 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
 from django.utils.translation import gettext
 
+from motcua.backoffice.widgets import esc
 from motcua.dossiers.queues import QueueItem, Remaining
 
 register = template.Library()
+
+
+def _choices(field: BoundField) -> str:
+    """``{% for radio in field %}<label class="choice">{{ radio.tag }} {{ radio.choice_label }}</label>``"""
+    return "".join(
+        f'<label class="choice">{option.tag()} {esc(option.choice_label)}</label>' for option in field
+    )
+
+
+@register.simple_tag
+def form_field(field: BoundField) -> SafeString:
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", None)
+    multiple = getattr(widget, "allow_multiple_selected", False)
+    errors = field.errors
+    label = esc(field.label)
+    if input_type == "radio" or (input_type == "checkbox" and multiple):
+        body = f"<fieldset><legend>{label}</legend>{_choices(field)}</fieldset>"
+    elif input_type == "checkbox":
+        body = f'<label class="choice">{field} {label}</label>'
+    else:
+        required = ' <span aria-hidden="true">*</span>' if field.field.required else ""
+        body = f'<label for="{esc(field.id_for_label)}">{label}{required}</label>\n    {field}'
+    error_text = (
+        f'<p class="field-error" id="err_{esc(field.html_name)}" role="alert">'
+        + " ".join(str(esc(e)) for e in errors)
+        + "</p>"
+        if errors
+        else ""
+    )
+    has_error = " has-error" if errors else ""
+    # Every value escaped above; the widget's HTML is already safe.
+    return mark_safe(f'<div class="field{has_error}">\n  \n    {body}\n  \n  {error_text}\n</div>\n')
+
+
+@register.simple_tag
+def component_row(row: dict[str, Any]) -> SafeString:
+    name = esc(row["template"].name)
+    tick, originals, copies = row["tick"], row["originals"], row["copies"]
+    required = f' <span class="tag">{esc(gettext("bắt buộc"))}</span>' if row["template"].is_required else ""
+    return mark_safe(  # every value escaped above; the widgets' HTML is already safe
+        f"<tr>\n          <td>{tick}</td>\n"
+        f'          <th scope="row"><label for="{esc(tick.id_for_label)}">{name}</label>{required}</th>\n'
+        f'          <td><label class="vh" for="{esc(originals.id_for_label)}">'
+        f"{esc(gettext('Số bản chính'))}: {name}</label>{originals}</td>\n"
+        f'          <td><label class="vh" for="{esc(copies.id_for_label)}">'
+        f"{esc(gettext('Số bản sao'))}: {name}</label>{copies}</td>\n"
+        "        </tr>"
+    )
 
 
 @register.simple_tag

@@ -217,3 +217,104 @@ def test_a_resubmitted_form_finds_its_dossier_even_without_a_shared_cache(client
     assert (first.status_code, second.status_code) == (303, 303)
     assert first["Location"] == second["Location"]
     assert Dossier.objects.get().intake_key == f"counter:{token}"
+
+
+def test_counter_widgets_draw_what_django_templates_draw(client, world, frozen, monkeypatch):
+    """The intake form's widgets are drawn in Python (``backoffice.widgets``): the counter page is the
+    same, character for character, as with Django's widget templates: the empty form, the preview,
+    the preview with a component missing, and a form refused with errors and odd characters."""
+    from django import forms
+
+    from motcua.backoffice import widgets
+
+    client.force_login(world.reception)
+
+    def pages():
+        token = _token(_open(client, world))
+        found = []
+        for response in (
+            _open(client, world),
+            client.get(URL, {"procedure": world.version.procedure.code, "cccd": "042090001234"}),
+            _post(client, world, token, "preview"),
+            _post(client, world, token, "preview", tick=(True, False), reason='thiếu <b>"&', guidance="x"),
+            _post(
+                client,
+                world,
+                token,
+                "accept",
+                full_name="",
+                email="không@",
+                date_of_birth="31/02/1990",
+                address='Số 1 <i>"&',
+                result_delivery="postal",
+                unit="999999",
+                competent_agency="x",
+                **{f"c{world.version.cases.first().components.order_by('position').first().pk}_copies": "x"},
+            ),
+        ):
+            # Each render masks the CSRF token afresh; each new form has a new intake token.
+            html = re.sub(r'value="[A-Za-z0-9]{64}"', "", response.content.decode())
+            found.append((response.status_code, re.sub(r'name="token" value="[0-9a-f-]{36}"', "", html)))
+        return found
+
+    def done_page(location):
+        # The page after an accept, with its scan upload form (drawn with the same widgets).
+        return re.sub(r'value="[A-Za-z0-9]{64}"', "", client.get(location).content.decode())
+
+    accepted = _post(client, world, _token(_open(client, world)), "accept", identifier_number="042090009001")
+    assert accepted.status_code == 303
+    drawn = pages()
+    done = done_page(accepted["Location"])
+    assert 'name="upload-component"' in done and 'id="dossier-code">' in done
+    for widget in (
+        widgets.HiddenInput,
+        widgets.TextInput,
+        widgets.EmailInput,
+        widgets.NumberInput,
+        widgets.DateInput,
+        widgets.CheckboxInput,
+        widgets.Textarea,
+        widgets.Select,
+        widgets.RadioSelect,
+    ):
+        monkeypatch.setattr(widget, "_render", forms.Widget._render)
+    assert pages() == drawn
+    assert done_page(accepted["Location"]) == done
+    assert [status for status, _ in drawn] == [200, 200, 200, 200, 400]
+    refused = drawn[4][1]
+    assert 'value="Số 1 &lt;i&gt;&quot;&amp;"' in refused
+    assert 'name="result_delivery" value="postal" id="id_result_delivery_1" required checked>' in refused
+    assert "thiếu &lt;b&gt;&quot;&amp;</textarea>" in drawn[3][1]
+    assert Dossier.objects.count() == 1
+
+
+def test_the_form_reference_rows_are_read_once_per_revision_and_follow_writes(client, world, frozen):
+    """Agencies, one-stop units and the procedure version are kept per process under their revision
+    tokens (``backoffice.reference``): the second page reads none of them, and a write anywhere
+    (here a bulk ``update()``, which no signal sees) shows at the next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.catalog.models import ProcedureVersion
+    from motcua.units.models import Agency, OneStopUnit
+
+    client.force_login(world.reception)
+    _open(client, world)
+    with CaptureQueriesContext(connection) as seen:
+        page = _open(client, world)
+    assert page.status_code == 200
+    tables = " ".join(q["sql"] for q in seen.captured_queries)
+    for table in ("units_agency", "units_onestopunit", "catalog_procedureversion", "catalog_versionagency"):
+        assert f'FROM "{table}"' not in tables
+    Agency.objects.filter(pk=world.agency.pk).update(name="Sở Được Đổi Tên")
+    OneStopUnit.objects.filter(pk=world.centre.pk).update(name="Bộ phận Được Đổi Tên")
+    ProcedureVersion.objects.filter(pk=world.version.pk).update(name="Phiên bản Được Đổi Tên")
+    html = _open(client, world).content.decode()
+    assert f'<option value="{world.agency.pk}">Sở Được Đổi Tên (' in html
+    assert f'<option value="{world.centre.pk}" selected>Bộ phận Được Đổi Tên</option>' in html
+    assert "<strong>Phiên bản Được Đổi Tên</strong>" in html
+    # The posted choices are checked against the same rows: a unit the officer may not use is refused.
+    other = OneStopUnit.objects.exclude(pk=world.centre.pk).first()
+    refused = _post(client, world, _token(page), "preview", unit=str(other.pk) if other else "999999")
+    assert refused.status_code == 400
+    assert "Lựa chọn đó không phải là một trong các lựa chọn khả thi" in refused.content.decode()
