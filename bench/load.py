@@ -38,6 +38,7 @@ import multiprocessing as mp
 import os
 import random
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -500,6 +501,7 @@ def main() -> None:
         stack.stop()
         if not args.keep:
             ps.drop_database(url)
+            shutil.rmtree(workdir, ignore_errors=True)  # static files, media, logs of this run
     print(json.dumps(line))
 
 
