@@ -42,7 +42,7 @@ from motcua.workflow import ACTIVE, State, Step
 from motcua.workflow.states import WAITING_FOR_APPLICANT
 
 from .models import Consultation, Dossier, DossierEvent, ProcessingTask
-from .selectors import visible_dossiers
+from .selectors import _with_descendants, visible_dossiers
 from .services import (
     calendar_for,
     calendar_of_agency,
@@ -50,7 +50,6 @@ from .services import (
     hours_for,
     hours_of_unit,
     note_places,
-    read_memo,
     read_once,
 )
 
@@ -69,30 +68,9 @@ NAME_CANDIDATES: Final = 5000
 
 
 def _descendants(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> set[int]:
-    """``ids`` and everything under them, kept per process under the reference revision (ADR 0043):
-    agencies and units change rarely, and any write to them changes the token."""
-    if not ids:
-        return set()
-    key = ("descendants", model.__name__, frozenset(ids))
-
-    def kept() -> frozenset[int]:
-        cache = gate.reference()
-        if key not in cache:
-            cache[key] = _walk_down(ids, model)
-        found: frozenset[int] = cache[key]
-        return found
-
-    return set(read_memo(key, kept))
-
-
-def _walk_down(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> frozenset[int]:
-    found, frontier = set(ids), set(ids)
-    parent = "parent_id__in" if model is Agency else "parent_centre_id__in"
-    while frontier:
-        children = set(model.objects.filter(**{parent: frontier}).values_list("pk", flat=True))
-        frontier = children - found
-        found |= children
-    return frozenset(found)
+    """``ids`` and everything under them (``selectors._with_descendants``: kept per process under the
+    reference revision, ADR 0043)."""
+    return _with_descendants(ids, "agency" if model is Agency else "unit")
 
 
 @dataclass(frozen=True, slots=True)

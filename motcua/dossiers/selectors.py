@@ -85,15 +85,27 @@ def staff_places_q(
 
 
 def _with_descendants(ids: set[int], kind: str) -> set[int]:
+    """``ids`` and every agency (``kind`` "agency") or one-stop unit ("unit") under them: kept per
+    process under the reference revision (ADR 0043: any write to agencies or units changes the
+    token), and once per page or act (``read_once``) without asking the token again. The gate of
+    every dossier request and the work lists (``queues._descendants``) share it."""
     from motcua.units.models import Agency, OneStopUnit
 
     from .services import read_memo
 
-    # Once per page or act (``read_once``): the overview asks for visible dossiers twice, and the
-    # queues walk the same trees under the same key (``queues._descendants``).
+    if not ids:
+        return set()
     model = Agency if kind == "agency" else OneStopUnit
     key = ("descendants", model.__name__, frozenset(ids))
-    return set(read_memo(key, lambda: frozenset(_walk_down(ids, kind))))
+
+    def kept() -> frozenset[int]:
+        cache = gate.reference()
+        if key not in cache:
+            cache[key] = frozenset(_walk_down(ids, kind))
+        found: frozenset[int] = cache[key]
+        return found
+
+    return set(read_memo(key, kept))
 
 
 def _walk_down(ids: set[int], kind: str) -> set[int]:

@@ -190,4 +190,4 @@ def test_the_page_reads_each_of_the_dossiers_rows_once(client, world, factory):
         "dossiers_processingtask": 2,  # the gate's, then the page's
         "dossiers_result": 1,
     }
-    assert len(queries.captured_queries) == 17  # 30 before (decision 0048)
+    assert len(queries.captured_queries) == 16  # 30 before (decision 0048)

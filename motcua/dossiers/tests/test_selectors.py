@@ -77,3 +77,23 @@ def test_timeline_names_actors_acts_and_forms(factory, world):
     ]
     assert [e.actor_name for e in entries] == ["Tiepnhan", "Tiepnhan", "Lanhdao"]
     assert entries[2].data["handler_name"] == "Thuly"
+
+
+def test_a_unit_opened_under_the_centre_is_seen_by_the_gate_at_once(world, factory):
+    """The unit tree under an officer's unit is kept per process under the reference revision
+    (decision 0048): a branch opened under the centre, by any process, counts at the next read."""
+    from motcua.units.models import OneStopKind, OneStopUnit
+
+    assert visible_dossiers(world.head).count() == 0  # the tree is read and kept
+    branch = OneStopUnit.objects.create(
+        code="mot-cua-thach-ha-2",
+        name="Điểm tiếp nhận số 2",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=world.centre.agency,
+        admin_unit=world.centre.admin_unit,
+        parent_centre=world.centre,
+    )
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    type(dossier).objects.filter(pk=dossier.pk).update(received_at_unit=branch, return_unit=branch)
+    assert list(visible_dossiers(world.head).values_list("pk", flat=True)) == [dossier.pk]
+    assert dossier_for_user(world.head, dossier.pk).received_at_unit_id == branch.pk
