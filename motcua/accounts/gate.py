@@ -9,10 +9,10 @@ departments); a role held at a one-stop unit covers that unit and its branches.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Hashable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import QuerySet
 from rules import permissions as rule_permissions
@@ -144,6 +144,19 @@ def reference() -> dict[Any, Any]:
     return found
 
 
+_T = TypeVar("_T")
+
+
+def kept(key: Hashable, compute: Callable[[], _T]) -> _T:
+    """``compute()``, kept in this process's reference cache (``reference()``) under ``key``: read
+    again once the reference revision changes. Shared by the requests of a process: never change it."""
+    cache = reference()
+    if key not in cache:
+        cache[key] = compute()
+    found: _T = cache[key]
+    return found
+
+
 def use_reference(token: str | None) -> None:
     """Inside ``memoised()``: the reference revision token, read by the caller in a statement of its
     own (the dossier lock), so ``reference()`` does not read it again."""
@@ -156,10 +169,7 @@ def memberships_on(user: User, *, at: dt.date | None = None) -> list[Membership]
     """``active_memberships`` as a list, read once per reference revision (a membership, agency or
     one-stop unit written anywhere reads them again at the next call)."""
     key = ("memberships", user.pk, at or clock.today())
-    cache = reference()
-    if key not in cache:
-        cache[key] = tuple(active_memberships(user, at=at))
-    return list(cache[key])
+    return list(kept(key, lambda: tuple(active_memberships(user, at=at))))
 
 
 def roles_of(user: User, *, at: dt.date | None = None) -> set[Role]:

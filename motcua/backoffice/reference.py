@@ -27,43 +27,26 @@ from motcua.units.models import Agency, OneStopUnit
 
 def agencies_by_name() -> tuple[Agency, ...]:
     """Every agency, ordered by name (the competent agency's choices)."""
-    cache = gate.reference()
-    key = ("backoffice.agencies_by_name",)
-    if key not in cache:
-        cache[key] = tuple(Agency.objects.order_by("name"))
-    found: tuple[Agency, ...] = cache[key]
-    return found
+    return gate.kept(("backoffice.agencies_by_name",), lambda: tuple(Agency.objects.order_by("name")))
 
 
 def units_by_name() -> tuple[OneStopUnit, ...]:
     """Every one-stop unit, ordered by name (where the result is returned)."""
-    cache = gate.reference()
-    key = ("backoffice.units_by_name",)
-    if key not in cache:
-        cache[key] = tuple(OneStopUnit.objects.order_by("name"))
-    found: tuple[OneStopUnit, ...] = cache[key]
-    return found
+    return gate.kept(("backoffice.units_by_name",), lambda: tuple(OneStopUnit.objects.order_by("name")))
 
 
 def intake_units(user: User) -> tuple[OneStopUnit, ...]:
     """The one-stop units where ``user`` may receive dossiers today (``queues.intake_units_for``)."""
-    cache = gate.reference()
     day = clock.today()
-    key = ("backoffice.intake_units", user.pk, day)
-    if key not in cache:
-        cache[key] = tuple(queues.intake_units_for(user, day=day))
-    found: tuple[OneStopUnit, ...] = cache[key]
-    return found
+    return gate.kept(
+        ("backoffice.intake_units", user.pk, day), lambda: tuple(queues.intake_units_for(user, day=day))
+    )
 
 
 def agency(pk: int) -> Agency | None:
     """The agency ``pk`` (any agency, as ``agencies_by_name``), None if there is none."""
-    cache = gate.reference()
-    key = ("backoffice.agencies_by_pk",)
-    if key not in cache:
-        cache[key] = {row.pk: row for row in agencies_by_name()}
-    found: Agency | None = cache[key].get(pk)
-    return found
+    by_pk = gate.kept(("backoffice.agencies_by_pk",), lambda: {row.pk: row for row in agencies_by_name()})
+    return by_pk.get(pk)
 
 
 def competent_agency(version: ProcedureVersion) -> Agency | None:

@@ -98,14 +98,7 @@ def _with_descendants(ids: set[int], kind: str) -> set[int]:
     model = Agency if kind == "agency" else OneStopUnit
     key = ("descendants", model.__name__, frozenset(ids))
 
-    def kept() -> frozenset[int]:
-        cache = gate.reference()
-        if key not in cache:
-            cache[key] = frozenset(_walk_down(ids, kind))
-        found: frozenset[int] = cache[key]
-        return found
-
-    return set(read_memo(key, kept))
+    return set(read_memo(key, lambda: gate.kept(key, lambda: frozenset(_walk_down(ids, kind)))))
 
 
 def _walk_down(ids: set[int], kind: str) -> set[int]:

@@ -644,7 +644,7 @@ def _record(
         "form": transition.form or "",
         "prev_hash": last[1] if last else history.GENESIS,
     }
-    known, event_id = _recall(("new_event_id", dossier.pk))
+    _known, event_id = _recall(("new_event_id", dossier.pk))
     _remember(("new_event_id", dossier.pk), None)  # used once
     event = DossierEvent(
         pk=event_id, **fields, actor_name=(actor.full_name or actor.username) if actor else ""
@@ -915,12 +915,10 @@ def _case_for(version: ProcedureVersion, case_id: int | None) -> ProcedureCase |
 def _agency(agency_id: int) -> Agency | None:
     """The agency with its administrative unit, kept per process under the reference revision
     (decision 0043): shared by the acts of the process, never changed by them."""
-    cache = gate.reference()
-    if ("agency", agency_id) not in cache:
-        cache[("agency", agency_id)] = (
-            Agency.objects.select_related("admin_unit").filter(pk=agency_id).first()
-        )
-    found: Agency | None = cache[("agency", agency_id)]
+    found: Agency | None = gate.kept(
+        ("agency", agency_id),
+        lambda: Agency.objects.select_related("admin_unit").filter(pk=agency_id).first(),
+    )
     return found
 
 
