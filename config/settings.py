@@ -420,7 +420,8 @@ MOTCUA_OUTBOX_RETRY_SECONDS = int(env("MOTCUA_OUTBOX_RETRY_SECONDS", "30") or 30
 MOTCUA_OUTBOX_RETRY_MAX_SECONDS = int(env("MOTCUA_OUTBOX_RETRY_MAX_SECONDS", "3600") or 3600)
 MOTCUA_OUTBOX_BATCH = int(env("MOTCUA_OUTBOX_BATCH", "50") or 50)
 MOTCUA_WEBHOOK_TIMEOUT = float(env("MOTCUA_WEBHOOK_TIMEOUT", "10") or 10)
-# After each committed act, wake the worker (one task per second at most). Off in tests, which run
+# After each committed act, wake the worker (one task per second at most); that run also sends the
+# applicant's e-mail and SMS (off: one notification task per act instead). Off in tests, which run
 # ``outbox.pump()`` themselves.
 MOTCUA_OUTBOX_AUTOWAKE = env_bool("MOTCUA_OUTBOX_AUTOWAKE", default=MOTCUA_ENV != "test")
 # The national portal (DVCQG) sync: empty URL = no sync. demo and dev default to the local stand-in

@@ -3,9 +3,11 @@
 ``services._record`` calls ``schedule(event_id=…)``. With the database queue the task rows are
 inserted inside the act's transaction (no savepoint: decision 0048), so they commit with the act and
 a process killed right after the commit loses no notification; the work itself (rendering, sending)
-runs in the worker after commit. With any other queue ``after_event`` runs on commit
-(``transaction.on_commit(…, robust=True)``). A task the queue refuses is logged and never undoes the
-act; a database error writing its row fails the act (``_enqueue``).
+runs in the worker after commit. The applicant's notification needs no task row of its own when the
+outbox pump is woken by every act: the pump records and sends it as it fans the event's outbox row
+out (``notifies_through_outbox``, ``notify_applicants``; decision 0051). With any other queue
+``after_event`` runs on commit (``transaction.on_commit(…, robust=True)``). A task the queue refuses
+is logged and never undoes the act; a database error writing its row fails the act (``_enqueue``).
 Each effect takes ids and is safe to run twice (the notifications app deduplicates on the
 idempotency key).
 
@@ -18,9 +20,11 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from functools import partial
 from typing import Any, Final
 
+from django.conf import settings
 from django.db import DatabaseError, transaction
 from django_tasks import task
 
@@ -102,27 +106,60 @@ def notify_applicant(*, event_id: int) -> int:
     event = rows.with_related(DossierEvent, event_id, *NOTICE_PATHS)
     if event is None or event.name not in TEMPLATES:
         return 0
+    # Both messages are recorded in one transaction (a worker killed half-way leaves both or neither,
+    # and notify_missed_events finds the neither).
+    with transaction.atomic():
+        return _record_messages(event)
+
+
+def _record_messages(event: DossierEvent) -> int:
+    """Record the event's e-mail and SMS (inside the caller's transaction); each is sent by this
+    process after the commit, without a task per message (``notify(send_now=True)``)."""
     dossier = event.dossier
     context = context_for(event, dossier)
     sent = 0
-    # Both messages are recorded in one transaction (a worker killed half-way leaves both or neither,
-    # and notify_missed_events finds the neither), then sent by this process after the commit,
-    # without a task per message (``notify(send_now=True)``).
-    with transaction.atomic():
-        for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
-            if not recipient:
-                continue
-            notify(
-                template_key=TEMPLATES[event.name],
-                channel=channel,
-                recipient=recipient,
-                context=context,
-                subject_ref=f"dossier:{dossier.pk}",
-                idempotency_key=f"dossier-event:{event.pk}:{channel}",
-                send_now=True,
-            )
-            sent += 1
+    for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
+        if not recipient:
+            continue
+        notify(
+            template_key=TEMPLATES[event.name],
+            channel=channel,
+            recipient=recipient,
+            context=context,
+            subject_ref=f"dossier:{dossier.pk}",
+            idempotency_key=f"dossier-event:{event.pk}:{channel}",
+            send_now=True,
+        )
+        sent += 1
     return sent
+
+
+def notifies_through_outbox() -> bool:
+    """True when the outbox pump notifies the applicant as it fans each event out (decision 0051):
+    with the database queue, whose pump every act wakes (``MOTCUA_OUTBOX_AUTOWAKE``), as in
+    production and the demo. The act then writes no task row of its own for the notification: its
+    outbox row, written in the act's transaction anyway, is what the notification waits on. Otherwise
+    (the tests' immediate queue, or a pump only the 5-minute timer runs) a ``notify_event`` task per
+    event, as before."""
+    return bool(settings.MOTCUA_OUTBOX_AUTOWAKE) and _queue_commits_with_the_act()
+
+
+def notify_applicants(event_ids: Iterable[int]) -> int:
+    """The outbox pump's half (``integration.outbox.dispatch``, inside its transaction): record the
+    applicant's messages for each of ``event_ids`` that calls for them; they are sent after that
+    transaction commits. Each event in its own savepoint: one that fails (a recipient the gateway
+    refuses, a bug) is logged and leaves the others, and the pump's run, untouched;
+    ``notify_missed_events`` notifies it later. Returns the messages recorded."""
+    recorded = 0
+    for event_id in event_ids:
+        try:
+            with transaction.atomic():
+                event = rows.with_related(DossierEvent, event_id, *NOTICE_PATHS)
+                if event is not None and event.name in TEMPLATES:
+                    recorded += _record_messages(event)
+        except Exception:  # a side effect never undoes anything; the notification log shows what failed
+            logger.exception("notifying the applicant of dossier event %s failed", event_id)
+    return recorded
 
 
 @task()
@@ -183,17 +220,19 @@ def _enqueue(event_id: int, tasks: list[tuple[str, Any]]) -> None:
 
 
 def after_event(*, event_id: int, name: str | None = None) -> None:
-    """Everything that follows an act, after commit: one task per event that notifies the applicant
-    and, for an issued result, one that keeps the e-result in the applicant's store.
+    """Everything that follows an act, after commit: the applicant's notification and, for an issued
+    result, a task that keeps the e-result in the applicant's store.
 
     The request only enqueues (one row per task with the database queue); rendering the e-mail and
-    SMS and recording them happens in the worker. ``name`` (the event's name, when the caller knows
-    it) skips events that notify nobody without reading the event back.
+    SMS and recording them happens in the worker: in the outbox pump when it fans the event out
+    (``notifies_through_outbox``: no task of its own, decision 0051), else in a ``notify_event``
+    task. ``name`` (the event's name, when the caller knows it) skips events that notify nobody
+    without reading the event back.
     """
     tasks: list[tuple[str, Any]] = []
     if name == "result_issued":
         tasks.append(("the e-result for the store", store_result.enqueue))
-    if name is None or name in TEMPLATES:
+    if (name is None or name in TEMPLATES) and not notifies_through_outbox():
         tasks.append(("the notification", notify_event.enqueue))
     if tasks:
         _enqueue(event_id, tasks)

@@ -168,6 +168,8 @@ def national_wanted(event_names: dict[int, Any]) -> set[int]:
 
 def dispatch(*, now: dt.datetime, limit: int = 500) -> int:
     """Fan undispatched outbox events out into deliveries (once: unique per event and destination)."""
+    from motcua.dossiers.effects import TEMPLATES as NOTIFYING
+    from motcua.dossiers.effects import notifies_through_outbox, notify_applicants
     from motcua.dossiers.models import DossierEvent
 
     created = 0
@@ -210,6 +212,10 @@ def dispatch(*, now: dt.datetime, limit: int = 500) -> int:
                 )
         Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
         created = len(deliveries)
+        if notifies_through_outbox():
+            # The applicant's e-mail and SMS, recorded with the fan-out and sent after its commit
+            # (decision 0051): the act wrote no task row for them.
+            notify_applicants(e.event_id for e in events if e.name in NOTIFYING)
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events], dispatched_at__isnull=True).update(
             dispatched_at=now
         )

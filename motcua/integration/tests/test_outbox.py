@@ -359,3 +359,77 @@ def test_a_run_with_nothing_to_do_sends_one_statement(
     assert outbox.has_work() is False
     Delivery.objects.update(state=DeliveryState.DEAD)
     assert outbox.has_work() is False  # a dead letter waits for an operator, not for the pump
+
+
+def test_with_the_database_queue_the_pump_notifies_the_applicant(
+    settings, factory, receiver, outbox_settings, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    """Decision 0051: with the database queue and the pump woken by every act, an act writes no
+    notification task; the pump records the applicant's e-mail and SMS as it fans the event out and
+    sends them after that commit, once. A notification that fails is logged and holds up neither the
+    other events nor the webhooks; the recovery sweep notifies it later, and nothing goes twice."""
+    from django.core import mail
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers import effects
+    from motcua.notifications.models import Message
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MOTCUA_OUTBOX_AUTOWAKE = True
+    assert effects.notifies_through_outbox()
+    _subscribe(receiver.url)
+    broken = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    fine = factory.create(at=vn(2026, 3, 2, 9), trait="received")
+    assert not DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.notify_event").exists()
+    assert Message.objects.count() == 0
+    broken_event = DossierEvent.objects.get(dossier=broken)
+
+    real = effects.context_for
+
+    def context_for(event, dossier):
+        if dossier.pk == broken.pk:
+            raise RuntimeError("template broke")
+        return real(event, dossier)
+
+    monkeypatch.setattr(effects, "context_for", context_for)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = outbox.pump()
+    assert (report.dispatched, report.delivered) == (2, 2)
+    assert f"notifying the applicant of dossier event {broken_event.pk} failed" in caplog.text
+    sent = Message.objects.all()
+    assert sorted(sent.values_list("subject_id", "template_key", "channel", "state")) == [
+        (str(fine.pk), "dossier.accepted", "email", "sent"),
+        (str(fine.pk), "dossier.accepted", "sms", "sent"),
+    ]
+    assert [m.to for m in mail.outbox] == [["an@example.vn"]]
+    assert fine.code in mail.outbox[0].body
+    assert not OutboxEvent.objects.filter(dispatched_at__isnull=True).exists()
+
+    monkeypatch.setattr(effects, "context_for", real)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert effects.notify_missed_events(since=vn(2026, 3, 1, 0)) == 1
+        assert outbox.pump().dispatched == 0
+    assert sorted(sent.values_list("subject_id", "channel", "state")) == sorted(
+        [(str(pk), channel, "sent") for pk in (broken.pk, fine.pk) for channel in ("email", "sms")]
+    )
+    assert len(mail.outbox) == 2
+    outbox._woken_until = None
+
+
+def test_with_the_pump_not_woken_by_acts_the_notification_stays_a_task(settings, factory, outbox_settings):
+    """A pump only the 5-minute timer runs would delay the applicant's messages: each act then writes
+    its ``notify_event`` task, as before decision 0051, and the pump notifies nobody."""
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers import effects
+    from motcua.notifications.models import Message
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MOTCUA_OUTBOX_AUTOWAKE = False
+    assert not effects.notifies_through_outbox()
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    event = DossierEvent.objects.get(dossier=dossier)
+    tasks = DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.notify_event")
+    assert [row["args"] for row in tasks.values_list("args_kwargs", flat=True)] == [[event.pk]]
+    outbox.pump()
+    assert Message.objects.count() == 0

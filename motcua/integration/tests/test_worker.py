@@ -41,4 +41,16 @@ def test_db_worker_delivers_what_the_acts_committed(settings, factory, standin, 
     held = standin.portal.records()
     assert [t["TrangThai"] for t in held["trail"][dossier.code]] == ["2", "4"]
     assert set(Delivery.objects.values_list("state", flat=True)) == {"delivered"}
+    # The applicant's acceptance e-mail and SMS went with the same run (decision 0051): no task of
+    # their own, sent once.
+    from django.core import mail
+
+    from motcua.notifications.models import Message
+
+    assert not DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.notify_event").exists()
+    assert sorted(Message.objects.values_list("subject_id", "template_key", "channel", "state")) == [
+        (str(dossier.pk), "dossier.accepted", "email", "sent"),
+        (str(dossier.pk), "dossier.accepted", "sms", "sent"),
+    ]
+    assert [m.to for m in mail.outbox] == [[dossier.applicant_email]]
     outbox._woken_until = None
