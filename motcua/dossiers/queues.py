@@ -42,7 +42,7 @@ from motcua.workflow import ACTIVE, State, Step
 from motcua.workflow.states import WAITING_FOR_APPLICANT
 
 from .models import Consultation, Dossier, DossierEvent, ProcessingTask
-from .selectors import _with_descendants, visible_dossiers
+from .selectors import visible_dossiers, with_descendants
 from .services import (
     calendar_for,
     calendar_of_agency,
@@ -68,9 +68,9 @@ NAME_CANDIDATES: Final = 5000
 
 
 def _descendants(ids: set[int], model: type[Agency] | type[OneStopUnit]) -> set[int]:
-    """``ids`` and everything under them (``selectors._with_descendants``: kept per process under the
+    """``ids`` and everything under them (``selectors.with_descendants``: kept per process under the
     reference revision, ADR 0043)."""
-    return _with_descendants(ids, "agency" if model is Agency else "unit")
+    return with_descendants(ids, "agency" if model is Agency else "unit")
 
 
 @dataclass(frozen=True, slots=True)
@@ -620,7 +620,7 @@ def competent_agency_of(version: ProcedureVersion) -> Agency | None:
             version=version, agency__isnull=False, role__in=[AgencyRole.COMPETENT, AgencyRole.IMPLEMENTING]
         )
         .select_related("agency")
-        .order_by("role", "position")
+        .order_by("role", "position", "pk")  # as the catalogue's page parts: the same agency both ways
         .first()
     )
     return named.agency if named is not None else None

@@ -48,8 +48,8 @@ def visible_dossiers(user: User, *, at: dt.date | None = None, within: Q | None 
         if any(m.role in gate.PROVINCE_WIDE_ROLES for m in memberships):
             return Dossier.objects.all() if within is None else Dossier.objects.filter(within)
         query |= staff_places_q(
-            _with_descendants({m.agency_id for m in memberships if m.agency_id is not None}, "agency"),
-            _with_descendants({m.one_stop_unit_id for m in memberships if m.one_stop_unit_id}, "unit"),
+            with_descendants({m.agency_id for m in memberships if m.agency_id is not None}, "agency"),
+            with_descendants({m.one_stop_unit_id for m in memberships if m.one_stop_unit_id}, "unit"),
             within=within,
         )
     found = Dossier.objects.filter(query)
@@ -84,11 +84,12 @@ def staff_places_q(
     return query
 
 
-def _with_descendants(ids: set[int], kind: str) -> set[int]:
+def with_descendants(ids: set[int], kind: str) -> set[int]:
     """``ids`` and every agency (``kind`` "agency") or one-stop unit ("unit") under them: kept per
     process under the reference revision (ADR 0043: any write to agencies or units changes the
     token), and once per page or act (``read_once``) without asking the token again. The gate of
-    every dossier request and the work lists (``queues._descendants``) share it."""
+    every dossier request, the work lists (``queues._descendants``) and the petitions
+    (``feedback.selectors``) share it."""
     from motcua.units.models import Agency, OneStopUnit
 
     from .services import read_memo
@@ -285,7 +286,7 @@ def dossiers_with_abolished_agency(*, at: dt.datetime) -> QuerySet[Dossier]:
 def within_agencies(dossiers: QuerySet[Dossier], agency_ids: set[int] | frozenset[int]) -> QuerySet[Dossier]:
     """Narrow ``dossiers`` to those decided by, received for, or worked on at these agencies (and the
     agencies under them): what an API token scoped to these agencies may read (decision 0024)."""
-    agencies = _with_descendants(set(agency_ids), "agency")
+    agencies = with_descendants(set(agency_ids), "agency")
     return dossiers.filter(
         Q(competent_agency_id__in=agencies)
         | Q(receiving_agency_id__in=agencies)

@@ -30,6 +30,7 @@ from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound
 from motcua.core.models import valid_on
+from motcua.dossiers.selectors import with_descendants
 from motcua.units.models import Agency
 
 from .lifecycle import OPEN_STATES, PetitionState
@@ -127,22 +128,6 @@ def ratings_per_dossier(
 # --- Petitions -----------------------------------------------------------------------------------
 
 
-def _descendants(ids: set[int], kind: str) -> set[int]:
-    from motcua.units.models import OneStopUnit
-
-    found, frontier = set(ids), set(ids)
-    while frontier:
-        if kind == "agency":
-            children = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        else:
-            children = set(
-                OneStopUnit.objects.filter(parent_centre_id__in=frontier).values_list("pk", flat=True)
-            )
-        frontier = children - found
-        found |= children
-    return found
-
-
 def petitions_for_user(user: User) -> QuerySet[Petition]:
     """Petitions where ``user`` may act (``feedback.handle``): the whole province for province-wide
     roles, else their agencies (and those under them) and one-stop units (and their branches)."""
@@ -158,8 +143,8 @@ def petitions_for_user(user: User) -> QuerySet[Petition]:
     agencies |= {m.one_stop_unit.agency_id for m in memberships if m.one_stop_unit is not None}
     units = {m.one_stop_unit_id for m in memberships if m.one_stop_unit_id is not None}
     return Petition.objects.filter(
-        Q(agency_id__in=_descendants(agencies, "agency"))
-        | Q(one_stop_unit_id__in=_descendants(units, "unit"))
+        Q(agency_id__in=with_descendants(agencies, "agency"))
+        | Q(one_stop_unit_id__in=with_descendants(units, "unit"))
     )
 
 
