@@ -29,6 +29,7 @@ def test_the_watched_tables_are_the_ones_with_triggers():
         "units_agency",
         "units_onestopunit",
         "units_officehours",
+        "units_counter",
     )
     assert revisions.WATCHED[revisions.CATALOG] == (
         "catalog_field",

@@ -87,19 +87,15 @@ def _case(version: ProcedureVersion, raw: str | None) -> tuple[list[ProcedureCas
 
 
 def _counter_context(request: HttpRequest, user: User) -> dict[str, Any]:
-    counters = list(queues.counters_for(user))
+    counters = list(queues.counters_of(user))  # kept per process under the reference revision
     raw = request.GET.get("counter") or str(request.session.get("motcua.counter", ""))
     counter = next((c for c in counters if str(c.pk) == raw), counters[0] if counters else None)
     if counter is None:
         return {"counters": counters, "counter": None}
     if request.session.get("motcua.counter") != counter.pk:  # no session write when it is the same
         request.session["motcua.counter"] = counter.pk
-    return {
-        "counters": counters,
-        "counter": counter,
-        "called": queues.called_ticket(counter.pk),
-        "waiting": queues.waiting_tickets(counter.pk).count(),
-    }
+    called, waiting = queues.counter_panel(counter)  # one read
+    return {"counters": counters, "counter": counter, "called": called, "waiting": waiting}
 
 
 def _initial(

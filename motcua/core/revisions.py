@@ -33,6 +33,7 @@ WATCHED: Final[dict[str, tuple[str, ...]]] = {
         "units_agency",
         "units_onestopunit",
         "units_officehours",
+        "units_counter",
     ),
     CATALOG: (
         "catalog_field",

@@ -30,6 +30,7 @@ from motcua.catalog.models import (
 )
 from motcua.catalog.selectors import search_procedure_ids
 from motcua.core import clock
+from motcua.core import rows as core_rows
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import ValidationFailed
 from motcua.core.models import valid_on
@@ -562,6 +563,56 @@ def counters_for(user: User, *, day: dt.date | None = None) -> QuerySet[Counter]
     if not places.everywhere:
         qs = qs.filter(one_stop_unit_id__in=places.units)
     return qs.order_by("one_stop_unit__code", "number")
+
+
+def counters_of(user: User, *, day: dt.date | None = None) -> tuple[Counter, ...]:
+    """``counters_for`` read once per reference revision (counters, their units and the officer's
+    memberships are reference data: any write to them changes the token). Shared by the requests of
+    a process: read, never change."""
+    day = day or clock.today()
+    return gate.kept(("counters_of", user.pk, day), lambda: tuple(counters_for(user, day=day)))
+
+
+class _PanelStatement:
+    """The counter panel's statement: the ticket called last at a counter on a day (as
+    ``called_ticket``) and how many wait there (as ``waiting_tickets(…).count()``), in one read built
+    once per database."""
+
+    def __init__(self) -> None:
+        q = core_rows.quote
+        self.reader = core_rows.Reader(QueueTicket, "t")
+        table = q(QueueTicket._meta.db_table)
+        where = f"{q('counter_id')} = %s AND {q('day')} = %s AND {q('status')} = %s"
+        last = (
+            f"SELECT {q('id')} FROM {table} WHERE {where} "  # noqa: S608 - names from _meta
+            f"ORDER BY {q('called_at')} DESC, {q('number')} DESC LIMIT 1"
+        )
+        self.sql = (
+            f"SELECT {self.reader.select}, (SELECT COUNT(*) FROM {table} WHERE {where}) "  # noqa: S608
+            f"FROM (SELECT 1 AS one) o LEFT JOIN {table} t ON t.{q('id')} = ({last})"
+        )
+
+
+_panel_statements: dict[str, _PanelStatement] = {}
+
+
+def counter_panel(counter: Counter, *, day: dt.date | None = None) -> tuple[QueueTicket | None, int]:
+    """The ticket called last at ``counter`` today (None before the first call) and the number of
+    people waiting there: ``called_ticket`` and ``waiting_tickets(…).count()`` in one statement."""
+    statement = _panel_statements.get(connection.vendor)
+    if statement is None:
+        statement = _panel_statements[connection.vendor] = _PanelStatement()
+    day = connection.ops.adapt_datefield_value(day or clock.today())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            statement.sql,
+            [counter.pk, day, TicketStatus.WAITING.value, counter.pk, day, TicketStatus.CALLED.value],
+        )
+        row = cursor.fetchone()
+    called: QueueTicket | None = statement.reader.build(row[: len(statement.reader)])
+    if called is not None:
+        called.counter = counter
+    return called, int(row[-1])
 
 
 def intake_units_for(user: User, *, day: dt.date | None = None) -> QuerySet[OneStopUnit]:
