@@ -602,11 +602,11 @@ def counter_panel(counter: Counter, *, day: dt.date | None = None) -> tuple[Queu
     statement = _panel_statements.get(connection.vendor)
     if statement is None:
         statement = _panel_statements[connection.vendor] = _PanelStatement()
-    day = connection.ops.adapt_datefield_value(day or clock.today())
+    on = connection.ops.adapt_datefield_value(day or clock.today())
     with connection.cursor() as cursor:
         cursor.execute(
             statement.sql,
-            [counter.pk, day, TicketStatus.WAITING.value, counter.pk, day, TicketStatus.CALLED.value],
+            [counter.pk, on, TicketStatus.WAITING.value, counter.pk, on, TicketStatus.CALLED.value],
         )
         row = cursor.fetchone()
     called: QueueTicket | None = statement.reader.build(row[: len(statement.reader)])
