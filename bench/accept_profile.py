@@ -47,6 +47,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=50)
     parser.add_argument("--sql", action="store_true", help="print the statements of one run of each act")
     parser.add_argument("--act", choices=ACTS, default="accept", help="the act profiled by cProfile")
+    parser.add_argument("--dump", help="also write the cProfile statistics to this file (pstats)")
     parser.add_argument("--top", type=int, default=30)
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", dossier_flow.DEFAULT_URL)
@@ -138,6 +139,8 @@ def main() -> None:
         stats.print_stats(args.top)
         stats.sort_stats("tottime").print_stats(args.top)
         print(out.getvalue(), file=sys.stderr)
+        if args.dump:
+            stats.dump_stats(args.dump)
         connection.close()
     per = {
         act: {

@@ -117,3 +117,32 @@ def test_insert_writes_none_as_null_in_the_statement(province):
     assert first_sql.count("NULL") == len(nulls) and second_sql.count("NULL") == len(nulls) - 1
     for written in (first, second):
         assert _values(Agency.objects.get(pk=written.pk)) == _values(written)
+
+
+def test_insert_many_sets_the_keys_in_order_and_keeps_one_statement_per_size(province):
+    def agencies(*codes):
+        return [
+            Agency(
+                identifier_code=code,
+                name=f"Sở {code}",
+                kind=AgencyKind.DEPARTMENT,
+                admin_unit=province,
+                name_folded=f"so {code}",
+                valid_from=dt.date(2025, 7, 1),
+            )
+            for code in codes
+        ]
+
+    rows._insert_manys.clear()
+    first = agencies("000.00.91.H42", "000.00.92.H42")
+    rows.insert_many(first)
+    second = agencies("000.00.93.H42", "000.00.94.H42")
+    rows.insert_many(second)
+    third = agencies("000.00.95.H42", "000.00.96.H42", "000.00.97.H42")
+    rows.insert_many(third)
+    made = [*first, *second, *third]
+    assert [a.pk for a in made] == sorted(a.pk for a in made)
+    assert all(a._state.adding is False for a in made)
+    for agency in made:
+        assert _values(Agency.objects.get(pk=agency.pk)) == _values(agency)
+    assert sorted(size for (_model, _vendor, size) in rows._insert_manys) == [2, 3]

@@ -20,6 +20,7 @@ _M = TypeVar("_M", bound=Model)
 
 _insert_fields: dict[tuple[type[Model], bool], list[Field[Any, Any]]] = {}
 _inserts: dict[tuple[type[Model], str, bool, tuple[bool, ...]], str] = {}
+_insert_manys: dict[tuple[type[Model], str, int], tuple[str, list[Field[Any, Any]]]] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
 _firsts: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]], Reader]] = {}
 
@@ -77,19 +78,25 @@ def insert(instance: Model, *, with_key: bool = False) -> None:
 
 def insert_many(instances: Sequence[Model]) -> None:
     """INSERT ``instances`` (all of one model) in one statement and set their new primary keys, in
-    order (as ``bulk_create`` does on PostgreSQL and SQLite)."""
+    order (as ``bulk_create`` does on PostgreSQL and SQLite); the statement built once per model,
+    database and number of rows."""
     if not instances:
         return
     connection = _db()
     model = type(instances[0])
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
-    columns = ", ".join(quote(f.column) for f in fields)
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = (
-        f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from _meta
-        f"{', '.join([row] * len(instances))} RETURNING {quote(meta.pk.column)}"
-    )
+    key = (model, connection.vendor, len(instances))
+    built = _insert_manys.get(key)
+    if built is None:
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
+        columns = ", ".join(quote(f.column) for f in fields)
+        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+        sql = (
+            f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from _meta
+            f"{', '.join([row] * len(instances))} RETURNING {quote(meta.pk.column)}"
+        )
+        built = _insert_manys[key] = (sql, fields)
+    sql, fields = built
     values = [
         f.get_db_prep_save(f.pre_save(instance, True), connection) for instance in instances for f in fields
     ]
