@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 
 from motcua.catalog.models import (
@@ -28,6 +29,7 @@ from motcua.catalog.models import (
     ChannelOffer,
     Level,
     Procedure,
+    ProcedureVersion,
 )
 from motcua.catalog.selectors import (
     agency_names_in_use,
@@ -46,8 +48,26 @@ from motcua.units.models import AdminUnit, OneStopUnit
 from motcua.units.selectors import one_stop_units_in_province, province_by_code
 
 PAGE_SIZE = 20
+KEPT_PAGES = 256
 CHANNEL_ORDER = {Channel.IN_PERSON: 0, Channel.ONLINE: 1, Channel.POSTAL: 2}
 WHERE_ROLES = (AgencyRole.IMPLEMENTING, AgencyRole.COMPETENT, AgencyRole.RECEIVING)
+
+
+def _list_page(query: str, filters: dict[str, str], number: str | None) -> tuple[Page[Any], list[Procedure]]:
+    """The page ``number`` of the published procedures matching the filters (by code), or of the
+    search for ``query`` within them (by relevance); its procedures with their fields."""
+    qs = published_procedures(**filters)
+    page: Page[Any]
+    if query:
+        ids = search_procedure_ids(query, within=qs if any(filters.values()) else None)
+        page = Paginator(ids, PAGE_SIZE).get_page(number)
+        page_ids = [int(pk) for pk in page]
+        by_id = {p.pk: p for p in Procedure.objects.filter(pk__in=page_ids).select_related("field")}
+        procedures = [by_id[pk] for pk in page_ids if pk in by_id]
+    else:
+        page = Paginator(qs.order_by("code"), PAGE_SIZE).get_page(number)
+        procedures = list(page)
+    return page, procedures
 
 
 def catalog_list(request: HttpRequest) -> HttpResponse:
@@ -60,21 +80,22 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         field = ""
     agency = request.GET.get("agency", "").strip()[:300]
     filters = {"level": level, "field": field, "agency": agency}
-    qs = published_procedures(**filters)
-    page: Page[Any]
-    if query:
-        ids = search_procedure_ids(query, within=qs if any(filters.values()) else None)
-        page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-        page_ids = [int(pk) for pk in page]
-        by_id = {p.pk: p for p in Procedure.objects.filter(pk__in=page_ids).select_related("field")}
-        procedures = [by_id[pk] for pk in page_ids if pk in by_id]
-    else:
-        page = Paginator(qs.order_by("code"), PAGE_SIZE).get_page(request.GET.get("page"))
-        procedures = list(page)
+    # A page of the list or of a search changes only with the catalogue (procedures, their fields):
+    # kept per process under its revision token (decision 0050), for at most KEPT_PAGES different
+    # requests per token (what a visitor types makes the keys; past that, read every time).
+    current = revisions.tokens()
+    number = (request.GET.get("page") or "")[:20] or None
+    wanted = (query, level, field, agency, number)
+    pages = revisions.kept(revisions.CATALOG, current, ("portal.catalog_pages",), dict)
+    found = pages.get(wanted)
+    if found is None:
+        found = _list_page(query, filters, number)
+        if len(pages) < KEPT_PAGES:
+            pages[wanted] = found
+    page, procedures = found
     kept = {key: value for key, value in {"q": query, **filters}.items() if value}
     # The filters' choices change only with the catalogue (a published version's agencies are
     # frozen with it, decision 0036): kept per process under its revision token (decision 0048).
-    current = revisions.tokens()
     context = {
         "query": query,
         "filters": filters,
@@ -131,21 +152,14 @@ def _province_units(day: dt.date) -> tuple[AdminUnit | None, list[OneStopUnit]]:
     return province, units
 
 
-def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
-    # The version shown and the province's one-stop units are kept per process and day under the
-    # catalogue's and the reference data's revision tokens, read together (decision 0048): a
-    # publication, an abolition or a unit's change is seen at the next view, from any process.
-    current = revisions.tokens()
-    today = clock.today()
-    version = revisions.kept(  # with its procedure and field
-        revisions.CATALOG, current, ("portal.public_version", code, today), lambda: public_version(code)
-    )
-    if version is None:
-        raise Http404(code)
+def _version_page(version: ProcedureVersion) -> dict[str, Any]:
+    """The context the page draws from the version alone, with ``version_html``: its parts that
+    depend on nothing else (the heading and facts, the channels, the components to the end) drawn
+    in the active language. Shared between requests: read, never change."""
     # Cases, component templates, offers with their fees, legal bases, results and named agencies:
     # a public version is frozen, so they are read once per process (the first part shared with
     # intake, decision 0032), not by nine queries built again on every view of the page (decision
-    # 0036). Shared instances: read, never changed.
+    # 0036).
     parts = version_parts(version)
     shown = page_parts(version)
     general = _ordered([o for o in parts.offers if o.case_id is None])
@@ -162,21 +176,54 @@ def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
     for row in shown.agencies:
         if row.role in WHERE_ROLES and row.name not in agencies.setdefault(row.role, []):
             agencies[row.role].append(row.name)
-    province, one_stop_units = revisions.kept(
-        revisions.REFERENCE, current, ("portal.province_units", today), partial(_province_units, today)
-    )
     context: dict[str, Any] = {
         "version": version,
         "procedure": version.procedure,
         "levels": [label for value, label in Level.choices if value in version.level_list],
         "offers": general,
+        "every_offer": every_offer,
         "cases": cases,
         "has_online": any(o.channel == Channel.ONLINE for o in every_offer),
-        "estimate": _estimate(general or every_offer),
         "agencies": [(AgencyRole(role).label, names) for role, names in agencies.items()],
-        "province": province,
-        "one_stop_units": one_stop_units,
         "legal_bases": list(shown.legal_bases),
         "results": list(shown.results),
+    }
+    context["version_html"] = {
+        part: render_to_string(f"portal/catalog/_version_{part}.html", context)
+        for part in ("top", "channels", "body")
+    }
+    return context
+
+
+def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
+    # The version shown and the province's one-stop units are kept per process and day under the
+    # catalogue's and the reference data's revision tokens, read together (decision 0048): a
+    # publication, an abolition or a unit's change is seen at the next view, from any process.
+    current = revisions.tokens()
+    today = clock.today()
+    version = revisions.kept(  # with its procedure and field
+        revisions.CATALOG, current, ("portal.public_version", code, today), lambda: public_version(code)
+    )
+    if version is None:
+        raise Http404(code)
+    language = get_language() or settings.LANGUAGE_CODE
+    # What the page shows of the version itself, with the HTML drawn from it, kept per process and
+    # language under the catalogue's token (decision 0050): a public version is frozen, and its
+    # procedure and field rows are the catalogue's, so the token changes with any of them.
+    pages = revisions.kept(revisions.CATALOG, current, ("portal.version_pages",), dict)
+    wanted = (version.pk, language)
+    own = pages.get(wanted)
+    if own is None:
+        own = _version_page(version)
+        if len(pages) < KEPT_PAGES:
+            pages[wanted] = own
+    province, one_stop_units = revisions.kept(
+        revisions.REFERENCE, current, ("portal.province_units", today), partial(_province_units, today)
+    )
+    context: dict[str, Any] = {
+        **own,
+        "estimate": _estimate(own["offers"] or own["every_offer"]),
+        "province": province,
+        "one_stop_units": one_stop_units,
     }
     return render(request, "portal/catalog/detail.html", context)
