@@ -70,33 +70,14 @@ def _list_page(query: str, filters: dict[str, str], number: str | None) -> tuple
     return page, procedures
 
 
-def catalog_list(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()[:200]
-    level = request.GET.get("level", "").strip()
-    if level not in Level.values:
-        level = ""
-    field = request.GET.get("field", "").strip()
-    if not field.isdigit():
-        field = ""
-    agency = request.GET.get("agency", "").strip()[:300]
-    filters = {"level": level, "field": field, "agency": agency}
-    # A page of the list or of a search changes only with the catalogue (procedures, their fields):
-    # kept per process under its revision token (decision 0050), for at most KEPT_PAGES different
-    # requests per token (what a visitor types makes the keys; past that, read every time).
-    current = revisions.tokens()
-    number = (request.GET.get("page") or "")[:20] or None
-    wanted = (query, level, field, agency, number)
-    pages = revisions.kept(revisions.CATALOG, current, ("portal.catalog_pages",), dict)
-    found = pages.get(wanted)
-    if found is None:
-        found = _list_page(query, filters, number)
-        if len(pages) < KEPT_PAGES:
-            pages[wanted] = found
-    page, procedures = found
+def _list_context(
+    current: dict[str, str], query: str, filters: dict[str, str], number: str | None
+) -> dict[str, Any]:
+    page, procedures = _list_page(query, filters, number)
     kept = {key: value for key, value in {"q": query, **filters}.items() if value}
     # The filters' choices change only with the catalogue (a published version's agencies are
     # frozen with it, decision 0036): kept per process under its revision token (decision 0048).
-    context = {
+    return {
         "query": query,
         "filters": filters,
         "levels": Level.choices,
@@ -109,7 +90,34 @@ def catalog_list(request: HttpRequest) -> HttpResponse:
         "page_query": urlencode(kept),
         "is_filtered": bool(kept),
     }
-    return render(request, "portal/catalog/list.html", context)
+
+
+def catalog_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    level = request.GET.get("level", "").strip()
+    if level not in Level.values:
+        level = ""
+    field = request.GET.get("field", "").strip()
+    if not field.isdigit():
+        field = ""
+    agency = request.GET.get("agency", "").strip()[:300]
+    filters = {"level": level, "field": field, "agency": agency}
+    # A page of the list or of a search changes only with the catalogue (procedures, their fields,
+    # the filters' choices): it is kept per process and language under the catalogue's revision
+    # token with its HTML (decision 0050), for at most KEPT_PAGES different requests per token
+    # (what a visitor types makes the keys; past that, drawn every time).
+    current = revisions.tokens()
+    number = (request.GET.get("page") or "")[:20] or None
+    wanted = (query, level, field, agency, number, get_language())
+    pages = revisions.kept(revisions.CATALOG, current, ("portal.catalog_pages",), dict)
+    found = pages.get(wanted)
+    if found is None:
+        context = _list_context(current, query, filters, number)
+        found = (context, render_to_string("portal/catalog/_list_content.html", context))
+        if len(pages) < KEPT_PAGES:
+            pages[wanted] = found
+    context, html = found
+    return render(request, "portal/catalog/list.html", {**context, "content_html": html})
 
 
 @dataclass(frozen=True)
