@@ -234,4 +234,15 @@ def catalog_detail(request: HttpRequest, code: str) -> HttpResponse:
         "province": province,
         "one_stop_units": one_stop_units,
     }
+    # Where to submit: the version's agencies (frozen with it) and the province's one-stop units in
+    # force today (the reference data): drawn once per version, language and day under the
+    # reference data's token.
+    places = revisions.kept(revisions.REFERENCE, current, ("portal.where_html",), dict)
+    where = (version.pk, language, today)
+    html = places.get(where)
+    if html is None:
+        html = render_to_string("portal/catalog/_where.html", context)
+        if len(places) < KEPT_PAGES:
+            places[where] = html
+    context["where_html"] = html
     return render(request, "portal/catalog/detail.html", context)
