@@ -108,15 +108,3 @@ def test_a_change_to_the_catalogue_shows_at_the_next_view(client, real_catalog):
     assert "<h1>Đăng ký khai sinh (tên mới)</h1>" in client.get("/thu-tuc/1.001193/").content.decode()
     Procedure.objects.filter(pk=birth.pk).update(current_version=None)  # no longer published
     assert "1.001193/" not in client.get("/thu-tuc/", {"q": "dang ky khai sinh"}).content.decode()
-
-
-def test_what_a_visitor_types_fills_at_most_the_bound(client, real_catalog, monkeypatch):
-    from motcua.core import revisions
-    from motcua.portal import catalog_views
-
-    monkeypatch.setattr(catalog_views, "KEPT_PAGES", 3)
-    for n in range(6):
-        assert client.get("/thu-tuc/", {"q": f"khai sinh {n}"}).status_code == 200
-    pages = revisions.kept(revisions.CATALOG, revisions.tokens(), ("portal.catalog_pages",), dict)
-    assert len(pages) == 3
-    assert sorted(key[0] for key in pages) == ["khai sinh 0", "khai sinh 1", "khai sinh 2"]
