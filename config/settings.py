@@ -173,7 +173,7 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "motcua.accounts.backends.ModelBackend",
     "motcua.accounts.oidc.CitizenOIDCBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -201,6 +201,8 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_SENSITIVE_PARAMETERS = ["password"]
 AXES_VERBOSE = False
 
+# Sessions live in the database (django_session), read by one fixed statement (decision 0050).
+SESSION_ENGINE = "motcua.core.sessions"
 # Length of a staff session in seconds (8 hours).
 SESSION_COOKIE_AGE = int(env("MOTCUA_SESSION_SECONDS", str(8 * 3600)) or 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True

@@ -123,7 +123,7 @@ def register_view(request: HttpRequest) -> HttpResponse:
         except MotcuaError as exc:
             _field_error(form, exc)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="motcua.accounts.backends.ModelBackend")
             channel = VerificationChannel.EMAIL if user.email else VerificationChannel.PHONE
             services.send_verification(user=user, channel=channel)
             return redirect(f"{reverse('accounts:verify')}?kenh={channel}")

@@ -7,9 +7,11 @@ import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
+from django.conf.urls.i18n import is_language_prefix_patterns_used
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
-from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -67,15 +69,29 @@ class SecurityHeadersMiddleware:
         return response
 
 
-class VietnameseFirstLocaleMiddleware(LocaleMiddleware):
+class VietnameseFirstLocaleMiddleware:
     """Vietnamese unless the user chose English with the language switch (the language cookie).
 
     Django's LocaleMiddleware would follow the browser's Accept-Language, and many phones in Vietnam
     are set to English: a public service portal must still speak Vietnamese first.
+
+    The response's headers are what Django's LocaleMiddleware adds without ``i18n_patterns``
+    (``Vary: Accept-Language``, ``Content-Language``), written directly rather than through its
+    checks of the URL for a language prefix on every request (decision 0050); with language
+    prefixes in the URLs this middleware would be wrong, so it refuses to start then.
     """
 
-    def process_request(self, request: HttpRequest) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.languages = frozenset(code for code, _name in settings.LANGUAGES)
+        if is_language_prefix_patterns_used(settings.ROOT_URLCONF)[0]:
+            raise ImproperlyConfigured("VietnameseFirstLocaleMiddleware does not handle i18n_patterns.")
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-        translation.activate(language)
+        translation.activate(chosen if chosen in self.languages else settings.LANGUAGE_CODE)
         request.LANGUAGE_CODE = translation.get_language()
+        response = self.get_response(request)
+        patch_vary_headers(response, ("Accept-Language",))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
