@@ -88,6 +88,7 @@ def test_systemd_units_run_commands_that_exist():
         "retry_failed_messages",
         "pump_outbox",
         "prune_db_task_results",
+        "clearsessions",
     }
     pre = (ROOT / "deploy" / "systemd" / "motcua-web.service").read_text()
     assert "ExecStartPre=/opt/motcua/app/.venv/bin/python manage.py createcachetable" in pre
