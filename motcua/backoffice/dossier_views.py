@@ -42,11 +42,18 @@ from motcua.dossiers.models import (
     ProcessingTask,
     Result,
 )
-from motcua.dossiers.selectors import TimelineEntry, dossier_for_user, tasks_of, timeline_of
+from motcua.dossiers.selectors import (
+    TimelineEntry,
+    dossier_for_user,
+    tasks_of,
+    timeline_entries,
+    timeline_of,
+)
 from motcua.units.models import Agency
 from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
 
 from . import forms as f
+from .page_rows import page_rows
 
 FORM_TITLES = {
     "form01": gettext_lazy("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -387,16 +394,15 @@ def _explanation(dossier: Dossier) -> str:
 
 def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
     """What the dossier page shows. Each of the dossier's rows (events, components with their files,
-    tasks, consultations, result) is read once and shared by the panels and the act forms; the
-    revision tokens and calendars once per page (``services.read_once``, where the caller opens it:
-    ``dossier_page``)."""
+    tasks, consultations, result, fee lines) is read once, by a statement built once per process
+    (``page_rows``), and shared by the panels and the act forms; the revision tokens and calendars
+    once per page (``services.read_once``, where the caller opens it: ``dossier_page``)."""
     en = _is_en()
     state_label = STATE_LABELS[State(dossier.state)]
     step_label = STEP_LABELS[Step(dossier.step)] if dossier.step else None
-    timeline = timeline_of(dossier)
-    components = list(dossier.components.prefetch_related("files").order_by("position", "pk"))
-    tasks = list(tasks_of(dossier).order_by("position", "pk"))
-    consultations = list(dossier.consultations.select_related("requested_agency").order_by("requested_at"))
+    found = page_rows(dossier.pk)
+    timeline = timeline_entries(found.events)
+    components, tasks, consultations = found.components, found.tasks, found.consultations
     context = {
         "dossier": dossier,
         "state_label": state_label.en if en else state_label.vi,
@@ -410,8 +416,8 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
         "explanation": _explanation(dossier),
         "remaining": queues.remaining_time(dossier) if dossier.finished_at is None else None,
         "extension_prompt": _extension_prompt(dossier),
-        "fee_lines": dossier.fee_lines.all(),
-        "result": _result(dossier),
+        "fee_lines": found.fee_lines,
+        "result": _result(found.result),
         "is_en": en,
     }
     context.update(extra)
@@ -423,8 +429,7 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def _result(dossier: Dossier) -> dict[str, Any] | None:
-    result = Result.objects.filter(dossier=dossier).select_related("signer").first()
+def _result(result: Result | None) -> dict[str, Any] | None:
     if result is None:
         return None
     return {"result": result, "signature_valid": services.result_signature_valid(result)}

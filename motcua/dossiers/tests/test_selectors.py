@@ -97,3 +97,43 @@ def test_a_unit_opened_under_the_centre_is_seen_by_the_gate_at_once(world, facto
     type(dossier).objects.filter(pk=dossier.pk).update(received_at_unit=branch, return_unit=branch)
     assert list(visible_dossiers(world.head).values_list("pk", flat=True)) == [dossier.pk]
     assert dossier_for_user(world.head, dossier.pk).received_at_unit_id == branch.pk
+
+
+def test_the_gate_question_is_the_querysets_and_follows_a_new_consultation(world, factory, make_user):
+    """``dossier_for_user`` asks its question with a statement compiled once per condition (decision
+    0049): the statement the queryset ``visible_dossiers(user).filter(pk=…).exists()`` sends, for
+    every kind of reader; a consultation asked of another agency shows the dossier to its staff at
+    the next request (the condition carries the consultation's dossier, so it is another statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import selectors
+    from motcua.dossiers.models import Consultation
+
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
+    other = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    outsider = staff(make_user, Role.HANDLER, "thuly-khac", agency_id=world.other_agency.pk)
+    inspector = staff(make_user, Role.INSPECTOR, "thanhtra", agency_id=world.other_agency.pk)  # province-wide
+    readers = [world.reception, world.leader, world.handler, world.citizen, outsider, inspector]
+    for _ in range(2):  # compiled, then kept
+        for user in readers:
+            for found in (dossier, other):
+                with CaptureQueriesContext(connection) as orm:
+                    expected = visible_dossiers(user).filter(pk=found.pk).exists()
+                with CaptureQueriesContext(connection) as kept:
+                    assert selectors._sees(user, found.pk) is expected
+                assert kept.captured_queries[-1]["sql"] == orm.captured_queries[-1]["sql"]
+    assert [selectors._sees(u, dossier.pk) for u in readers] == [True, True, True, False, False, True]
+    with pytest.raises(NotFound):
+        dossier_for_user(outsider, dossier.pk)
+    Consultation.objects.create(
+        dossier=dossier,
+        requested_agency=world.other_agency,
+        requested_by=world.handler,
+        requested_at=vn(2026, 3, 3, 9),
+        content="Xin ý kiến",
+        deadline=vn(2026, 3, 6, 17),
+    )
+    assert dossier_for_user(outsider, dossier.pk).pk == dossier.pk
+    with pytest.raises(NotFound):
+        dossier_for_user(outsider, other.pk)
