@@ -43,8 +43,10 @@ from motcua.dossiers.models import (
     Result,
 )
 from motcua.dossiers.selectors import (
+    DOSSIER_RELATED,
     TimelineEntry,
     dossier_for_user,
+    fresh,
     tasks_of,
     timeline_entries,
     timeline_of,
@@ -446,13 +448,16 @@ def _staff(request: HttpRequest) -> User | None:
     return user
 
 
-def staff_dossier(request: HttpRequest, dossier_id: int) -> tuple[User, Dossier] | HttpResponse:
-    """The signed-in staff member and a dossier they may see, or the 403/404 page to answer with."""
+def staff_dossier(
+    request: HttpRequest, dossier_id: int, related: tuple[str, ...] = DOSSIER_RELATED
+) -> tuple[User, Dossier] | HttpResponse:
+    """The signed-in staff member and a dossier they may see, or the 403/404 page to answer with.
+    ``related``: the related rows read with the dossier (``dossier_for_user``)."""
     user = _staff(request)
     if user is None:
         return render(request, "backoffice/not_staff.html", status=403)
     try:
-        return user, dossier_for_user(user, dossier_id)
+        return user, dossier_for_user(user, dossier_id, related=related)
     except NotFound:
         return _not_found(request)
 
@@ -479,7 +484,9 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 @services.read_once  # the gate's reads once for the request; the act keeps its own memo inside
 def _dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    found = staff_dossier(request, dossier_id)
+    # The dossier alone: the act's service reads it again, locked, with its related rows; the page
+    # drawn again after a refusal reads them below.
+    found = staff_dossier(request, dossier_id, related=())
     if isinstance(found, HttpResponse):
         return found
     user, dossier = found
@@ -519,7 +526,7 @@ def _dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
             if request.POST.get("next") == "overview":
                 target = reverse("backoffice:overview")
             return HttpResponseRedirect(target, status=303)
-    dossier.refresh_from_db()
+    dossier = fresh(dossier.pk)
     context = _context(dossier, user, failed_act=key)
     acts = context["acts"]
     if not any(item["act"] == key for item in acts):

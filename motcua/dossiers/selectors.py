@@ -137,7 +137,7 @@ DOSSIER_RELATED: Final = (
 )
 
 
-def dossier_for_user(user: User, dossier_id: int) -> Dossier:
+def dossier_for_user(user: User, dossier_id: int, *, related: tuple[str, ...] = DOSSIER_RELATED) -> Dossier:
     """The one gate for reading a dossier (STYLE.md): the dossier, or NotFound (404, never 403, so
     ids cannot be probed).
 
@@ -145,11 +145,22 @@ def dossier_for_user(user: User, dossier_id: int) -> Dossier:
     related rows are then read by one statement built once per process (``rows.with_related``,
     decision 0048): the query compiler spent about 1.5 ms of CPU on every dossier request
     building the joined SELECT of some 150 columns. The question's statement is compiled once per
-    process for each distinct condition (``_sees``)."""
+    process for each distinct condition (``_sees``). ``related``: the related rows read with it (an act
+    takes the dossier alone: its service reads the row again, locked, with what it needs)."""
     if not _sees(user, dossier_id):
         raise _not_found()
-    dossier = rows.with_related(Dossier, dossier_id, *DOSSIER_RELATED)
+    dossier = rows.with_related(Dossier, dossier_id, *related)
     if dossier is None:  # removed in between
+        raise _not_found()
+    return dossier
+
+
+def fresh(dossier_id: int) -> Dossier:
+    """The dossier read again with the related rows its pages show, as ``refresh_from_db`` with
+    them: for a page drawn after an act was refused. Not a gate: the caller read the dossier through
+    ``dossier_for_user`` in the same request."""
+    dossier = rows.with_related(Dossier, dossier_id, *DOSSIER_RELATED)
+    if dossier is None:
         raise _not_found()
     return dossier
 
