@@ -55,6 +55,7 @@ from motcua.units.models import Agency
 from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
 
 from . import forms as f
+from . import reference
 from .page_rows import page_rows
 
 FORM_TITLES = {
@@ -259,6 +260,13 @@ def _open_consultations(dossier: Dossier, user: User) -> list[Consultation]:
     )
 
 
+def _other_agencies(dossier: Dossier) -> list[Agency]:
+    """Every agency but the dossier's competent one, by name (to consult, or to share the work with):
+    the rows kept per process under the reference revision (``reference.agencies_by_name``), so an
+    agency written anywhere is seen at the next page, without a query per page and per select."""
+    return [a for a in reference.agencies_by_name() if a.pk != dossier.competent_agency_id]
+
+
 def _form_for(
     act: Act | str,
     dossier: Dossier,
@@ -272,8 +280,7 @@ def _form_for(
     initial: dict[str, Any] = {"version": dossier.version}
     form_class = ACTS[act] if isinstance(act, Act) else EXTRA_ACTS[act]
     if act == Act.FORWARD and dossier.state != State.RECEIVED:
-        agencies = Agency.objects.exclude(pk=dossier.competent_agency_id).order_by("name")
-        return f.InterAgencyForm(data, prefix=key, initial=initial, agencies=agencies)
+        return f.InterAgencyForm(data, prefix=key, initial=initial, agencies=_other_agencies(dossier))
     if act == Act.RETURN_RESULT:
         initial |= {
             "delivery_method": dossier.result_delivery,
@@ -290,9 +297,7 @@ def _form_for(
             (u.pk, u.full_name or u.username) for u in queues.handlers_at(dossier.competent_agency_id)
         ]
     elif isinstance(form, f.ConsultForm):
-        form.fields["agency"].queryset = Agency.objects.exclude(  # type: ignore[attr-defined]
-            pk=dossier.competent_agency_id
-        ).order_by("name")
+        form.fields["agency"].set_rows(_other_agencies(dossier))  # type: ignore[attr-defined]
     elif isinstance(form, f.AnswerForm):
         form.fields["consultation"].choices = [  # type: ignore[attr-defined]
             (c.pk, f"{c.requested_agency.name}: {c.content[:80]}") for c in consultations or []

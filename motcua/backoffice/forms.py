@@ -327,9 +327,8 @@ class ApproveForm(ActForm):
 
 
 class ConsultForm(ActForm):
-    agency = forms.ModelChoiceField(
-        widget=widgets.Select, label=_("Cơ quan được xin ý kiến"), queryset=Agency.objects.none()
-    )
+    # The agencies other than the competent one, set by the page (``RowChoiceField.set_rows``).
+    agency = RowChoiceField(Agency, widget=widgets.Select, label=_("Cơ quan được xin ý kiến"))
     content = forms.CharField(
         label=_("Nội dung xin ý kiến"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 3})
     )
@@ -431,17 +430,20 @@ BUDGET_UNITS = [("working_day", _("ngày làm việc")), ("working_hour", _("gi�
 
 
 class InterAgencyForm(ActForm):
-    """T18: tasks at other agencies, each with its own budget (ND61 Art 19(6)(7))."""
+    """T18: tasks at other agencies, each with its own budget (ND61 Art 19(6)(7)). ``agencies``: the
+    agencies that may be chosen, in order (rows already read: ``RowChoiceField``)."""
 
-    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: Iterable[Agency] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        agencies = tuple(agencies)
         for i in range(1, INTER_AGENCY_ROWS + 1):
-            self.fields[f"agency_{i}"] = forms.ModelChoiceField(
+            self.fields[f"agency_{i}"] = field = RowChoiceField(
+                Agency,
                 widget=widgets.Select,
                 label=_("Cơ quan phối hợp %(n)s") % {"n": i},
-                queryset=agencies if agencies is not None else Agency.objects.none(),
                 required=False,
             )
+            field.set_rows(agencies)
             self.fields[f"task_{i}"] = forms.CharField(
                 widget=widgets.TextInput,
                 label=_("Phần việc %(n)s") % {"n": i},

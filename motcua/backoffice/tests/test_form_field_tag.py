@@ -116,7 +116,7 @@ def test_every_act_form_draws_what_django_templates_draw(world, monkeypatch):
     """The act forms' widgets are drawn in Python (decision 0049): each field of every act form of
     the dossier page, empty and refused with odd characters, as Django's widget templates draw it."""
     from motcua.backoffice.dossier_views import ACTS, EXTRA_ACTS
-    from motcua.backoffice.forms import InterAgencyForm, UploadForm
+    from motcua.backoffice.forms import InterAgencyForm, RowChoiceField, UploadForm
     from motcua.units.models import Agency
 
     classes = sorted(
@@ -128,8 +128,8 @@ def test_every_act_form_draws_what_django_templates_draw(world, monkeypatch):
         kwargs = {"agencies": Agency.objects.order_by("name")} if form_class is InterAgencyForm else {}
         form = form_class(data, prefix="p", initial={"version": 3}, **kwargs)
         for field in form.fields.values():
-            if isinstance(field, forms.ModelChoiceField):
-                field.queryset = Agency.objects.order_by("name")
+            if isinstance(field, RowChoiceField) and not field.rows:
+                field.set_rows(Agency.objects.order_by("name"))
             elif isinstance(field, forms.ChoiceField) and not field.choices:
                 field.choices = [(1, "Một <1>"), (2, 'Hai "2"')]
         return form
