@@ -42,11 +42,21 @@ from motcua.dossiers.models import (
     ProcessingTask,
     Result,
 )
-from motcua.dossiers.selectors import TimelineEntry, dossier_for_user, tasks_of, timeline_of
+from motcua.dossiers.selectors import (
+    DOSSIER_RELATED,
+    TimelineEntry,
+    dossier_for_user,
+    fresh,
+    tasks_of,
+    timeline_entries,
+    timeline_of,
+)
 from motcua.units.models import Agency
 from motcua.workflow import ACT_LABELS, ACTIVE, STATE_LABELS, STEP_LABELS, Act, State, Step, allowed_acts
 
 from . import forms as f
+from . import reference
+from .page_rows import page_rows
 
 FORM_TITLES = {
     "form01": gettext_lazy("Mẫu 01 — Giấy tiếp nhận hồ sơ và hẹn trả kết quả"),
@@ -250,6 +260,13 @@ def _open_consultations(dossier: Dossier, user: User) -> list[Consultation]:
     )
 
 
+def _other_agencies(dossier: Dossier) -> list[Agency]:
+    """Every agency but the dossier's competent one, by name (to consult, or to share the work with):
+    the rows kept per process under the reference revision (``reference.agencies_by_name``), so an
+    agency written anywhere is seen at the next page, without a query per page and per select."""
+    return [a for a in reference.agencies_by_name() if a.pk != dossier.competent_agency_id]
+
+
 def _form_for(
     act: Act | str,
     dossier: Dossier,
@@ -263,8 +280,7 @@ def _form_for(
     initial: dict[str, Any] = {"version": dossier.version}
     form_class = ACTS[act] if isinstance(act, Act) else EXTRA_ACTS[act]
     if act == Act.FORWARD and dossier.state != State.RECEIVED:
-        agencies = Agency.objects.exclude(pk=dossier.competent_agency_id).order_by("name")
-        return f.InterAgencyForm(data, prefix=key, initial=initial, agencies=agencies)
+        return f.InterAgencyForm(data, prefix=key, initial=initial, agencies=_other_agencies(dossier))
     if act == Act.RETURN_RESULT:
         initial |= {
             "delivery_method": dossier.result_delivery,
@@ -281,9 +297,7 @@ def _form_for(
             (u.pk, u.full_name or u.username) for u in queues.handlers_at(dossier.competent_agency_id)
         ]
     elif isinstance(form, f.ConsultForm):
-        form.fields["agency"].queryset = Agency.objects.exclude(  # type: ignore[attr-defined]
-            pk=dossier.competent_agency_id
-        ).order_by("name")
+        form.fields["agency"].set_rows(_other_agencies(dossier))  # type: ignore[attr-defined]
     elif isinstance(form, f.AnswerForm):
         form.fields["consultation"].choices = [  # type: ignore[attr-defined]
             (c.pk, f"{c.requested_agency.name}: {c.content[:80]}") for c in consultations or []
@@ -387,16 +401,15 @@ def _explanation(dossier: Dossier) -> str:
 
 def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
     """What the dossier page shows. Each of the dossier's rows (events, components with their files,
-    tasks, consultations, result) is read once and shared by the panels and the act forms; the
-    revision tokens and calendars once per page (``services.read_once``, where the caller opens it:
-    ``dossier_page``)."""
+    tasks, consultations, result, fee lines) is read once, by a statement built once per process
+    (``page_rows``), and shared by the panels and the act forms; the revision tokens and calendars
+    once per page (``services.read_once``, where the caller opens it: ``dossier_page``)."""
     en = _is_en()
     state_label = STATE_LABELS[State(dossier.state)]
     step_label = STEP_LABELS[Step(dossier.step)] if dossier.step else None
-    timeline = timeline_of(dossier)
-    components = list(dossier.components.prefetch_related("files").order_by("position", "pk"))
-    tasks = list(tasks_of(dossier).order_by("position", "pk"))
-    consultations = list(dossier.consultations.select_related("requested_agency").order_by("requested_at"))
+    found = page_rows(dossier.pk)
+    timeline = timeline_entries(found.events)
+    components, tasks, consultations = found.components, found.tasks, found.consultations
     context = {
         "dossier": dossier,
         "state_label": state_label.en if en else state_label.vi,
@@ -410,8 +423,8 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
         "explanation": _explanation(dossier),
         "remaining": queues.remaining_time(dossier) if dossier.finished_at is None else None,
         "extension_prompt": _extension_prompt(dossier),
-        "fee_lines": dossier.fee_lines.all(),
-        "result": _result(dossier),
+        "fee_lines": found.fee_lines,
+        "result": _result(found.result),
         "is_en": en,
     }
     context.update(extra)
@@ -423,8 +436,7 @@ def _context(dossier: Dossier, user: User, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def _result(dossier: Dossier) -> dict[str, Any] | None:
-    result = Result.objects.filter(dossier=dossier).select_related("signer").first()
+def _result(result: Result | None) -> dict[str, Any] | None:
     if result is None:
         return None
     return {"result": result, "signature_valid": services.result_signature_valid(result)}
@@ -441,13 +453,16 @@ def _staff(request: HttpRequest) -> User | None:
     return user
 
 
-def staff_dossier(request: HttpRequest, dossier_id: int) -> tuple[User, Dossier] | HttpResponse:
-    """The signed-in staff member and a dossier they may see, or the 403/404 page to answer with."""
+def staff_dossier(
+    request: HttpRequest, dossier_id: int, related: tuple[str, ...] = DOSSIER_RELATED
+) -> tuple[User, Dossier] | HttpResponse:
+    """The signed-in staff member and a dossier they may see, or the 403/404 page to answer with.
+    ``related``: the related rows read with the dossier (``dossier_for_user``)."""
     user = _staff(request)
     if user is None:
         return render(request, "backoffice/not_staff.html", status=403)
     try:
-        return user, dossier_for_user(user, dossier_id)
+        return user, dossier_for_user(user, dossier_id, related=related)
     except NotFound:
         return _not_found(request)
 
@@ -474,7 +489,9 @@ def dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
 
 @services.read_once  # the gate's reads once for the request; the act keeps its own memo inside
 def _dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
-    found = staff_dossier(request, dossier_id)
+    # The dossier alone: the act's service reads it again, locked, with its related rows; the page
+    # drawn again after a refusal reads them below.
+    found = staff_dossier(request, dossier_id, related=())
     if isinstance(found, HttpResponse):
         return found
     user, dossier = found
@@ -514,7 +531,7 @@ def _dossier_act(request: HttpRequest, dossier_id: int) -> HttpResponse:
             if request.POST.get("next") == "overview":
                 target = reverse("backoffice:overview")
             return HttpResponseRedirect(target, status=303)
-    dossier.refresh_from_db()
+    dossier = fresh(dossier.pk)
     context = _context(dossier, user, failed_act=key)
     acts = context["acts"]
     if not any(item["act"] == key for item in acts):

@@ -37,7 +37,7 @@ DATE_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
 
 def _date_input() -> forms.DateInput:
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    return widgets.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 # Where a service names a field, and which form field shows it.
@@ -298,41 +298,49 @@ class IntakeForm(forms.Form):
 class ActForm(forms.Form):
     """Every act form carries the dossier version the page showed (409 when it is stale)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=widgets.HiddenInput, min_value=1)
 
 
 class ReasonForm(ActForm):
-    reason = forms.CharField(label=_("Lý do"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label=_("Lý do"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 3}))
 
 
 class AssignForm(ActForm):
-    handler = forms.TypedChoiceField(label=_("Chuyên viên thụ lý"), coerce=int, choices=())
+    handler = forms.TypedChoiceField(
+        widget=widgets.Select, label=_("Chuyên viên thụ lý"), coerce=int, choices=()
+    )
 
 
 class OpinionForm(ActForm):
     opinion = forms.CharField(
-        label=_("Ý kiến thẩm định"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Ý kiến thẩm định"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 3})
     )
 
 
 class ApproveForm(ActForm):
     opinion = forms.CharField(
-        label=_("Ý kiến phê duyệt"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Ý kiến phê duyệt"),
+        max_length=4000,
+        required=False,
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
 
 
 class ConsultForm(ActForm):
-    agency = forms.ModelChoiceField(label=_("Cơ quan được xin ý kiến"), queryset=Agency.objects.none())
+    # The agencies other than the competent one, set by the page (``RowChoiceField.set_rows``).
+    agency = RowChoiceField(Agency, widget=widgets.Select, label=_("Cơ quan được xin ý kiến"))
     content = forms.CharField(
-        label=_("Nội dung xin ý kiến"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Nội dung xin ý kiến"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 3})
     )
     deadline = forms.DateField(label=_("Hạn trả lời"), input_formats=DATE_FORMATS, widget=_date_input())
 
 
 class AnswerForm(ActForm):
-    consultation = forms.TypedChoiceField(label=_("Yêu cầu xin ý kiến"), coerce=int, choices=())
+    consultation = forms.TypedChoiceField(
+        widget=widgets.Select, label=_("Yêu cầu xin ý kiến"), coerce=int, choices=()
+    )
     response = forms.CharField(
-        label=_("Nội dung trả lời"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Nội dung trả lời"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 3})
     )
 
 
@@ -342,42 +350,48 @@ class CompletionForm(ActForm):
     reason = forms.CharField(
         label=_("Lý do yêu cầu bổ sung, hoàn thiện"),
         max_length=4000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
     missing = forms.TypedMultipleChoiceField(
         label=_("Thành phần cần bổ sung"),
         coerce=int,
         choices=(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
     )
     guidance = forms.CharField(
-        label=_("Hướng dẫn"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Hướng dẫn"), max_length=4000, required=False, widget=widgets.Textarea(attrs={"rows": 2})
     )
 
 
 class SupplementForm(ActForm):
     reason = forms.CharField(
-        label=_("Lý do yêu cầu bổ sung"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Lý do yêu cầu bổ sung"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 2})
     )
     missing = forms.TypedMultipleChoiceField(
         label=_("Thành phần cần bổ sung"),
         coerce=int,
         choices=(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=widgets.CheckboxSelectMultiple,
     )
     guidance = forms.CharField(
-        label=_("Hướng dẫn"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Hướng dẫn"), max_length=4000, required=False, widget=widgets.Textarea(attrs={"rows": 2})
     )
     override_basis = forms.CharField(
-        label=_("Căn cứ pháp luật chuyên ngành (khi quá 3 ngày làm việc)"), max_length=500, required=False
+        widget=widgets.TextInput,
+        label=_("Căn cứ pháp luật chuyên ngành (khi quá 3 ngày làm việc)"),
+        max_length=500,
+        required=False,
     )
-    confirm_repeat = forms.BooleanField(label=_("Xác nhận yêu cầu bổ sung lần thứ hai"), required=False)
+    confirm_repeat = forms.BooleanField(
+        widget=widgets.CheckboxInput, label=_("Xác nhận yêu cầu bổ sung lần thứ hai"), required=False
+    )
 
 
 class SignForm(ActForm):
     document = forms.FileField(
+        widget=widgets.ClearableFileInput,
         label=_("Tệp kết quả (PDF) để ký số"),
         required=False,
         help_text=_("Bỏ trống nếu ký trên giấy; có tệp thì hệ thống ký số tệp này."),
@@ -385,24 +399,30 @@ class SignForm(ActForm):
 
 
 class IssueForm(ActForm):
-    number = forms.CharField(label=_("Số văn bản kết quả"), max_length=60)
-    document = forms.FileField(label=_("Tệp kết quả (PDF)"), required=False)
+    number = forms.CharField(widget=widgets.TextInput, label=_("Số văn bản kết quả"), max_length=60)
+    document = forms.FileField(
+        widget=widgets.ClearableFileInput, label=_("Tệp kết quả (PDF)"), required=False
+    )
 
 
 class ExtendForm(ActForm):
     reason = forms.CharField(
-        label=_("Lý do chậm và lời xin lỗi"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("Lý do chậm và lời xin lỗi"), max_length=4000, widget=widgets.Textarea(attrs={"rows": 3})
     )
     new_due = forms.DateField(label=_("Ngày hẹn trả mới"), input_formats=DATE_FORMATS, widget=_date_input())
 
 
 class PaymentForm(ActForm):
-    receipt_no = forms.CharField(label=_("Số biên lai"), max_length=60, required=False)
+    receipt_no = forms.CharField(
+        widget=widgets.TextInput, label=_("Số biên lai"), max_length=60, required=False
+    )
 
 
 class ObligationForm(ActForm):
-    amount = forms.IntegerField(label=_("Số tiền (đồng)"), min_value=0)
-    description = forms.CharField(label=_("Nội dung nghĩa vụ tài chính"), max_length=500)
+    amount = forms.IntegerField(widget=widgets.NumberInput, label=_("Số tiền (đồng)"), min_value=0)
+    description = forms.CharField(
+        widget=widgets.TextInput, label=_("Nội dung nghĩa vụ tài chính"), max_length=500
+    )
 
 
 INTER_AGENCY_ROWS = 3
@@ -410,24 +430,38 @@ BUDGET_UNITS = [("working_day", _("ngày làm việc")), ("working_hour", _("gi�
 
 
 class InterAgencyForm(ActForm):
-    """T18: tasks at other agencies, each with its own budget (ND61 Art 19(6)(7))."""
+    """T18: tasks at other agencies, each with its own budget (ND61 Art 19(6)(7)). ``agencies``: the
+    agencies that may be chosen, in order (rows already read: ``RowChoiceField``)."""
 
-    def __init__(self, *args: Any, agencies: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, agencies: Iterable[Agency] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        agencies = tuple(agencies)
         for i in range(1, INTER_AGENCY_ROWS + 1):
-            self.fields[f"agency_{i}"] = forms.ModelChoiceField(
+            self.fields[f"agency_{i}"] = field = RowChoiceField(
+                Agency,
+                widget=widgets.Select,
                 label=_("Cơ quan phối hợp %(n)s") % {"n": i},
-                queryset=agencies if agencies is not None else Agency.objects.none(),
                 required=False,
             )
+            field.set_rows(agencies)
             self.fields[f"task_{i}"] = forms.CharField(
-                label=_("Phần việc %(n)s") % {"n": i}, max_length=255, required=False
+                widget=widgets.TextInput,
+                label=_("Phần việc %(n)s") % {"n": i},
+                max_length=255,
+                required=False,
             )
             self.fields[f"budget_{i}"] = forms.IntegerField(
-                label=_("Thời hạn %(n)s") % {"n": i}, min_value=1, max_value=999, required=False
+                widget=widgets.NumberInput,
+                label=_("Thời hạn %(n)s") % {"n": i},
+                min_value=1,
+                max_value=999,
+                required=False,
             )
             self.fields[f"unit_{i}"] = forms.ChoiceField(
-                label=_("Đơn vị thời hạn %(n)s") % {"n": i}, choices=BUDGET_UNITS, initial="working_day"
+                widget=widgets.Select,
+                label=_("Đơn vị thời hạn %(n)s") % {"n": i},
+                choices=BUDGET_UNITS,
+                initial="working_day",
             )
             self.fields[f"unit_{i}"].required = False
 
@@ -461,14 +495,15 @@ class InterAgencyForm(ActForm):
 class CompleteTaskForm(ActForm):
     """An agency finishes its part of an inter-agency dossier (``complete_task``)."""
 
-    task = forms.TypedChoiceField(label=_("Phần việc"), coerce=int, choices=())
+    task = forms.TypedChoiceField(widget=widgets.Select, label=_("Phần việc"), coerce=int, choices=())
     outcome = forms.ChoiceField(
+        widget=widgets.Select,
         label=_("Kết quả"),
         choices=[("agreed", _("Đồng ý")), ("not_agreed", _("Không đồng ý")), ("done", _("Đã thực hiện"))],
         initial="done",
     )
     opinion = forms.CharField(
-        label=_("Ý kiến"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Ý kiến"), max_length=4000, required=False, widget=widgets.Textarea(attrs={"rows": 2})
     )
 
 
@@ -476,7 +511,7 @@ class ReturnForm(ActForm):
     """T22: at the counter with the identity check, by post with the tracking number, or online."""
 
     delivery_method = forms.ChoiceField(
-        label=_("Cách trả kết quả"), choices=ResultDelivery.choices, widget=forms.RadioSelect
+        label=_("Cách trả kết quả"), choices=ResultDelivery.choices, widget=widgets.RadioSelect
     )
     recipient_kind = forms.ChoiceField(
         label=_("Người nhận tại quầy"),
@@ -485,15 +520,21 @@ class ReturnForm(ActForm):
             (RECIPIENT_REPRESENTATIVE, _("Người được ủy quyền")),
         ],
         initial=RECIPIENT_APPLICANT,
-        widget=forms.RadioSelect,
+        widget=widgets.RadioSelect,
         required=False,
     )
-    recipient_name = forms.CharField(label=_("Họ tên người nhận"), max_length=255, required=False)
-    recipient_identifier = forms.CharField(
-        label=_("Số giấy tờ tùy thân đã kiểm tra"), max_length=40, required=False
+    recipient_name = forms.CharField(
+        widget=widgets.TextInput, label=_("Họ tên người nhận"), max_length=255, required=False
     )
-    authorisation_number = forms.CharField(label=_("Số văn bản ủy quyền"), max_length=60, required=False)
-    tracking_number = forms.CharField(label=_("Số hiệu bưu gửi"), max_length=60, required=False)
+    recipient_identifier = forms.CharField(
+        widget=widgets.TextInput, label=_("Số giấy tờ tùy thân đã kiểm tra"), max_length=40, required=False
+    )
+    authorisation_number = forms.CharField(
+        widget=widgets.TextInput, label=_("Số văn bản ủy quyền"), max_length=60, required=False
+    )
+    tracking_number = forms.CharField(
+        widget=widgets.TextInput, label=_("Số hiệu bưu gửi"), max_length=60, required=False
+    )
 
 
 class UrgeForm(ActForm):
@@ -501,7 +542,7 @@ class UrgeForm(ActForm):
         label=_("Nội dung đôn đốc"),
         max_length=4000,
         initial=_("Đề nghị khẩn trương giải quyết hồ sơ đúng hạn."),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=widgets.Textarea(attrs={"rows": 2}),
     )
 
 
@@ -509,7 +550,7 @@ class UploadForm(forms.Form):
     """A scanned copy of one component (PDF, JPEG or PNG; the service sniffs the bytes)."""
 
     component = forms.TypedChoiceField(label=_("Thành phần"), coerce=int, choices=(), widget=widgets.Select)
-    file = forms.FileField(label=_("Tệp quét (PDF, JPEG, PNG)"))
+    file = forms.FileField(widget=widgets.ClearableFileInput, label=_("Tệp quét (PDF, JPEG, PNG)"))
 
     def clean_file(self) -> Any:
         from django.conf import settings

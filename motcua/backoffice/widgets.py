@@ -6,8 +6,9 @@ widget and per option.
 The staff search form is drawn on every search, with a select of every agency and of every state:
 through the widget templates that was about a quarter of the page's CPU (ADR 0039). The context is
 still Django's (``get_context``: values, ``selected``, ids, option groups); only the drawing moves
-to Python. Tests compare both drawings of the search form (``test_search_form_widgets``) and of the
-counter page (``test_counter_widgets``), whose intake form has about thirty widgets (issue #9).
+to Python. Tests compare both drawings of the search form (``test_search_form_widgets``), of the
+counter page (``test_counter_widgets``), whose intake form has about thirty widgets, and of the
+dossier page with every act form (``test_act_form_widgets``; issue #9).
 """
 
 from __future__ import annotations
@@ -148,3 +149,32 @@ class RadioSelect(forms.RadioSelect):
             return mark_safe(_input_option(context["widget"]))  # every value escaped above
         drawn: SafeString = super()._render(template_name, context, renderer)  # type: ignore[misc]
         return drawn
+
+
+class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+    """Each check box of the group drawn in Python, as ``RadioSelect``'s buttons (``checkbox_option.html``
+    is ``input_option.html`` too); the whole group still through Django's ``checkbox_select.html``."""
+
+    def _render(
+        self, template_name: str, context: dict[str, Any], renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        if template_name == self.option_template_name:
+            return mark_safe(_input_option(context["widget"]))  # every value escaped above
+        drawn: SafeString = super()._render(template_name, context, renderer)  # type: ignore[misc]
+        return drawn
+
+
+class ClearableFileInput(forms.ClearableFileInput):
+    """``clearable_file_input.html`` without a file already there (the staff forms never show one):
+    the bare ``<input type="file">``, no value; with one, Django's template."""
+
+    def _render(
+        self, template_name: str, context: dict[str, Any], renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        widget = context["widget"]
+        if widget["is_initial"]:
+            drawn: SafeString = super()._render(template_name, context, renderer)  # type: ignore[misc]
+            return drawn
+        return mark_safe(  # every value escaped
+            f'<input type="{esc(widget["type"])}" name="{esc(widget["name"])}"{_attrs(widget["attrs"])}>'
+        )

@@ -1578,7 +1578,7 @@ def forward_dossier(
             wanted.insert(0, TaskInput(agency_id=dossier.competent_agency_id, is_lead=True))
         if not wanted:
             raise _required("tasks", "cơ quan nhận hồ sơ", "receiving agency of the forwarded dossier")
-        existing = list(dossier.tasks.order_by("position", "id").values_list("agency_id", "is_lead"))
+        existing = _task_agencies(dossier.pk)
         lead = next((agency for agency, is_lead in existing if is_lead), None)
         position = len(existing)
         opened = []
@@ -1596,6 +1596,19 @@ def forward_dossier(
             data["is_handover_late"] = bool(dossier.handover_due_at and when > dossier.handover_due_at)
         _record(dossier, transition, actor=actor, role=role, at=when, data=data)
     return dossier
+
+
+def _task_agencies(dossier_id: int) -> list[tuple[int, bool]]:
+    """The agency of each of the dossier's tasks and whether it leads, in order (a hand-written
+    statement, decision 0043: the queryset's compiling was a tenth of the forward act's CPU)."""
+    q = rows.quote
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {q('agency_id')}, {q('is_lead')} FROM {q(ProcessingTask._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('dossier_id')} = %s ORDER BY {q('position')}, {q('id')}",
+            [dossier_id],
+        )
+        return [(agency_id, bool(is_lead)) for agency_id, is_lead in cursor.fetchall()]
 
 
 def _task_fields(task: TaskInput) -> dict[str, Any]:

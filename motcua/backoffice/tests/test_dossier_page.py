@@ -191,3 +191,35 @@ def test_the_page_reads_each_of_the_dossiers_rows_once(client, world, factory):
         "dossiers_result": 1,
     }
     assert len(queries.captured_queries) == 16  # 30 before (decision 0048)
+
+
+def test_the_agencies_to_consult_are_kept_per_revision_and_follow_writes(client, world, factory):
+    """The consult form's and the inter-agency form's agencies are the rows kept per process under the
+    reference revision (decision 0049): no agency is listed by a query of the page, the competent
+    agency is not offered, and an agency renamed by a bulk update shows at the next page."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.units.models import Agency
+
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="appraising")
+    client.force_login(world.handler)
+    with time_machine.travel(vn(2026, 3, 3, 10), tick=False):
+        client.get(url(dossier))
+        with CaptureQueriesContext(connection) as seen:
+            html = client.get(url(dossier)).content.decode()
+        assert not [q for q in seen.captured_queries if 'FROM "units_agency"' in q["sql"]]
+        select = html[
+            html.index('<select name="consult-agency"') : html.index(
+                "</select>", html.index("consult-agency")
+            )
+        ]
+        others = list(Agency.objects.exclude(pk=world.agency.pk).order_by("name"))
+        assert re.findall(r'<option value="(\d*)"', select) == ["", *[str(a.pk) for a in others]]
+        Agency.objects.filter(pk=world.other_agency.pk).update(name='Sở Tài chính <mới> "2"')
+        html = client.get(url(dossier)).content.decode()
+    code = world.other_agency.identifier_code
+    assert (
+        f'<option value="{world.other_agency.pk}">Sở Tài chính &lt;mới&gt; &quot;2&quot; ({code})</option>'
+        in html
+    )

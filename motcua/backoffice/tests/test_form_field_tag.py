@@ -110,3 +110,48 @@ def test_the_checklist_rows_draw_what_the_template_loop_drew(world, language):
     assert 'aria-invalid="true"' in drawn[1] and 'aria-invalid="true"' not in drawn[0]
     assert 'colspan="4"' in drawn[2]
     forget_version_parts()
+
+
+def test_every_act_form_draws_what_django_templates_draw(world, monkeypatch):
+    """The act forms' widgets are drawn in Python (decision 0049): each field of every act form of
+    the dossier page, empty and refused with odd characters, as Django's widget templates draw it."""
+    from motcua.backoffice.dossier_views import ACTS, EXTRA_ACTS
+    from motcua.backoffice.forms import InterAgencyForm, RowChoiceField, UploadForm
+    from motcua.units.models import Agency
+
+    classes = sorted(
+        {*ACTS.values(), *EXTRA_ACTS.values(), InterAgencyForm, UploadForm}, key=lambda c: c.__name__
+    )
+    odd = "x <b>\"&'"
+
+    def build(form_class: type[forms.Form], data: dict[str, str] | None) -> forms.Form:
+        kwargs = {"agencies": Agency.objects.order_by("name")} if form_class is InterAgencyForm else {}
+        form = form_class(data, prefix="p", initial={"version": 3}, **kwargs)
+        for field in form.fields.values():
+            if isinstance(field, RowChoiceField) and not field.rows:
+                field.set_rows(Agency.objects.order_by("name"))
+            elif isinstance(field, forms.ChoiceField) and not field.choices:
+                field.choices = [(1, "Một <1>"), (2, 'Hai "2"')]
+        return form
+
+    def drawn() -> list[str]:
+        found = []
+        for form_class in classes:
+            for data in (
+                None,
+                {"p-version": "0"} | {f"p-{name}": odd for name in build(form_class, None).fields},
+            ):
+                form = build(form_class, data)
+                found += [str(form_field(b)) for b in form.visible_fields()]
+                found += [str(b) for b in form.hidden_fields()]
+        return found
+
+    for form_class in classes:
+        for name, field in build(form_class, None).fields.items():
+            assert type(field.widget).__module__ == widgets.__name__, (form_class.__name__, name)
+    python = drawn()
+    for widget in [c for c in vars(widgets).values() if isinstance(c, type) and issubclass(c, forms.Widget)]:
+        monkeypatch.setattr(widget, "_render", forms.Widget._render)
+    assert drawn() == python
+    assert len(python) == 2 * sum(len(build(c, None).fields) for c in classes) > 80
+    assert any("x &lt;b&gt;&quot;&amp;&#x27;</textarea>" in html for html in python)

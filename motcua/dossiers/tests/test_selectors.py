@@ -97,3 +97,62 @@ def test_a_unit_opened_under_the_centre_is_seen_by_the_gate_at_once(world, facto
     type(dossier).objects.filter(pk=dossier.pk).update(received_at_unit=branch, return_unit=branch)
     assert list(visible_dossiers(world.head).values_list("pk", flat=True)) == [dossier.pk]
     assert dossier_for_user(world.head, dossier.pk).received_at_unit_id == branch.pk
+
+
+def test_the_gate_question_is_the_querysets_and_follows_a_new_consultation(world, factory, make_user):
+    """``dossier_for_user`` asks its question with a statement compiled once per condition (decision
+    0049): the statement the queryset ``visible_dossiers(user).filter(pk=…).exists()`` sends, for
+    every kind of reader, and for the dossier alone (an act) the queryset's SELECT, read into the
+    same values; a consultation asked of another agency shows the dossier to its staff at
+    the next request (the condition carries the consultation's dossier, so it is another statement)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import selectors
+    from motcua.dossiers.models import Consultation, Dossier
+
+    def values(dossier):
+        return [(f.attname, getattr(dossier, f.attname)) for f in Dossier._meta.concrete_fields]
+
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
+    other = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    outsider = staff(make_user, Role.HANDLER, "thuly-khac", agency_id=world.other_agency.pk)
+    inspector = staff(make_user, Role.INSPECTOR, "thanhtra", agency_id=world.other_agency.pk)  # province-wide
+    readers = [world.reception, world.leader, world.handler, world.citizen, outsider, inspector]
+    for _ in range(2):  # compiled, then kept
+        for user in readers:
+            for found in (dossier, other):
+                with CaptureQueriesContext(connection) as orm:
+                    expected = visible_dossiers(user).filter(pk=found.pk).exists()
+                with CaptureQueriesContext(connection) as kept:
+                    assert selectors._sees(user, found.pk) is expected
+                assert kept.captured_queries[-1]["sql"] == orm.captured_queries[-1]["sql"]
+                # The dossier alone (an act): the question and the read in one statement.
+                with CaptureQueriesContext(connection) as orm:
+                    rows = list(visible_dossiers(user).filter(pk=found.pk).order_by())
+                with CaptureQueriesContext(connection) as kept:
+                    alone = selectors._visible_dossier(user, found.pk)
+                assert kept.captured_queries[-1]["sql"] == orm.captured_queries[-1]["sql"]
+                assert [values(d) for d in rows] == ([values(alone)] if alone is not None else [])
+                assert (alone is not None) is expected
+    kept = [statement for (_q, _row, _db), statement in selectors._gate_statements.items()]
+    assert len(kept) >= 10 and None not in kept  # compiled, the id told apart: no queryset built
+    assert [selectors._sees(u, dossier.pk) for u in readers] == [True, True, True, False, False, True]
+    with pytest.raises(NotFound):
+        dossier_for_user(outsider, dossier.pk)
+    with pytest.raises(NotFound):
+        dossier_for_user(outsider, dossier.pk, related=())
+    Consultation.objects.create(
+        dossier=dossier,
+        requested_agency=world.other_agency,
+        requested_by=world.handler,
+        requested_at=vn(2026, 3, 3, 9),
+        content="Xin ý kiến",
+        deadline=vn(2026, 3, 6, 17),
+    )
+    assert dossier_for_user(outsider, dossier.pk).pk == dossier.pk
+    assert values(dossier_for_user(outsider, dossier.pk, related=())) == values(
+        Dossier.objects.get(pk=dossier.pk)
+    )
+    with pytest.raises(NotFound):
+        dossier_for_user(outsider, other.pk)
