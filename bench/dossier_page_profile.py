@@ -23,11 +23,8 @@ database: for alternating old/new runs); ``--keep`` keeps the database and its w
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
-import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,7 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from tests import prodstack as ps  # noqa: E402
+import in_process  # noqa: E402 - bench/ is on the path
 
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_bench_page"
 WORKDIR = Path(tempfile.gettempdir()) / "motcua-bench-page"
@@ -134,57 +131,20 @@ print("RESULT " + json.dumps({
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--n", type=int, default=60)
-    parser.add_argument("--top", type=int, default=30)
+    parser = in_process.options(
+        (__doc__ or "").splitlines()[0], n=60, top=30, sql_help="print the statements of one round"
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile both requests and print the top")
-    parser.add_argument("--sql", action="store_true", help="print the statements of one round")
-    parser.add_argument("--keep", action="store_true", help="keep the database and its work folder")
-    parser.add_argument("--reuse", action="store_true", help="the database kept by an earlier --keep")
-    parser.add_argument("--root", type=Path, default=ROOT, help="the checkout the child process runs")
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
-    stack = ps.Stack(url, WORKDIR, 0)
-    world_file = WORKDIR / "world.json"
-    try:
-        if args.reuse and world_file.exists():
-            world = json.loads(world_file.read_text())
-        else:
-            ps.recreate_database(url)
-            world = stack.prepare(officers=1)
-            world_file.write_text(json.dumps(world))
-        env = stack.env()
-        env["PYTHONPATH"] = str(args.root)
-        # Each run's dossiers get applicants of their own (codes and idempotency keys stay unique).
-        offset = int.from_bytes(os.urandom(4), "big") % 90_000_000 * 1000
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-c",
-                CHILD,
-                json.dumps(world),
-                str(args.n),
-                str(args.top),
-                str(offset),
-                str(WORKDIR),
-                *(["--sql"] if args.sql else []),
-                *(["--profile"] if args.profile else []),
-            ],
-            cwd=args.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        print(done.stderr, file=sys.stderr)
-        found = re.search(r"^RESULT (.+)$", done.stdout, re.M)
-        if found is None:
-            raise RuntimeError(f"the profiling child failed ({done.returncode})")
-        result = json.loads(found.group(1))
-    finally:
-        if not args.keep:
-            ps.drop_database(url)
-            world_file.unlink(missing_ok=True)
+    result = in_process.run_child(
+        args,
+        url=url,
+        workdir=WORKDIR,
+        child=CHILD,
+        dump=str(WORKDIR),
+        extra=["--profile"] if args.profile else [],
+    )
     cpu = result["cpu_ms"]
     print(
         json.dumps(
