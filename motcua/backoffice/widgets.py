@@ -138,30 +138,27 @@ class Textarea(forms.Textarea):
         return mark_safe(_textarea(context["widget"]))  # every value escaped above
 
 
-class RadioSelect(forms.RadioSelect):
+class _OptionsInPython:
+    """A choice widget whose options (``input_option.html``: a radio button, a check box) are drawn in
+    Python; the whole group, rarer, still through Django's template."""
+
+    def _render(
+        self, template_name: str, context: dict[str, Any], renderer: BaseRenderer | None = None
+    ) -> SafeString:
+        if template_name == getattr(self, "option_template_name", None):
+            return mark_safe(_input_option(context["widget"]))  # every value escaped above
+        drawn: SafeString = super()._render(template_name, context, renderer)  # type: ignore[misc]
+        return drawn
+
+
+class RadioSelect(_OptionsInPython, forms.RadioSelect):
     """Each radio button drawn in Python (a bound field's ``tag()``, what ``includes/field.html``
     draws); the whole group, rarer, still through Django's ``radio.html``."""
 
-    def _render(
-        self, template_name: str, context: dict[str, Any], renderer: BaseRenderer | None = None
-    ) -> SafeString:
-        if template_name == self.option_template_name:
-            return mark_safe(_input_option(context["widget"]))  # every value escaped above
-        drawn: SafeString = super()._render(template_name, context, renderer)  # type: ignore[misc]
-        return drawn
 
-
-class CheckboxSelectMultiple(forms.CheckboxSelectMultiple):
+class CheckboxSelectMultiple(_OptionsInPython, forms.CheckboxSelectMultiple):
     """Each check box of the group drawn in Python, as ``RadioSelect``'s buttons (``checkbox_option.html``
     is ``input_option.html`` too); the whole group still through Django's ``checkbox_select.html``."""
-
-    def _render(
-        self, template_name: str, context: dict[str, Any], renderer: BaseRenderer | None = None
-    ) -> SafeString:
-        if template_name == self.option_template_name:
-            return mark_safe(_input_option(context["widget"]))  # every value escaped above
-        drawn: SafeString = super()._render(template_name, context, renderer)  # type: ignore[misc]
-        return drawn
 
 
 class ClearableFileInput(forms.ClearableFileInput):
