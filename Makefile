@@ -70,7 +70,7 @@ lock:
 	var/lock-venv/bin/pip freeze --exclude-editable | grep -v '^-e' > requirements.lock
 
 bench: install
-	for b in bench/*.py; do MOTCUA_ENV=dev $(PY) $$b || exit 1; done
+	for b in bench/[!_]*.py; do MOTCUA_ENV=dev $(PY) $$b || exit 1; done
 
 clean:
 	rm -rf $(VENV) staticfiles var/demo

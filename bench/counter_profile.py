@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-import in_process  # noqa: E402 - bench/ is on the path
+import _in_process as in_process  # noqa: E402 - bench/ is on the path
 
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_bench_counter"
 WORKDIR = Path(tempfile.gettempdir()) / "motcua-bench-counter"

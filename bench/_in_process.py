@@ -1,5 +1,6 @@
 """What the in-process request benches share (``counter_profile``, ``dossier_page_profile``,
-``request_overhead``): their options, and running their measuring child.
+``request_overhead``): their options, and running their measuring child. Not a bench itself:
+``make bench`` skips ``bench/_*.py``.
 
 The parent seeds a throwaway PostgreSQL database the way ``bench/load.py`` does (``tests/prodstack``:
 production settings, collected static files, one published procedure, one reception officer), or
