@@ -25,7 +25,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -48,6 +50,8 @@ from .dossier_views import last_form_link, upload_form
 from .forms import IntakeForm, intake_key, new_token, put_error
 
 SEARCH_RESULTS = 10
+# In a kept blank intake form, where each request's intake token goes (a UUID no form is given).
+TOKEN_PLACEHOLDER = "00000000-0000-4000-8000-0000000000b1"  # noqa: S105 - not a secret
 
 
 def _forbidden(request: HttpRequest) -> HttpResponse:
@@ -125,10 +129,47 @@ def _initial(
     return initial
 
 
+def _intake_html(context: dict[str, Any]) -> SafeString:
+    """The intake form inside its ``<form>`` (after the CSRF token): the hidden fields, the
+    components, the applicant, where the result goes and the decision."""
+    keys = ("form", "previewed", "preview", "missing")
+    fragment = {key: context[key] for key in keys if key in context}
+    fragment["LANGUAGE_CODE"] = get_language()
+    return mark_safe(render_to_string("backoffice/counter/_intake.html", fragment))  # a template's output
+
+
+def _blank_intake_html(
+    catalog: dict[Any, Any],
+    initial: dict[str, Any],
+    version: ProcedureVersion,
+    case: ProcedureCase | None,
+    units: tuple[OneStopUnit, ...],
+) -> SafeString:
+    """The blank intake form of ``version``'s ``case``, drawn once per process for the officer's
+    units and the language, then kept until the reference or the catalogue revision changes
+    (``reference.kept_intake_forms``, decision 0053). Only the form's intake token differs from one
+    request to the next: the kept form holds a placeholder in its place. A draft version (its parts
+    can still change) is drawn every time."""
+    if not version.is_frozen:
+        return _intake_html({"form": IntakeForm(initial=initial, version=version, case=case, units=units)})
+    key = (version.pk, case.pk if case else None, tuple(u.pk for u in units), get_language())
+    kept = reference.kept_intake_forms(catalog)
+    html = kept.get(key)
+    if html is None:
+        placeholder = {**initial, "token": TOKEN_PLACEHOLDER}
+        form = IntakeForm(initial=placeholder, version=version, case=case, units=units)
+        html = _intake_html({"form": form})
+        if len(kept) < reference.KEPT_INTAKE_FORMS:
+            kept[key] = html
+    return mark_safe(html.replace(TOKEN_PLACEHOLDER, initial["token"], 1))  # a UUID in a template's output
+
+
 def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
     """The counter page; the counter panel (queue numbers) is read only when a page is rendered, not
     for a POST that only redirects."""
     context.update(_counter_context(request, _user(request)))
+    if "form" in context and "intake_html" not in context:
+        context["intake_html"] = _intake_html(context)
     return render(request, "backoffice/counter/page.html", context, status=status)
 
 
@@ -170,7 +211,10 @@ def _counter_page(request: HttpRequest) -> HttpResponse:
         context["prefilled"] = initial.pop("prefilled", False)
         context["cccd"] = cccd
         initial["case"] = case.pk if case else None
-        context["form"] = IntakeForm(initial=initial, version=version, case=case, units=units)
+        if cccd:  # filled from an earlier dossier: drawn for this request
+            context["form"] = IntakeForm(initial=initial, version=version, case=case, units=units)
+        else:
+            context["intake_html"] = _blank_intake_html(catalog, initial, version, case, units)
         return _page(request, context)
     return _post(request, user, context, version, case, units)
 

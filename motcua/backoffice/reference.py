@@ -94,3 +94,21 @@ def version(cache: dict[Any, Any], pk: int) -> ProcedureVersion | None:
         if found is not None:
             cache[key] = found
     return found
+
+
+KEPT_INTAKE_FORMS = 128
+
+
+def kept_intake_forms(catalog: dict[Any, Any]) -> dict[Any, Any]:
+    """Where the counter's blank intake forms are kept, drawn (decision 0053): a dict in the gate's
+    cache (under the reference revision: agencies, units and the officer's units are in the form),
+    a new, empty one whenever the catalogue's cache ``catalog`` (``read_revisions``) is a new one
+    (another catalogue token). The caller keeps at most ``KEPT_INTAKE_FORMS`` forms in it: each set
+    of an officer's units, procedure case and language makes a key; past that a form is drawn every
+    time."""
+    holder: dict[str, tuple[dict[Any, Any], dict[Any, Any]]] = gate.kept(("backoffice.intake_forms",), dict)
+    held = holder.get("forms")
+    if held is None or held[0] is not catalog:
+        held = (catalog, {})
+        holder["forms"] = held  # one assignment: a request in another thread sees one or the other
+    return held[1]

@@ -19,6 +19,10 @@ both for every kind of field, with and without errors.
 tick box, the component's name with its labels, the two counts. Drawn in Python for the same
 reason; a test compares it with the template loop it replaces (``component_rows_before.html``).
 
+``{% counter_options counters counter %}``: the options of the counter picker on the counter page,
+one per counter of the officer's units, drawn in Python (the template's loop was a quarter of the
+page once the intake form was kept, decision 0053).
+
 ``{% remaining r %}``: the remaining office time of a dossier (``queues.Remaining``), with words and
 a CSS class, not colour alone. A tag in Python rather than an included template: a work list shows
 it on every row, and an ``{% include %}`` per row was most of the list's rendering time (ADR 0038).
@@ -90,6 +94,19 @@ def component_row(row: dict[str, Any]) -> SafeString:
         f'          <td><label class="vh" for="{esc(copies.id_for_label)}">'
         f"{esc(gettext('Số bản sao'))}: {name}</label>{copies}</td>\n"
         "        </tr>"
+    )
+
+
+@register.simple_tag
+def counter_options(counters: Any, chosen: Any) -> SafeString:
+    """``{% for c in counters %}<option value="{{ c.pk }}"{% if c.pk == chosen.pk %} selected{% endif %}>
+    {{ c.one_stop_unit.name }} — {{ c.name }}</option>{% endfor %}`` (without the line break)."""
+    return mark_safe(  # every value escaped
+        "".join(
+            f'<option value="{c.pk}"{" selected" if c.pk == chosen.pk else ""}>'
+            f"{esc(c.one_stop_unit.name)} — {esc(c.name)}</option>"
+            for c in counters
+        )
     )
 
 

@@ -225,8 +225,9 @@ def test_counter_widgets_draw_what_django_templates_draw(client, world, frozen, 
     the preview with a component missing, and a form refused with errors and odd characters."""
     from django import forms
 
-    from motcua.backoffice import widgets
+    from motcua.backoffice import reference, widgets
 
+    monkeypatch.setattr(reference, "KEPT_INTAKE_FORMS", 0)  # every blank form drawn (decision 0053)
     client.force_login(world.reception)
 
     def pages():

@@ -69,8 +69,8 @@ ROWS_BEFORE = (Path(__file__).parent / "component_rows_before.html").read_text()
 
 
 def _rows_now() -> str:
-    """The checklist loop of the counter page as it is now."""
-    page = (Path(settings.BASE_DIR) / "templates" / "backoffice" / "counter" / "page.html").read_text()
+    """The checklist loop of the counter page's intake form as it is now."""
+    page = (Path(settings.BASE_DIR) / "templates" / "backoffice" / "counter" / "_intake.html").read_text()
     start = page.index("      {% for row in form.component_rows %}")
     return (
         "{% load i18n backoffice %}" + page[start : page.index("{% endfor %}", start) + len("{% endfor %}")]
