@@ -385,14 +385,16 @@ def upload_form(
 def _explanation(dossier: Dossier) -> str:
     if dossier.received_at is None or dossier.time_limit_amount is None or not dossier.time_limit_unit:
         return ""
+    province_code = queues.province_code_of(dossier.competent_agency)
     try:
         explained = explained_due(
             received_at=dossier.received_at,
             amount=dossier.time_limit_amount,
             unit=TimeUnit(dossier.time_limit_unit),
-            province_code=queues.province_code_of(dossier.competent_agency),
+            province_code=province_code,
             hours=services.hours_for(dossier),  # kept per process under the reference revision
             cutoff=dossier.procedure_version.same_day_cutoff,
+            calendar=services.province_calendar(province_code),  # its revision read once for the page
         )
     except ValidationFailed:
         return ""

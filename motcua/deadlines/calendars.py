@@ -33,6 +33,7 @@ __all__ = [
     "covered_years",
     "office_hours_for",
     "resolve_province",
+    "revision_token",
     "working_calendar",
 ]
 
@@ -59,6 +60,14 @@ def revision_sql() -> str:
     return f"(SELECT token FROM {table} WHERE id = {REVISION_PK})"  # noqa: S608 - from _meta
 
 
+def revision_token() -> str:
+    """The calendar's revision token, one primary-key read (``"None"`` without its row)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {revision_sql()}")
+        row = cursor.fetchone()
+    return str(row[0]) if row is not None and row[0] is not None else "None"
+
+
 def calendar_revision(token: str | None = None) -> Hashable:
     """What the cached calendars are checked against: the revision token, one primary-key read
     (none when the caller read ``token`` already, see ``revision_sql``).
@@ -69,10 +78,7 @@ def calendar_revision(token: str | None = None) -> Hashable:
     """
     alias = connection.alias
     if token is None:
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT {revision_sql()}")
-            row = cursor.fetchone()
-        token = str(row[0]) if row is not None and row[0] is not None else "None"
+        token = revision_token()
     checked = _full_check.get(alias)
     now = time_module.monotonic()
     if checked is None or now - checked[0] >= FULL_CHECK_SECONDS or checked[1] != token:

@@ -91,14 +91,18 @@ def explained_due(
     province_code: str | None,
     hours: OfficeHours = DEFAULT_HOURS,
     cutoff: time = DEFAULT_CUTOFF,
+    calendar: WorkingCalendar | None = None,
 ) -> ExplainedDue:
     """When a dossier accepted at ``received_at`` is due over the province's calendar, and why.
 
+    ``calendar``: the province's calendar when the caller holds it already (``working_calendar``
+    of ``province_code``, read once for its act or page), so its revision is not read again.
     ``provisional`` is true when any year from receipt to the due day has a provisional calendar.
     Errors are ``ValidationFailed`` naming the parameter (``unknown_province``, ``amount_too_large``,
     ``date_out_of_calendar_range`` …).
     """
-    calendar = working_calendar(province_code)
+    if calendar is None:
+        calendar = working_calendar(province_code)
     due = due_date(
         received_at=received_at, amount=amount, unit=unit, calendar=calendar, hours=hours, cutoff=cutoff
     )

@@ -57,7 +57,7 @@ from motcua.deadlines.arithmetic import (
     TimeUnit,
     WorkingCalendar,
 )
-from motcua.deadlines.calendars import office_hours_for, working_calendar
+from motcua.deadlines.calendars import office_hours_for, revision_token, working_calendar
 from motcua.deadlines.calendars import revision_sql as calendar_revision_sql
 from motcua.units.models import AdminUnit, Agency, Level, OneStopUnit
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
@@ -452,10 +452,20 @@ def _province_code(agency: Agency) -> str | None:
 
 def _calendar(province_code: str | None) -> WorkingCalendar:
     def build() -> WorkingCalendar:
-        known, token = _recall(("calendar_token",))  # read with the lock or the intake's tokens
-        return working_calendar(province_code, token=token if known and token is not None else None)
+        # Read with the lock or the intake's tokens; else once per act or page, for every province.
+        known, token = _recall(("calendar_token",))
+        if not known or token is None:
+            token = revision_token()
+            _remember(("calendar_token",), token)
+        return working_calendar(province_code, token=token)
 
     return _memoised(("calendar", province_code), build)
+
+
+def province_calendar(province_code: str | None) -> WorkingCalendar:
+    """``working_calendar(province_code)``, once per act or ``read_once`` page, with the calendar
+    revision read once for all its provinces. Raises ``ValidationFailed`` as it does."""
+    return _calendar(province_code)
 
 
 def calendar_for(dossier: Dossier) -> WorkingCalendar:

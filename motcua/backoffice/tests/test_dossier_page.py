@@ -190,7 +190,9 @@ def test_the_page_reads_each_of_the_dossiers_rows_once(client, world, factory):
         "dossiers_processingtask": 2,  # the gate's, then the page's
         "dossiers_result": 1,
     }
-    assert len(queries.captured_queries) == 16  # 30 before (decision 0048)
+    assert len(queries.captured_queries) == 15  # 30 before (decision 0048)
+    # The calendar revision once for the page's remaining time and its explanation (it was twice).
+    assert sum("deadlines_calendarrevision" in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_the_agencies_to_consult_are_kept_per_revision_and_follow_writes(client, world, factory):
