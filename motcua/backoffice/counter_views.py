@@ -156,12 +156,33 @@ def _blank_intake_html(
     kept = reference.kept_intake_forms(catalog)
     html = kept.get(key)
     if html is None:
-        placeholder = {**initial, "token": TOKEN_PLACEHOLDER}
-        form = IntakeForm(initial=placeholder, version=version, case=case, units=units)
+        form = _intake_form(catalog, version, case, units, initial={**initial, "token": TOKEN_PLACEHOLDER})
         html = _intake_html({"form": form})
         if len(kept) < reference.KEPT_INTAKE_FORMS:
             kept[key] = html
     return mark_safe(html.replace(TOKEN_PLACEHOLDER, initial["token"], 1))  # a UUID in a template's output
+
+
+def _intake_form(
+    catalog: dict[Any, Any],
+    version: ProcedureVersion,
+    case: ProcedureCase | None,
+    units: tuple[OneStopUnit, ...],
+    *args: Any,
+    **kwargs: Any,
+) -> IntakeForm:
+    """``IntakeForm(*args, version=…, case=…, units=…, **kwargs)``; for a published version, with the
+    fields of the first such form of the process, kept beside the blank forms (decision 0053)."""
+    if not version.is_frozen:
+        return IntakeForm(*args, version=version, case=case, units=units, **kwargs)
+    kept = reference.kept_intake_forms(catalog)
+    key = ("fields", version.pk, case.pk if case else None, tuple(u.pk for u in units))
+    fields = kept.get(key)
+    if fields is None:
+        fields = IntakeForm(version=version, case=case, units=units).fields
+        if len(kept) < reference.KEPT_INTAKE_FORMS:
+            kept[key] = fields
+    return IntakeForm(*args, version=version, case=case, units=units, kept_fields=fields, **kwargs)
 
 
 def _page(request: HttpRequest, context: dict[str, Any], status: int = 200) -> HttpResponse:
@@ -212,22 +233,17 @@ def _counter_page(request: HttpRequest) -> HttpResponse:
         context["cccd"] = cccd
         initial["case"] = case.pk if case else None
         if cccd:  # filled from an earlier dossier: drawn for this request
-            context["form"] = IntakeForm(initial=initial, version=version, case=case, units=units)
+            context["form"] = _intake_form(catalog, version, case, units, initial=initial)
         else:
             context["intake_html"] = _blank_intake_html(catalog, initial, version, case, units)
         return _page(request, context)
-    return _post(request, user, context, version, case, units)
+    return _post(request, user, context, _intake_form(catalog, version, case, units, request.POST), version)
 
 
 def _post(
-    request: HttpRequest,
-    user: User,
-    context: dict[str, Any],
-    version: ProcedureVersion,
-    case: ProcedureCase | None,
-    units: tuple[OneStopUnit, ...],
+    request: HttpRequest, user: User, context: dict[str, Any], form: IntakeForm, version: ProcedureVersion
 ) -> HttpResponse:
-    form = IntakeForm(request.POST, version=version, case=case, units=units)
+    case = form.case_obj
     context["form"] = form
     action = request.POST.get("action", "preview")
     if not form.is_valid():

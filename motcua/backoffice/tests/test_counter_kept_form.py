@@ -31,9 +31,15 @@ def _html(response) -> str:
     return TOKEN.sub('name="token" value=""', html)
 
 
-def _kept() -> dict:
+def _kept_all() -> dict:
+    """What the process keeps: the blank forms' HTML, and the forms' fields (keys ``("fields", …)``)."""
     held = next(v for k, v in reference.gate.reference().items() if k == ("backoffice.intake_forms",))
     return held["forms"][1]
+
+
+def _kept() -> dict:
+    """The blank forms' HTML kept."""
+    return {key: html for key, html in _kept_all().items() if key[0] != "fields"}
 
 
 def test_the_kept_form_is_the_form_drawn_and_the_page_before(client, world, counter, frozen, monkeypatch):
@@ -115,11 +121,11 @@ def test_the_kept_form_follows_the_revisions_and_the_language(client, world, fro
     assert f'<option value="{world.agency.pk}">Sở Được Đổi Tên (' in html
     # A catalogue write: the forms kept before it are gone, the page drawn again.
     _open(client, world)
-    kept_before = _kept()
+    kept_before = _kept_all()
     Procedure.objects.filter(pk=world.version.procedure_id).update(name="Tên mới")
     page = _open(client, world)
     assert page.status_code == 200
-    assert _kept() is not kept_before and len(_kept()) == 1
+    assert _kept_all() is not kept_before and len(_kept()) == 1
     # English: another form, kept beside the Vietnamese one.
     client.cookies["django_language"] = "en"
     english = _open(client, world).content.decode()
@@ -128,11 +134,41 @@ def test_the_kept_form_follows_the_revisions_and_the_language(client, world, fro
 
 
 def test_past_the_bound_forms_are_drawn_every_time(client, world, frozen, monkeypatch):
-    monkeypatch.setattr(reference, "KEPT_INTAKE_FORMS", 1)
+    monkeypatch.setattr(reference, "KEPT_INTAKE_FORMS", 2)  # the fields, and one form's HTML
     client.force_login(world.reception)
     vietnamese = _html(_open(client, world))
     client.cookies["django_language"] = "en"
     english = [_html(_open(client, world)) for _ in range(2)]
-    assert len(_kept()) == 1  # only the first form is kept
+    assert len(_kept()) == 1 and len(_kept_all()) == 2  # only the first form is kept
     assert english[0] == english[1] != vietnamese
     assert english[0].count('name="token" value=""') == 1
+
+
+def test_posted_forms_share_the_kept_fields_and_keep_their_own_errors(client, world, frozen):
+    """A posted form takes the fields of the first form of the process (no deep copy): each form
+    still has its own data and errors, and nothing a form does changes the kept fields."""
+    client.force_login(world.reception)
+    page = _open(client, world)
+    case = world.version.cases.first()
+    key = ("fields", world.version.pk, case.pk, (world.centre.pk,))
+    fields = _kept_all()[key]
+
+    def snapshot() -> dict:
+        return {
+            name: (dict(f.widget.attrs), f.required, f.initial, list(getattr(f, "choices", ())))
+            for name, f in fields.items()
+        }
+
+    before = snapshot()
+    refused = _post(client, world, _token(page), "accept", full_name="", email="không@")
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert 'id="err_full_name"' in html and 'id="err_email"' in html
+    other = _post(client, world, _token(page), "accept", phone="12")
+    assert other.status_code == 400
+    html = other.content.decode()
+    assert 'id="err_phone"' in html and 'id="err_full_name"' not in html and 'id="err_email"' not in html
+    accepted = _post(client, world, _token(page), "accept")
+    assert accepted.status_code == 303
+    assert Dossier.objects.get().applicant_name == "Nguyễn Văn An"
+    assert _kept_all()[key] is fields and snapshot() == before
