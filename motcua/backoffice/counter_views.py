@@ -45,7 +45,7 @@ from motcua.dossiers.services import receive_at_counter, refuse_at_intake, reque
 from motcua.units.models import OneStopUnit
 from motcua.units.services import call_next_ticket
 
-from . import reference
+from . import page_rows, reference
 from .dossier_views import last_form_link, upload_form
 from .forms import IntakeForm, intake_key, new_token, put_error
 
@@ -323,10 +323,12 @@ def _counter_done(request: HttpRequest, dossier_id: int) -> HttpResponse:
         dossier = dossier_for_user(user, dossier_id)
     except MotcuaError:
         return render(request, "backoffice/dossier/not_found.html", status=404)
-    components = list(dossier.components.prefetch_related("files").order_by("position", "pk"))
+    # Its components with their files and its events, each read by a statement built once per
+    # process (``page_rows``), not by querysets compiled on every page.
+    components = page_rows.components_of(dossier.pk)
     context = {
         "dossier": dossier,
-        "form_link": last_form_link(dossier),
+        "form_link": last_form_link(dossier, page_rows.events_of(dossier.pk)),
         "upload_form": upload_form(dossier, user, components=components),
         "components": components,
     }

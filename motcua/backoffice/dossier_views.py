@@ -98,16 +98,21 @@ def form_links(dossier: Dossier, timeline: Iterable[TimelineEntry] | None = None
     ]
 
 
-def last_form_link(dossier: Dossier) -> FormLink | None:
-    """``form_links(dossier)[-1]`` (the form of the latest act that produced one), with one small
-    read instead of the whole timeline."""
-    event = (
-        DossierEvent.objects.filter(dossier=dossier)
-        .exclude(form="")
-        .order_by("-seq")
-        .values_list("seq", "form", "at")
-        .first()
-    )
+def last_form_link(dossier: Dossier, events: list[DossierEvent] | None = None) -> FormLink | None:
+    """``form_links(dossier)[-1]`` (the form of the latest act that produced one): from ``events``
+    (the dossier's, in order) when the caller has read them, else with one small read instead of
+    the whole timeline."""
+    if events is not None:
+        last = next((e for e in reversed(events) if e.form), None)
+        event = (last.seq, last.form, last.at) if last is not None else None
+    else:
+        event = (
+            DossierEvent.objects.filter(dossier=dossier)
+            .exclude(form="")
+            .order_by("-seq")
+            .values_list("seq", "form", "at")
+            .first()
+        )
     if event is None:
         return None
     seq, form, at = event

@@ -145,7 +145,27 @@ class PageRows:
 
 def page_rows(dossier_id: int) -> PageRows:
     """The dossier's rows the page shows, each kind read once by a statement built once per process."""
-    components = _read("components", dossier_id)
+    results = _read("result", dossier_id)
+    return PageRows(
+        events=events_of(dossier_id),
+        components=components_of(dossier_id),
+        tasks=_read("tasks", dossier_id),
+        consultations=_read("consultations", dossier_id),
+        result=results[0] if results else None,
+        fee_lines=_read("fee_lines", dossier_id),
+    )
+
+
+def events_of(dossier_id: int) -> list[DossierEvent]:
+    """The dossier's events in order, with their actors."""
+    found: list[DossierEvent] = _read("events", dossier_id)
+    return found
+
+
+def components_of(dossier_id: int) -> list[DossierComponent]:
+    """The dossier's components in order, each with its files as ``prefetch_related("files")`` leaves
+    them (two statements)."""
+    components: list[DossierComponent] = _read("components", dossier_id)
     files: dict[int, list[DossierFile]] = {c.pk: [] for c in components}
     for file in _read("files", dossier_id):
         files[file.component_id].append(file)
@@ -154,15 +174,7 @@ def page_rows(dossier_id: int) -> PageRows:
         for file in files[component.pk]:
             to_component.set_cached_value(file, component)  # as the prefetch sets it
         _prefetched(component, "files", DossierFile, files[component.pk])
-    results = _read("result", dossier_id)
-    return PageRows(
-        events=_read("events", dossier_id),
-        components=components,
-        tasks=_read("tasks", dossier_id),
-        consultations=_read("consultations", dossier_id),
-        result=results[0] if results else None,
-        fee_lines=_read("fee_lines", dossier_id),
-    )
+    return components
 
 
 def _prefetched(instance: Model, name: str, model: type[Model], found: list[Any]) -> None:

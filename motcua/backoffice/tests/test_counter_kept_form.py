@@ -172,3 +172,46 @@ def test_posted_forms_share_the_kept_fields_and_keep_their_own_errors(client, wo
     assert accepted.status_code == 303
     assert Dossier.objects.get().applicant_name == "Nguyễn Văn An"
     assert _kept_all()[key] is fields and snapshot() == before
+
+
+def test_the_page_after_an_accept_reads_its_rows_by_kept_statements(client, world, frozen):
+    """The page the browser loads after the accept's 303 (the code, Form 01 and the scans): its
+    components with their files and its events are read by the statements of ``page_rows``."""
+    from unittest.mock import patch
+
+    from django.db import connection
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(world.reception)
+    accepted = _post(client, world, _token(_open(client, world)), "accept")
+    assert accepted.status_code == 303
+    client.get(accepted["Location"])
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    with CaptureQueriesContext(connection) as seen, patch.object(SQLCompiler, "as_sql", as_sql):
+        done = client.get(accepted["Location"])
+    assert compiled == []  # no queryset compiled: every statement was built once per process
+    assert done.status_code == 200
+    html = done.content.decode()
+    dossier = Dossier.objects.get()
+    assert f'<strong id="dossier-code">{dossier.code}</strong>' in html
+    assert f'id="form-link" href="/can-bo/ho-so/{dossier.pk}/mau/1.pdf"' in html
+    assert html.count('<span class="muted">chưa có</span>') == 2  # two components, no scans yet
+    statements = [q["sql"] for q in seen.captured_queries]
+    tables = [sql.split(" FROM ")[1].split()[0].strip('"') for sql in statements if " FROM " in sql]
+    assert tables == [
+        "django_session",
+        "accounts_user",
+        "core_revision",
+        "dossiers_dossier",  # the gate's question
+        "dossiers_dossier",  # the dossier with its related rows
+        "dossiers_dossiercomponent",
+        "dossiers_dossierfile",
+        "dossiers_dossierevent",
+    ]
