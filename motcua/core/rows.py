@@ -110,6 +110,72 @@ def insert_many(instances: Sequence[Model]) -> None:
         instance._state.db = connection.alias
 
 
+def max_params() -> int:
+    """The most parameters one statement may carry on the default database: Django's figure for
+    SQLite (999), psycopg's protocol limit (65,535) elsewhere."""
+    return int(_db().features.max_query_params or 65535)
+
+
+_insert_news: dict[tuple[type[Model], str, str], tuple[str, str, list[Field[Any, Any]], Field[Any, Any]]] = {}
+
+
+def insert_new(instances: Sequence[_M], *, unique: str) -> list[_M]:
+    """INSERT ``instances`` (all of one model), skipping each row whose ``unique`` column (the
+    attname of a field with ``unique=True``) holds a value already in the table:
+    ``INSERT … ON CONFLICT (column) DO NOTHING RETURNING pk, column``. A row recorded by another
+    transaction, committed before this statement or while it waited on that row, is neither
+    duplicated nor an error; any other constraint still raises. Sets the keys of the rows inserted
+    (matched by their ``unique`` value, which must read back as written: text, integers) and returns
+    those instances, in the order given; the others keep no key. Two of ``instances`` with the same
+    value: only the first is inserted. One statement per chunk of rows under ``max_params``; the
+    columns are built once per model and database, the list of rows per call (its length varies).
+    PostgreSQL and SQLite (3.35 or later) both speak this."""
+    if not instances:
+        return []
+    connection = _db()
+    model = type(instances[0])
+    meta = model._meta
+    key = (model, connection.vendor, unique)
+    built = _insert_news.get(key)
+    if built is None:
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
+        marker = next(f for f in meta.concrete_fields if f.attname == unique)
+        if not marker.unique or marker.primary_key:
+            raise ValueError(f"{unique} is not a unique column of {meta.label}")
+        head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) VALUES "  # noqa: S608
+        column = quote(marker.column)
+        tail = f" ON CONFLICT ({column}) DO NOTHING RETURNING {quote(meta.pk.column)}, {column}"
+        built = _insert_news[key] = (head, tail, fields, marker)
+    head, tail, fields, marker = built
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    per_statement = max(1, max_params() // len(fields))
+    pending: dict[Any, _M] = {}
+    for instance in instances:
+        pending.setdefault(getattr(instance, marker.attname), instance)
+    distinct: list[_M] = list(pending.values())
+    inserted: dict[Any, Any] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(distinct), per_statement):
+            part = distinct[start : start + per_statement]
+            values = [
+                f.get_db_prep_save(f.pre_save(instance, True), connection)
+                for instance in part
+                for f in fields
+            ]
+            cursor.execute(head + ", ".join([row] * len(part)) + tail, values)
+            inserted.update((found[1], found[0]) for found in cursor.fetchall())
+    done: list[_M] = []
+    for value, instance in pending.items():
+        if value not in inserted:
+            continue
+        if _is_auto(meta.pk):
+            setattr(instance, meta.pk.attname, inserted[value])
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        done.append(instance)
+    return done
+
+
 def snapshot(instance: Model) -> dict[str, Any]:
     """The values of ``instance``'s concrete fields now, for ``changed`` later."""
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
@@ -269,10 +335,11 @@ class _Related:
                 self.readers.append(Reader(target, alias))
                 self.links.append((owner, field))
         meta = model._meta
-        self.sql = (
+        self.head = (
             f"SELECT {', '.join(r.select for r in self.readers)} "  # noqa: S608 - names from _meta
-            f"FROM {quote(meta.db_table)} t0 {' '.join(joins)} WHERE t0.{quote(meta.pk.column)} = %s"
+            f"FROM {quote(meta.db_table)} t0 {' '.join(joins)} WHERE t0.{quote(meta.pk.column)} "
         )
+        self.sql = f"{self.head}= %s"
 
     def build(self, row: Sequence[Any]) -> Any:
         built: list[Any] = []
@@ -304,4 +371,27 @@ def with_related(model: type[_M], key: Any, *paths: str) -> _M | None:
         cursor.execute(statement.sql, [model._meta.pk.get_db_prep_value(key, connection)])
         row = cursor.fetchone()
     found: _M | None = statement.build(row) if row is not None else None
+    return found
+
+
+def with_related_many(model: type[_M], keys: Iterable[Any], *paths: str) -> list[_M]:
+    """``list(model.objects.select_related(*paths).filter(pk__in=keys).order_by("pk"))`` without the
+    query compiler: ``with_related``'s statement with ``IN (…)`` for its ``= %s``, one per chunk of
+    keys under ``max_params`` (the join built once per model, paths and database). Keys that name
+    no row are left out."""
+    connection = _db()
+    cache_key = (model, paths, connection.vendor)
+    statement = _related.get(cache_key)
+    if statement is None:
+        statement = _related[cache_key] = _Related(model, paths)
+    pk = model._meta.pk
+    wanted = [pk.get_db_prep_value(key, connection) for key in dict.fromkeys(keys)]
+    per_statement = max_params()
+    found: list[_M] = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(wanted), per_statement):
+            part = wanted[start : start + per_statement]
+            marks = ", ".join(["%s"] * len(part))
+            cursor.execute(f"{statement.head}IN ({marks}) ORDER BY t0.{quote(pk.column)}", part)
+            found.extend(statement.build(row) for row in cursor.fetchall())
     return found
