@@ -385,7 +385,7 @@ def with_related_many(model: type[_M], keys: Iterable[Any], *paths: str) -> list
     if statement is None:
         statement = _related[cache_key] = _Related(model, paths)
     pk = model._meta.pk
-    wanted = [pk.get_db_prep_value(key, connection) for key in dict.fromkeys(keys)]
+    wanted = [pk.get_db_prep_value(key, connection) for key in sorted(set(keys))]  # in order across chunks
     per_statement = max_params()
     found: list[_M] = []
     with connection.cursor() as cursor:
