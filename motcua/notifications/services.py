@@ -244,15 +244,8 @@ def notify_many(prepared: Sequence[Prepared], *, send_now: bool = False) -> list
 
 
 def _recorded(keys: Collection[str]) -> dict[str, Message]:
-    """The messages recorded under ``keys``, by key: one statement per chunk under the database's
-    limit of parameters."""
-    wanted = sorted(keys)
-    found: dict[str, Message] = {}
-    step = rows.max_params()
-    for start in range(0, len(wanted), step):
-        chunk = Message.objects.filter(idempotency_key__in=wanted[start : start + step]).order_by()
-        found.update((m.idempotency_key, m) for m in chunk)
-    return found
+    """The messages recorded under ``keys``, by key: one statement (``rows.where_in``)."""
+    return {m.idempotency_key: m for m in rows.where_in(Message, "idempotency_key", sorted(keys))}
 
 
 def _enqueue_each(message_ids: Sequence[int]) -> None:
@@ -378,46 +371,63 @@ def _send_claimed_many(messages: Sequence[Message]) -> list[Message]:
     return list(messages)
 
 
+_MARK_SENT_MANY: dict[str, str] = {}
+
+
 def _mark_sent_many(sent: Sequence[tuple[Message, dt.datetime, str]]) -> None:
     """``_mark_sent`` for several messages in one statement: each (message, sent_at, provider id)
     becomes SENT with its own time and provider id, only while still SENDING (this process's claim).
     The instances are updated in memory as the rows were written; one whose claim was lost (a
-    message left SENDING past the lease and released meanwhile) is read back instead."""
+    message left SENDING past the lease and released meanwhile) is read back instead.
+
+    On PostgreSQL ``UPDATE … FROM unnest(ids, times, provider ids)``, built once (``rows.arrays``);
+    elsewhere a ``CASE`` per column over the messages."""
     if not sent:
         return
     connection = connections[DEFAULT_DB_ALIAS]
     meta = Message._meta
     by_name = {f.name: f for f in meta.concrete_fields}
     q = rows.quote
-    pk = q(meta.pk.column)
-    sent_at_field, provider_field = by_name["sent_at"], by_name["provider_message_id"]
-    state_field = by_name["state"]
-    cases: list[str] = []
-    params: list[Any] = [state_field.get_db_prep_save(MessageState.SENT, connection), ""]
-    for field, values in (
-        (sent_at_field, [at for _m, at, _p in sent]),
-        (provider_field, [provider for _m, _at, provider in sent]),
-        (by_name["updated_at"], [at for _m, at, _p in sent]),
-    ):
-        whens = " ".join(["WHEN %s THEN %s"] * len(sent))
-        cases.append(f"{q(field.column)} = CASE {pk} {whens} END")
-        for (message, _at, _provider), value in zip(sent, values, strict=True):
-            params += [message.pk, field.get_db_prep_save(value, connection)]
-    marks = ", ".join(["%s"] * len(sent))
-    sql = (
-        f"UPDATE {q(meta.db_table)} SET {q(state_field.column)} = %s, "  # noqa: S608 - names from _meta
-        f"{q(by_name['last_error'].column)} = %s, {', '.join(cases)} "
-        f"WHERE {pk} IN ({marks}) AND {q(state_field.column)} = %s RETURNING {pk}"
+    table, pk = q(meta.db_table), q(meta.pk.column)
+    state, last_error = q(by_name["state"].column), q(by_name["last_error"].column)
+    sent_at, provider, updated_at = (
+        q(by_name[n].column) for n in ("sent_at", "provider_message_id", "updated_at")
     )
-    params += [message.pk for message, _at, _provider in sent]
-    params.append(state_field.get_db_prep_save(MessageState.SENDING, connection))
+    ids = [message.pk for message, _at, _provider in sent]
+    times = [by_name["sent_at"].get_db_prep_save(at, connection) for _message, at, _provider in sent]
+    providers = [provider_id for _message, _at, provider_id in sent]
+    sending = by_name["state"].get_db_prep_save(MessageState.SENDING, connection)
+    sets = [by_name["state"].get_db_prep_save(MessageState.SENT, connection), ""]
+    if rows.arrays():
+        sql = _MARK_SENT_MANY.get(connection.vendor)
+        if sql is None:
+            arrays = ", ".join(rows.array_of(by_name[n]) for n in ("id", "sent_at", "provider_message_id"))
+            sql = (
+                f"UPDATE {table} SET {state} = %s, {last_error} = %s, {sent_at} = v.sent_at, "  # noqa: S608
+                f"{provider} = v.provider, {updated_at} = v.sent_at "
+                f"FROM unnest({arrays}) AS v(id, sent_at, provider) "
+                f"WHERE {table}.{pk} = v.id AND {table}.{state} = %s RETURNING {table}.{pk}"
+            )
+            _MARK_SENT_MANY[connection.vendor] = sql
+        params: list[Any] = [*sets, ids, times, providers, sending]
+    else:
+        whens = " ".join(["WHEN %s THEN %s"] * len(sent))
+        sql = (
+            f"UPDATE {table} SET {state} = %s, {last_error} = %s, "  # noqa: S608 - names from _meta
+            f"{sent_at} = CASE {pk} {whens} END, {provider} = CASE {pk} {whens} END, "
+            f"{updated_at} = CASE {pk} {whens} END "
+            f"WHERE {pk} IN ({', '.join(['%s'] * len(sent))}) AND {state} = %s RETURNING {pk}"
+        )
+        by_time = [value for pair in zip(ids, times, strict=True) for value in pair]
+        by_provider = [value for pair in zip(ids, providers, strict=True) for value in pair]
+        params = [*sets, *by_time, *by_provider, *by_time, *ids, sending]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         written = {row[0] for row in cursor.fetchall()}
-    for message, at, provider in sent:
+    for message, at, provider_id in sent:
         if message.pk in written:  # the row as just written, without reading it back
             message.state, message.sent_at, message.updated_at = MessageState.SENT, at, at
-            message.provider_message_id, message.last_error = provider, ""
+            message.provider_message_id, message.last_error = provider_id, ""
         else:
             message.refresh_from_db()
 
