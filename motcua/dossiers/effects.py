@@ -5,11 +5,11 @@ inserted inside the act's transaction (no savepoint: decision 0048), so they com
 a process killed right after the commit loses no notification; the work itself (rendering, sending)
 runs in the worker after commit. The applicant's notification needs no task row of its own when the
 outbox pump is woken by every act: the pump records and sends it as it fans the event's outbox row
-out (``notifies_through_outbox``, ``notify_applicants``; decision 0051). With any other queue
-``after_event`` runs on commit (``transaction.on_commit(…, robust=True)``). A task the queue refuses
-is logged and never undoes the act; a database error writing its row fails the act (``_enqueue``).
-Each effect takes ids and is safe to run twice (the notifications app deduplicates on the
-idempotency key).
+out (``notifies_through_outbox``, ``notify_applicants``; decision 0051), for its whole batch of
+events at once (decision 0052). With any other queue ``after_event`` runs on commit
+(``transaction.on_commit(…, robust=True)``). A task the queue refuses is logged and never undoes
+the act; a database error writing its row fails the act (``_enqueue``). Each effect takes ids and is
+safe to run twice (the notifications app deduplicates on the idempotency key).
 
 Forms: the event records which form it produced (``DossierEvent.form``: form01 … form07);
 ``paperwork`` sits above ``dossiers`` and renders them from the dossier and its events, so nothing

@@ -4,11 +4,13 @@
 schedules ``tasks.deliver_message`` with ``transaction.on_commit``: nothing is sent if the caller's
 transaction rolls back, and the same key never sends twice. A caller that is itself a background
 task (the dossier notifications) passes ``send_now``: the message is recorded already claimed
-(SENDING) and sent by that process after the commit, without a task of its own. ``deliver``
-claims the message with a conditional update (QUEUED or due FAILED → SENDING), sends outside any
-lock, and records SENT, or FAILED with the error and the next attempt (exponential back-off), or
-GAVE_UP after ``MOTCUA_NOTIFICATION_MAX_ATTEMPTS`` attempts or a permanent refusal. Delivery errors
-are recorded, never raised. ``retry_due_messages`` (command ``retry_failed_messages``, run by the
+(SENDING) and sent by that process after the commit, without a task of its own. ``notify_many``
+does the same for a batch of prepared notices (``prepare``) in a fixed few statements (the outbox
+pump's notifications, decision 0052). ``deliver`` claims the message with a conditional update
+(QUEUED or due FAILED → SENDING), sends outside any lock, and records SENT, or FAILED with the
+error and the next attempt (exponential back-off), or GAVE_UP after
+``MOTCUA_NOTIFICATION_MAX_ATTEMPTS`` attempts or a permanent refusal. Delivery errors are recorded,
+never raised. ``retry_due_messages`` (command ``retry_failed_messages``, run by the
 scheduler) is the safety net: due FAILED messages, QUEUED ones whose task was lost, SENDING ones
 whose worker died.
 """
