@@ -208,3 +208,16 @@ def test_a_claim_lost_before_the_update_is_not_overwritten(frozen):
 def test_an_empty_batch_sends_nothing(django_assert_num_queries):
     with django_assert_num_queries(0):
         assert notify_many([]) == []
+
+
+def test_the_sent_are_recorded_fifty_at_a_time(frozen, committed, mailoutbox):
+    """A process killed while sending a batch leaves at most fifty sent messages SENDING (sent
+    again after the lease); the batch of sixty is recorded by two UPDATEs."""
+    assert services.MARK_SENT_EVERY == 50
+    with CaptureQueriesContext(connection) as captured, committed():
+        messages = notify_many([prepare(n) for n in notices(*range(1, 31))], send_now=True)
+        recorded = len(captured.captured_queries)
+    updates = captured.captured_queries[recorded:]
+    assert [q["sql"].split()[0] for q in updates] == ["UPDATE", "UPDATE"]
+    assert len(messages) == 60 and (len(mailoutbox), len(sms.outbox)) == (30, 30)
+    assert set(Message.objects.values_list("state", flat=True)) == {MessageState.SENT}
