@@ -10,7 +10,7 @@ from django.db.models import signals
 from motcua.core import rows
 from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, Result
 from motcua.integration.models import OutboxEvent
-from motcua.units.models import Agency, AgencyKind
+from motcua.units.models import Agency, AgencyKind, OneStopKind, OneStopUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -146,3 +146,98 @@ def test_insert_many_sets_the_keys_in_order_and_keeps_one_statement_per_size(pro
     for agency in made:
         assert _values(Agency.objects.get(pk=agency.pk)) == _values(agency)
     assert sorted(size for (_model, _vendor, size) in rows._insert_manys) == [2, 3]
+
+
+def _unit(code: str, agency: Agency, parent: OneStopUnit | None = None) -> OneStopUnit:
+    return OneStopUnit(
+        code=code,
+        name=f"Trung tâm {code}",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=agency,
+        admin_unit=agency.admin_unit,
+        parent_centre=parent,
+    )
+
+
+def test_insert_new_skips_the_values_taken_and_sets_the_keys_of_the_others(committee, monkeypatch):
+    """Decision 0052: ``INSERT … ON CONFLICT (column) DO NOTHING``, from arrays on PostgreSQL, in
+    chunks under the parameter limit elsewhere; a value already in the table, or twice in the batch,
+    is inserted once and not raised."""
+    from django.db import IntegrityError, connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    taken = OneStopUnit.objects.create(
+        code="tt-a",
+        name="Trung tâm A",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=committee,
+        admin_unit=committee.admin_unit,
+    )
+    columns = len(OneStopUnit._meta.concrete_fields) - 1
+    monkeypatch.setattr(rows, "max_params", lambda: 2 * columns + 1)  # two rows per statement
+    batch = [_unit(code, committee) for code in ("tt-b", "tt-a", "tt-c", "tt-b")]
+    with CaptureQueriesContext(connection) as queries:
+        inserted = rows.insert_new(batch, unique="code")
+    # PostgreSQL: one statement of one array per column; SQLite: tt-b and tt-a, then tt-c.
+    assert len(queries.captured_queries) == (1 if rows.arrays() else 2)
+    assert inserted == [batch[0], batch[2]] and [u.pk for u in inserted] == sorted(u.pk for u in inserted)
+    assert (batch[1].pk, batch[3].pk) == (None, None)
+    assert sorted(OneStopUnit.objects.values_list("code", "pk")) == [
+        ("tt-a", taken.pk),
+        ("tt-b", batch[0].pk),
+        ("tt-c", batch[2].pk),
+    ]
+    for unit in inserted:
+        assert _values(OneStopUnit.objects.get(pk=unit.pk)) == _values(unit)
+    assert rows.insert_new([], unique="code") == []
+    with pytest.raises(ValueError):
+        rows.insert_new([_unit("tt-d", committee)], unique="name")  # not a unique column
+    broken = _unit("tt-e", committee)
+    broken.name = None  # any other constraint (NOT NULL here) still raises
+    with pytest.raises(IntegrityError), transaction.atomic():
+        rows.insert_new([broken], unique="code")
+
+
+def test_with_related_many_reads_what_select_related_reads(committee, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    centre = _unit("tt-a", committee)
+    rows.insert(centre)
+    branches = [_unit(f"tt-{n}", committee, parent=centre) for n in range(3)]
+    rows.insert_many(branches)
+    keys = [branches[2].pk, centre.pk, branches[0].pk, 987654, centre.pk]
+    monkeypatch.setattr(rows, "max_params", lambda: 2)  # two keys per statement
+    with CaptureQueriesContext(connection) as queries:
+        read = rows.with_related_many(OneStopUnit, keys, "agency", "parent_centre")
+    assert len(queries.captured_queries) == (1 if rows.arrays() else 2)  # four distinct keys, ANY or IN
+    orm = list(
+        OneStopUnit.objects.select_related("agency", "parent_centre").filter(pk__in=keys).order_by("pk")
+    )
+    assert [u.pk for u in read] == [centre.pk, branches[0].pk, branches[2].pk] == [u.pk for u in orm]
+    for mine, theirs in zip(read, orm, strict=True):
+        assert _values(mine) == _values(theirs)
+        assert _values(mine.agency) == _values(theirs.agency)
+        assert (mine.parent_centre and _values(mine.parent_centre)) == (
+            theirs.parent_centre and _values(theirs.parent_centre)
+        )
+    assert read[0].parent_centre is None and read[1].parent_centre.pk == centre.pk
+    assert rows.with_related_many(OneStopUnit, [], "agency") == []
+
+
+def test_where_in_reads_what_the_orm_reads(committee, monkeypatch):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    units = [_unit(f"tt-{n}", committee) for n in range(3)]
+    rows.insert_many(units)
+    wanted = ["tt-2", "tt-9", "tt-0", "tt-2", "tt-1"]
+    monkeypatch.setattr(rows, "max_params", lambda: 2)
+    with CaptureQueriesContext(connection) as queries:
+        read = rows.where_in(OneStopUnit, "code", wanted)
+    assert len(queries.captured_queries) == (1 if rows.arrays() else 2)  # four distinct values
+    orm = OneStopUnit.objects.filter(code__in=wanted)
+    by_pk = sorted(read, key=lambda u: u.pk)
+    assert [_values(u) for u in by_pk] == [_values(u) for u in orm.order_by("pk")]
+    assert sorted(u.code for u in read) == ["tt-0", "tt-1", "tt-2"]
+    assert rows.where_in(OneStopUnit, "code", []) == []

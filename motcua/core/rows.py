@@ -110,6 +110,138 @@ def insert_many(instances: Sequence[Model]) -> None:
         instance._state.db = connection.alias
 
 
+def max_params() -> int:
+    """The most parameters one statement may carry on the default database: Django's figure for
+    SQLite (999), psycopg's protocol limit (65,535) elsewhere."""
+    return int(_db().features.max_query_params or 65535)
+
+
+def arrays() -> bool:
+    """Whether the default database takes a list of rows as one array per column (PostgreSQL:
+    ``unnest(%s::type[], …)``, ``= ANY(%s::type[])``): then a statement over many rows keeps one
+    text and a few parameters whatever their number, so psycopg parses it once and PostgreSQL
+    prepares it (decision 0043), where ``VALUES (…), (…)`` or ``IN (…)`` would be a new statement
+    with thousands of parameters for every size."""
+    return bool(_db().vendor == "postgresql")
+
+
+def array_of(field: Field[Any, Any]) -> str:
+    """``%s`` cast to an array of ``field``'s column type, for ``unnest`` and ``ANY``."""
+    return f"%s::{field.db_type(_db())}[]"
+
+
+_insert_news: dict[tuple[type[Model], str, str], tuple[str, str, list[Field[Any, Any]], Field[Any, Any]]] = {}
+
+
+def insert_new(instances: Sequence[_M], *, unique: str) -> list[_M]:
+    """INSERT ``instances`` (all of one model), skipping each row whose ``unique`` column (the
+    attname of a field with ``unique=True``) holds a value already in the table:
+    ``INSERT … ON CONFLICT (column) DO NOTHING RETURNING pk, column``. A row recorded by another
+    transaction, committed before this statement or while it waited on that row, is neither
+    duplicated nor an error; any other constraint still raises. Sets the keys of the rows inserted
+    (matched by their ``unique`` value, which must read back as written: text, integers) and returns
+    those instances, in the order given; the others keep no key. Two of ``instances`` with the same
+    value: only the first is inserted.
+
+    On PostgreSQL one statement of one array per column (``SELECT * FROM unnest(…)``, built once per
+    model); elsewhere (SQLite 3.35 or later) ``VALUES (…), (…)`` in chunks under ``max_params``."""
+    if not instances:
+        return []
+    connection = _db()
+    model = type(instances[0])
+    meta = model._meta
+    key = (model, connection.vendor, unique)
+    built = _insert_news.get(key)
+    if built is None:
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
+        marker = next(f for f in meta.concrete_fields if f.attname == unique)
+        if not marker.unique or marker.primary_key:
+            raise ValueError(f"{unique} is not a unique column of {meta.label}")
+        head = f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+        if arrays():
+            head += f"SELECT * FROM unnest({', '.join(array_of(f) for f in fields)})"  # noqa: S608 - from _meta
+        else:
+            head += "VALUES "
+        column = quote(marker.column)
+        tail = f" ON CONFLICT ({column}) DO NOTHING RETURNING {quote(meta.pk.column)}, {column}"
+        built = _insert_news[key] = (head, tail, fields, marker)
+    head, tail, fields, marker = built
+    pending: dict[Any, _M] = {}
+    for instance in instances:
+        pending.setdefault(getattr(instance, marker.attname), instance)
+    distinct: list[_M] = list(pending.values())
+    inserted: dict[Any, Any] = {}
+    with connection.cursor() as cursor:
+        if arrays():
+            columns: list[list[Any]] = [[] for _ in fields]
+            for instance in distinct:
+                for values, f in zip(columns, fields, strict=True):
+                    values.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
+            cursor.execute(head + tail, columns)
+            inserted.update((found[1], found[0]) for found in cursor.fetchall())
+        else:
+            row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+            per_statement = max(1, max_params() // len(fields))
+            for start in range(0, len(distinct), per_statement):
+                part = distinct[start : start + per_statement]
+                values = [
+                    f.get_db_prep_save(f.pre_save(instance, True), connection)
+                    for instance in part
+                    for f in fields
+                ]
+                cursor.execute(head + ", ".join([row] * len(part)) + tail, values)
+                inserted.update((found[1], found[0]) for found in cursor.fetchall())
+    done: list[_M] = []
+    for value, instance in pending.items():
+        if value not in inserted:
+            continue
+        if _is_auto(meta.pk):
+            setattr(instance, meta.pk.attname, inserted[value])
+        instance._state.adding = False
+        instance._state.db = connection.alias
+        done.append(instance)
+    return done
+
+
+_where_ins: dict[tuple[type[Model], str, str], tuple[str, Field[Any, Any], Reader]] = {}
+
+
+def where_in(model: type[_M], attname: str, values: Iterable[Any]) -> list[_M]:
+    """``list(model.objects.filter(<attname>__in=values).order_by())`` (rows in no particular
+    order): on PostgreSQL one statement built once per model and column (``= ANY(array)``),
+    elsewhere ``IN (…)`` in chunks under ``max_params``."""
+    connection = _db()
+    key = (model, attname, connection.vendor)
+    built = _where_ins.get(key)
+    if built is None:
+        meta = model._meta
+        field = next(f for f in meta.concrete_fields if f.attname == attname)
+        reader = Reader(model, "t")
+        head = f"SELECT {reader.select} FROM {quote(meta.db_table)} t WHERE t.{quote(field.column)} "  # noqa: S608
+        built = _where_ins[key] = (head, field, reader)
+    head, field, reader = built
+    wanted = [field.get_db_prep_value(value, connection, prepared=False) for value in dict.fromkeys(values)]
+    if not wanted:
+        return []
+    return [reader.build(row) for row in _in_chunks(head, field, wanted, "")]
+
+
+def _in_chunks(head: str, field: Field[Any, Any], wanted: list[Any], tail: str) -> list[Any]:
+    """The rows of ``head`` + ``= ANY(%s)`` (PostgreSQL) or ``IN (…)`` + ``tail`` over ``wanted``."""
+    connection = _db()
+    found: list[Any] = []
+    with connection.cursor() as cursor:
+        if arrays():
+            cursor.execute(f"{head}= ANY({array_of(field)}){tail}", [wanted])
+            return list(cursor.fetchall())
+        per_statement = max_params()
+        for start in range(0, len(wanted), per_statement):
+            part = wanted[start : start + per_statement]
+            cursor.execute(f"{head}IN ({', '.join(['%s'] * len(part))}){tail}", part)
+            found.extend(cursor.fetchall())
+    return found
+
+
 def snapshot(instance: Model) -> dict[str, Any]:
     """The values of ``instance``'s concrete fields now, for ``changed`` later."""
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
@@ -269,10 +401,11 @@ class _Related:
                 self.readers.append(Reader(target, alias))
                 self.links.append((owner, field))
         meta = model._meta
-        self.sql = (
+        self.head = (
             f"SELECT {', '.join(r.select for r in self.readers)} "  # noqa: S608 - names from _meta
-            f"FROM {quote(meta.db_table)} t0 {' '.join(joins)} WHERE t0.{quote(meta.pk.column)} = %s"
+            f"FROM {quote(meta.db_table)} t0 {' '.join(joins)} WHERE t0.{quote(meta.pk.column)} "
         )
+        self.sql = f"{self.head}= %s"
 
     def build(self, row: Sequence[Any]) -> Any:
         built: list[Any] = []
@@ -305,3 +438,21 @@ def with_related(model: type[_M], key: Any, *paths: str) -> _M | None:
         row = cursor.fetchone()
     found: _M | None = statement.build(row) if row is not None else None
     return found
+
+
+def with_related_many(model: type[_M], keys: Iterable[Any], *paths: str) -> list[_M]:
+    """``list(model.objects.select_related(*paths).filter(pk__in=keys).order_by("pk"))`` without the
+    query compiler: ``with_related``'s statement with ``= ANY(array)`` (PostgreSQL) or ``IN (…)`` in
+    chunks under ``max_params`` for its ``= %s``, the join built once per model, paths and database.
+    Keys that name no row are left out."""
+    connection = _db()
+    cache_key = (model, paths, connection.vendor)
+    statement = _related.get(cache_key)
+    if statement is None:
+        statement = _related[cache_key] = _Related(model, paths)
+    pk = model._meta.pk
+    wanted = [pk.get_db_prep_value(key, connection) for key in sorted(set(keys))]  # in order across chunks
+    if not wanted:
+        return []
+    order = f" ORDER BY t0.{quote(pk.column)}"
+    return [statement.build(row) for row in _in_chunks(statement.head, pk, wanted, order)]

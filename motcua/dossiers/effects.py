@@ -5,11 +5,11 @@ inserted inside the act's transaction (no savepoint: decision 0048), so they com
 a process killed right after the commit loses no notification; the work itself (rendering, sending)
 runs in the worker after commit. The applicant's notification needs no task row of its own when the
 outbox pump is woken by every act: the pump records and sends it as it fans the event's outbox row
-out (``notifies_through_outbox``, ``notify_applicants``; decision 0051). With any other queue
-``after_event`` runs on commit (``transaction.on_commit(…, robust=True)``). A task the queue refuses
-is logged and never undoes the act; a database error writing its row fails the act (``_enqueue``).
-Each effect takes ids and is safe to run twice (the notifications app deduplicates on the
-idempotency key).
+out (``notifies_through_outbox``, ``notify_applicants``; decision 0051), for its whole batch of
+events at once (decision 0052). With any other queue ``after_event`` runs on commit
+(``transaction.on_commit(…, robust=True)``). A task the queue refuses is logged and never undoes
+the act; a database error writing its row fails the act (``_enqueue``). Each effect takes ids and is
+safe to run twice (the notifications app deduplicates on the idempotency key).
 
 Forms: the event records which form it produced (``DossierEvent.form``: form01 … form07);
 ``paperwork`` sits above ``dossiers`` and renders them from the dossier and its events, so nothing
@@ -18,6 +18,7 @@ here builds a form.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import logging
 from collections.abc import Iterable
@@ -30,7 +31,7 @@ from django_tasks import task
 
 from motcua.core import rows
 from motcua.notifications.models import Message
-from motcua.notifications.services import notify
+from motcua.notifications.services import Notice, Prepared, notify, notify_many, prepare
 
 from .models import Dossier, DossierEvent
 
@@ -112,24 +113,30 @@ def notify_applicant(*, event_id: int) -> int:
         return _record_messages(event)
 
 
-def _record_messages(event: DossierEvent) -> int:
-    """Record the event's e-mail and SMS (inside the caller's transaction); each is sent by this
-    process after the commit, without a task per message (``notify(send_now=True)``)."""
+def _notices(event: DossierEvent) -> list[Notice]:
+    """The applicant's e-mail and SMS for ``event`` (those the dossier has an address for)."""
     dossier = event.dossier
     context = context_for(event, dossier)
-    sent = 0
-    for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone)):
-        if not recipient:
-            continue
-        notify(
+    return [
+        Notice(
             template_key=TEMPLATES[event.name],
             channel=channel,
             recipient=recipient,
             context=context,
             subject_ref=f"dossier:{dossier.pk}",
             idempotency_key=f"dossier-event:{event.pk}:{channel}",
-            send_now=True,
         )
+        for channel, recipient in (("email", dossier.applicant_email), ("sms", dossier.applicant_phone))
+        if recipient
+    ]
+
+
+def _record_messages(event: DossierEvent) -> int:
+    """Record the event's e-mail and SMS (inside the caller's transaction); each is sent by this
+    process after the commit, without a task per message (``notify(send_now=True)``)."""
+    sent = 0
+    for notice in _notices(event):
+        notify(**dataclasses.asdict(notice), send_now=True)
         sent += 1
     return sent
 
@@ -147,11 +154,27 @@ def notifies_through_outbox() -> bool:
 def notify_applicants(event_ids: Iterable[int]) -> int:
     """The outbox pump's half (``integration.outbox.dispatch``, inside its transaction): record the
     applicant's messages for each of ``event_ids`` that calls for them; they are sent after that
-    transaction commits. Each event in its own savepoint: one that fails (a recipient the gateway
-    refuses, a bug) is logged and leaves the others, and the pump's run, untouched;
-    ``notify_missed_events`` notifies it later. Returns the messages recorded."""
+    transaction commits. Returns the messages recorded (or found recorded already).
+
+    One batch for all the events (decision 0052): one read of the events with what the messages
+    name, one read of the keys already recorded, one multi-row insert, and after the commit one
+    UPDATE per fifty sent messages. An event whose messages cannot be rendered or addressed (a
+    broken template, a recipient refused) is logged and left out of the batch before anything is
+    written; ``notify_missed_events`` notifies it later. If the batch fails anyway (a key reused, a
+    database error, a bug), its savepoint is rolled back and the events are notified one by one,
+    each in its own savepoint as before (decision 0051): one that fails is logged and leaves the
+    others, and the pump's run, untouched.
+    """
+    ids = list(dict.fromkeys(event_ids))
+    if not ids:
+        return 0
+    try:
+        with transaction.atomic():
+            return _notify_batch(ids)
+    except Exception:  # a side effect never undoes anything: one event at a time instead
+        logger.exception("notifying the applicants of %s dossier events in one batch failed", len(ids))
     recorded = 0
-    for event_id in event_ids:
+    for event_id in ids:
         try:
             with transaction.atomic():
                 event = rows.with_related(DossierEvent, event_id, *NOTICE_PATHS)
@@ -160,6 +183,18 @@ def notify_applicants(event_ids: Iterable[int]) -> int:
         except Exception:  # a side effect never undoes anything; the notification log shows what failed
             logger.exception("notifying the applicant of dossier event %s failed", event_id)
     return recorded
+
+
+def _notify_batch(event_ids: list[int]) -> int:
+    prepared: list[Prepared] = []
+    for event in rows.with_related_many(DossierEvent, event_ids, *NOTICE_PATHS):
+        if event.name not in TEMPLATES:
+            continue
+        try:  # rendering and addressing read and write nothing: an event that fails is left out whole
+            prepared.extend([prepare(notice) for notice in _notices(event)])
+        except Exception:
+            logger.exception("notifying the applicant of dossier event %s failed", event.pk)
+    return len(notify_many(prepared, send_now=True))
 
 
 @task()
