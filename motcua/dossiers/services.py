@@ -1050,11 +1050,11 @@ def _once(intake: Intake | None, open_dossier: Callable[[], Dossier]) -> Dossier
     key = _intake_key(intake)
     if not key:
         return open_dossier()
-    # Almost always a new key: ask for the id only (the whole row is read only for a repeat).
-    if Dossier.objects.filter(intake_key=key).exists():
-        existing = Dossier.objects.filter(intake_key=key).first()
-        if existing is not None:
-            return existing
+    # Almost always a new key: one statement built once per process (``rows.first``), which finds
+    # nothing, instead of a queryset compiled on every intake; a repeat gets its row from it.
+    existing = rows.first(Dossier, intake_key=key)
+    if existing is not None:
+        return existing
     try:
         return open_dossier()
     except IntegrityError:
