@@ -283,6 +283,17 @@ def deliver(*, message_id: int) -> Message | None:
     return _send_claimed(message)
 
 
+def _log_sent(message: Message) -> None:
+    logger.info(
+        "notification message %s (%s, %s to %s) sent on attempt %s",
+        message.pk,
+        message.template_key,
+        message.channel,
+        mask_recipient(message.channel, message.recipient),
+        message.attempts,
+    )
+
+
 def _send_claimed(message: Message) -> Message:
     """Send a message this process has claimed (SENDING) and record the outcome; never raises for a
     delivery error."""
@@ -293,14 +304,7 @@ def _send_claimed(message: Message) -> Message:
 
     sent_at = clock.now()
     recorded = _mark_sent(message, sent_at=sent_at, provider_id=provider_id[:200])
-    logger.info(
-        "notification message %s (%s, %s to %s) sent on attempt %s",
-        message.pk,
-        message.template_key,
-        message.channel,
-        mask_recipient(message.channel, message.recipient),
-        message.attempts,
-    )
+    _log_sent(message)
     if recorded:  # the row as just written, without reading it back
         message.state, message.sent_at, message.updated_at = MessageState.SENT, sent_at, sent_at
         message.provider_message_id, message.last_error = provider_id[:200], ""
@@ -358,14 +362,7 @@ def _send_claimed_many(messages: Sequence[Message]) -> list[Message]:
             _record_failure(message, exc)
             continue
         sent.append((message, clock.now(), provider_id[:200]))
-        logger.info(
-            "notification message %s (%s, %s to %s) sent on attempt %s",
-            message.pk,
-            message.template_key,
-            message.channel,
-            mask_recipient(message.channel, message.recipient),
-            message.attempts,
-        )
+        _log_sent(message)
         if len(sent) >= MARK_SENT_EVERY or sent[-1][1] - sent[0][1] >= MARK_SENT_WITHIN:
             _mark_sent_many(sent)
             sent = []
