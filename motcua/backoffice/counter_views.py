@@ -151,7 +151,7 @@ def _blank_intake_html(
     request to the next: the kept form holds a placeholder in its place. A draft version (its parts
     can still change) is drawn every time."""
     if not version.is_frozen:
-        return _intake_html({"form": IntakeForm(initial=initial, version=version, case=case, units=units)})
+        return _intake_html({"form": _intake_form(catalog, version, case, units, initial=initial)})
     key = (version.pk, case.pk if case else None, tuple(u.pk for u in units), get_language())
     kept = reference.kept_intake_forms(catalog)
     html = kept.get(key)

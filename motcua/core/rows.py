@@ -422,6 +422,15 @@ class _Related:
 _related: dict[tuple[type[Model], tuple[str, ...], str], _Related] = {}
 
 
+def _related_statement(model: type[Model], paths: tuple[str, ...]) -> _Related:
+    """The statement of ``model`` with the rows of ``paths``, built once per database."""
+    cache_key = (model, paths, _db().vendor)
+    statement = _related.get(cache_key)
+    if statement is None:
+        statement = _related[cache_key] = _Related(model, paths)
+    return statement
+
+
 def with_related(model: type[_M], key: Any, *paths: str) -> _M | None:
     """``model.objects.select_related(*paths).filter(pk=key).first()`` without the query compiler:
     one statement per model, paths and database, built once (the compiler spends about a
@@ -429,10 +438,7 @@ def with_related(model: type[_M], key: Any, *paths: str) -> _M | None:
     foreign keys (``procedure_version__procedure``); a NULL foreign key leaves None in its place, as
     ``select_related`` does. None when no row has that key."""
     connection = _db()
-    cache_key = (model, paths, connection.vendor)
-    statement = _related.get(cache_key)
-    if statement is None:
-        statement = _related[cache_key] = _Related(model, paths)
+    statement = _related_statement(model, paths)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, [model._meta.pk.get_db_prep_value(key, connection)])
         row = cursor.fetchone()
@@ -446,10 +452,7 @@ def with_related_many(model: type[_M], keys: Iterable[Any], *paths: str) -> list
     chunks under ``max_params`` for its ``= %s``, the join built once per model, paths and database.
     Keys that name no row are left out."""
     connection = _db()
-    cache_key = (model, paths, connection.vendor)
-    statement = _related.get(cache_key)
-    if statement is None:
-        statement = _related[cache_key] = _Related(model, paths)
+    statement = _related_statement(model, paths)
     pk = model._meta.pk
     wanted = [pk.get_db_prep_value(key, connection) for key in sorted(set(keys))]  # in order across chunks
     if not wanted:
