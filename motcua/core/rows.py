@@ -10,18 +10,41 @@ signals are sent: use these only for models that have no receivers (a test check
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import AutoField, BigAutoField, Field, ForeignKey, Model, SmallAutoField
+from django.db.models import (
+    AutoField,
+    BigAutoField,
+    BigIntegerField,
+    BooleanField,
+    CharField,
+    DateField,
+    DateTimeField,
+    EmailField,
+    Field,
+    ForeignKey,
+    IntegerField,
+    Model,
+    PositiveBigIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    SlugField,
+    SmallAutoField,
+    SmallIntegerField,
+    TextField,
+    URLField,
+)
 
 _M = TypeVar("_M", bound=Model)
 
-_insert_fields: dict[tuple[type[Model], bool], list[Field[Any, Any]]] = {}
 _inserts: dict[tuple[type[Model], str, bool, tuple[bool, ...]], str] = {}
 _insert_manys: dict[tuple[type[Model], str, int], tuple[str, list[Field[Any, Any]]]] = {}
-_updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]]]] = {}
+_Planned = list[tuple[Field[Any, Any], str, int, str]]
+_plans: dict[tuple[type[Model], bool], _Planned] = {}
+_updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, _Planned]] = {}
 _firsts: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, list[Field[Any, Any]], Reader]] = {}
 
 
@@ -40,6 +63,93 @@ def _is_auto(field: Field[Any, Any]) -> bool:
     return isinstance(field, AutoField | BigAutoField | SmallAutoField)
 
 
+# What a field's ``get_db_prep_save(pre_save(instance, add))`` gives for a value of the plain type its
+# column holds, without the five calls and the failed ``hasattr(value, "as_sql")`` of every column
+# (a fifth of an acceptance's inserts, decision 0055). Only the exact field classes below (not their
+# subclasses: a project field may prepare differently), only values of the exact type named (a
+# ``TextChoices`` member, a lazy string, a naive datetime, an expression still take the field's own
+# path), and only the results Django 5.2's fields and backends give for them;
+# ``core/tests/test_rows_prepare.py`` compares both paths for every such column of every model.
+_TEXT, _INT, _KEY, _BOOL, _DATETIME, _DATE = 1, 2, 3, 4, 5, 6
+_TEXT_FIELDS = (CharField, TextField, EmailField, SlugField, URLField)
+_INT_FIELDS = (
+    IntegerField,
+    BigIntegerField,
+    SmallIntegerField,
+    PositiveIntegerField,
+    PositiveSmallIntegerField,
+    PositiveBigIntegerField,
+)
+
+
+def _kind(field: Field[Any, Any]) -> int:
+    cls = type(field)
+    stamped = bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+    if cls in _TEXT_FIELDS:
+        return _TEXT
+    if cls in _INT_FIELDS:
+        return _INT
+    if isinstance(field, ForeignKey) and cls is ForeignKey and _is_auto(field.target_field):
+        return _KEY
+    if cls is BooleanField:
+        return _BOOL
+    if cls is DateTimeField and not stamped:
+        return _DATETIME
+    if cls is DateField and not stamped:
+        return _DATE
+    return 0
+
+
+def plan(fields: Sequence[Field[Any, Any]]) -> _Planned:
+    """``fields`` with what ``prepared`` needs of each: attname, kind, internal type."""
+    return [(f, f.attname, _kind(f), f.get_internal_type()) for f in fields]
+
+
+def prepared(planned: _Planned, instance: Model, connection: Any, add: bool) -> list[Any]:
+    """``[f.get_db_prep_save(f.pre_save(instance, add), connection) for f in fields]``, the common
+    cases (a plain value in a plain column) without the fields' layers of calls."""
+    ops = connection.ops
+    values: list[Any] = []
+    append = values.append
+    for field, attname, kind, internal in planned:
+        if kind:
+            value = getattr(instance, attname)
+            kind_of = type(value)
+            if value is None:
+                fast = kind != _BOOL
+            elif kind in (_TEXT, _BOOL):
+                fast = kind_of is (str if kind == _TEXT else bool)
+            elif kind in (_KEY, _INT):
+                fast = kind_of is int
+                if fast:
+                    value = (
+                        ops.validate_autopk_value(value)
+                        if kind == _KEY
+                        else ops.adapt_integerfield_value(value, internal)
+                    )
+            elif kind == _DATETIME:
+                fast = kind_of is dt.datetime and value.utcoffset() is not None
+                if fast:
+                    value = ops.adapt_datetimefield_value(value)
+            else:  # _DATE
+                fast = kind_of is dt.date
+                if fast:
+                    value = ops.adapt_datefield_value(value)
+            if fast:
+                append(value)
+                continue
+        append(field.get_db_prep_save(field.pre_save(instance, add), connection))
+    return values
+
+
+def _insert_plan(model: type[Model], with_key: bool) -> _Planned:
+    found = _plans.get((model, with_key))
+    if found is None:
+        fields = [f for f in model._meta.concrete_fields if with_key or not (f.primary_key and _is_auto(f))]
+        found = _plans[(model, with_key)] = plan(fields)
+    return found
+
+
 def insert(instance: Model, *, with_key: bool = False) -> None:
     """INSERT ``instance`` (as ``save(force_insert=True)`` would: ``auto_now`` fields set, values
     prepared by their fields) and set its new primary key. ``with_key``: the instance already
@@ -51,24 +161,20 @@ def insert(instance: Model, *, with_key: bool = False) -> None:
     of keeping it parsed; one statement is kept per model and pattern of NULLs."""
     connection = _db()
     model = type(instance)
-    fields = _insert_fields.get((model, with_key))
-    if fields is None:
-        meta = model._meta
-        fields = [f for f in meta.concrete_fields if with_key or not (f.primary_key and _is_auto(f))]
-        _insert_fields[(model, with_key)] = fields
-    prepared = [f.get_db_prep_save(f.pre_save(instance, True), connection) for f in fields]
-    nulls = tuple(value is None for value in prepared)
+    planned = _insert_plan(model, with_key)
+    values = prepared(planned, instance, connection, True)
+    nulls = tuple(value is None for value in values)
     key = (model, connection.vendor, with_key, nulls)
     sql = _inserts.get(key)
     if sql is None:
         meta = model._meta
-        columns = ", ".join(quote(f.column) for f in fields)
+        columns = ", ".join(quote(f.column) for f, *_ in planned)
         marks = ", ".join("NULL" if null else "%s" for null in nulls)
         table, key_column = quote(meta.db_table), quote(meta.pk.column)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {key_column}"  # noqa: S608
         _inserts[key] = sql
     with connection.cursor() as cursor:
-        cursor.execute(sql, [value for value in prepared if value is not None])
+        cursor.execute(sql, [value for value in values if value is not None])
         row = cursor.fetchone()
     if _is_auto(model._meta.pk):
         setattr(instance, model._meta.pk.attname, row[0])
@@ -96,10 +202,9 @@ def insert_many(instances: Sequence[Model]) -> None:
             f"{', '.join([row] * len(instances))} RETURNING {quote(meta.pk.column)}"
         )
         built = _insert_manys[key] = (sql, fields)
-    sql, fields = built
-    values = [
-        f.get_db_prep_save(f.pre_save(instance, True), connection) for instance in instances for f in fields
-    ]
+    sql, _fields = built
+    planned = _insert_plan(model, False)
+    values = [value for instance in instances for value in prepared(planned, instance, connection, True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         keys = [found[0] for found in cursor.fetchall()]
@@ -173,10 +278,9 @@ def insert_new(instances: Sequence[_M], *, unique: str) -> list[_M]:
     inserted: dict[Any, Any] = {}
     with connection.cursor() as cursor:
         if arrays():
-            columns: list[list[Any]] = [[] for _ in fields]
-            for instance in distinct:
-                for values, f in zip(columns, fields, strict=True):
-                    values.append(f.get_db_prep_save(f.pre_save(instance, True), connection))
+            planned = _insert_plan(model, False)
+            rows = [prepared(planned, instance, connection, True) for instance in distinct]
+            columns = [list(column) for column in zip(*rows, strict=True)]
             cursor.execute(head + tail, columns)
             inserted.update((found[1], found[0]) for found in cursor.fetchall())
         else:
@@ -275,12 +379,12 @@ def update(instance: Model, attnames: Iterable[str]) -> int:
         ]
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         sql = f"UPDATE {quote(meta.db_table)} SET {sets} WHERE {quote(meta.pk.column)} = %s"  # noqa: S608
-        built = (sql, fields)
+        built = (sql, plan(fields))
         _updates[key] = built
-    sql, fields = built
-    if not fields:
+    sql, planned = built
+    if not planned:
         return 0
-    values = [f.get_db_prep_save(f.pre_save(instance, False), connection) for f in fields]
+    values = prepared(planned, instance, connection, False)
     with connection.cursor() as cursor:
         cursor.execute(sql, [*values, instance.pk])
         return int(cursor.rowcount)
