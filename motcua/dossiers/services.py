@@ -56,9 +56,11 @@ from motcua.deadlines.arithmetic import (
     OfficeHours,
     TimeUnit,
     WorkingCalendar,
+    due_date,
 )
 from motcua.deadlines.calendars import office_hours_for, revision_token, working_calendar
 from motcua.deadlines.calendars import revision_sql as calendar_revision_sql
+from motcua.deadlines.explain import explain
 from motcua.units.models import AdminUnit, Agency, Level, OneStopUnit
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
@@ -618,8 +620,12 @@ def _record(
     new_due_at: dt.datetime | None = None,
     step_override: Step | None = None,
     numbers: Callable[[], dict[str, Any]] | None = None,
+    explained: Callable[[dt.datetime], str] | None = None,
 ) -> DossierEvent:
     """Append the event (and its clock event), then move the dossier and recompute its due dates.
+
+    ``explained`` (the acceptance's): the Vietnamese explanation of the appointment the replay gives,
+    or "" when it cannot explain that date; kept in the event's data as ``due_explanation``.
 
     ``numbers`` (the acceptance's code and ledger line: counter rows locked until commit) runs as
     late as it can and its answer goes first in the event's data. When the event's id was taken
@@ -637,6 +643,10 @@ def _record(
     payload = dict(data or {})
     if timeline is not None and extra:
         payload.setdefault("due_at", timeline.due_at)
+    if timeline is not None and explained is not None:
+        text = explained(timeline.due_at)
+        if text:
+            payload["due_explanation"] = text
     last = _last_event(dossier)
     fields: dict[str, Any] = {
         "dossier_id": dossier.pk,
@@ -1196,6 +1206,25 @@ def _accept(
         # As late as it can (in ``_record``): the counter rows stay locked until commit (codes.py).
         return {"code": codes.issue_numbers(dossier, receiving_agency=receiving, accepted_at=at)}
 
+    def explained(due_at: dt.datetime) -> str:
+        # Form 01's "why this date" (item 5), as the receipt gives it (decision 0055): from the
+        # calendar and office hours this act counted with, when they give the same appointment.
+        amount, unit = dossier.time_limit_amount, dossier.time_limit_unit
+        if amount is None or not unit:
+            return ""
+        try:
+            due = due_date(
+                received_at=at,
+                amount=amount,
+                unit=TimeUnit(unit),
+                calendar=calendar,
+                hours=hours,
+                cutoff=dossier.procedure_version.same_day_cutoff,
+            )
+        except ValidationFailed:
+            return ""
+        return explain(due, calendar, language="vi") if due.due_at == due_at else ""
+
     _record(
         dossier,
         transition,
@@ -1204,6 +1233,7 @@ def _accept(
         at=at,
         data={"handover_due_at": dossier.handover_due_at},
         numbers=numbers,
+        explained=explained,
     )
 
 

@@ -372,7 +372,11 @@ def form01_for(target: Dossier | DossierEvent) -> Form01Receipt:
         time_limit=_time_limit(dossier),
         received_at=received_at,
         due_at=due_at,
-        due_explanation=_explanation(dossier, received_at, due_at),
+        due_explanation=(
+            str(event.data["due_explanation"])  # as the act gave it (decision 0055)
+            if "due_explanation" in (event.data or {})
+            else _explanation(dossier, received_at, due_at)
+        ),
         return_place=_return_place(dossier),
         ledger_number=dossier.ledger_number,
         officer=_signer(event),

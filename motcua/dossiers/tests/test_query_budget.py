@@ -157,7 +157,7 @@ def test_an_acceptance_writes_only_its_event_and_dossier_row_once_its_code_is_ta
     ]
     event = DossierEvent.objects.get(dossier=dossier)
     assert event.data["code"] == dossier.code == "000.00.12.H38-260303-0001"
-    assert sorted(event.data) == ["code", "due_at", "handover_due_at"]
+    assert sorted(event.data) == ["code", "due_at", "due_explanation", "handover_due_at"]
     assert ClockEvent.objects.get(dossier=dossier).event_id == event.pk
     with connection.cursor() as cursor:  # the outbox is integration's (above dossiers): its table
         cursor.execute("SELECT event_id FROM integration_outboxevent WHERE dossier_id = %s", [dossier.pk])

@@ -1,6 +1,7 @@
 """Form 01 data right after an acceptance (ADR 0032): built from the rows the act wrote and left on
 the dossier (components, fee lines, the event and its actor), it is the Form 01 read back from the
-database, and it reads nothing but the calendar's revision token."""
+database, and it reads nothing: the deadline explanation is the one the act kept in its event
+(decision 0055)."""
 
 from __future__ import annotations
 
@@ -19,10 +20,15 @@ def test_form01_from_the_act_is_form01_read_back(world, django_assert_num_querie
     dossier = services.receive_at_counter(
         intake=world.intake(version=version), actor=world.reception, at=vn(2026, 3, 2, 9)
     )
-    with django_assert_num_queries(1):  # the calendar's revision token, for the deadline explanation
+    with django_assert_num_queries(0):
         from_act = form01_for(dossier)
     read_back = form01_for(Dossier.objects.get(pk=dossier.pk))
     assert from_act == read_back
+    assert from_act.due_explanation == dossier.events.get().data["due_explanation"]
+    assert from_act.due_explanation == (
+        "10 ngày làm việc kể từ 09:00 02/03/2026; không tính các ngày nghỉ cuối tuần; "
+        "hạn trả kết quả 17:00 16/03/2026."
+    )
     assert [(f.name, f.amount) for f in from_act.fees] == [("Lệ phí", 50_000)]
     assert [c.name for c in from_act.components] == ["Thành phần 1", "Thành phần 2"]
     assert from_act.officer.name == (world.reception.full_name or world.reception.username)
