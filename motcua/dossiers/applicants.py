@@ -85,6 +85,10 @@ def normalise_phone(raw: str, *, field: str) -> str:
     return f"0{match.group(1)}"
 
 
+_KINDS = frozenset(ApplicantKind.values)  # once: ``Choices.values`` builds a new list each time
+_IDENTIFIER_TYPES = frozenset(IdentifierType.values)
+
+
 def clean_person(person: Person, *, field: str) -> Person:
     """The person with normalised values, or ValidationFailed naming ``field.<attribute>``."""
     name = " ".join(person.full_name.split())
@@ -95,11 +99,11 @@ def clean_person(person: Person, *, field: str) -> Person:
             code="required",
             field=f"{field}.full_name",
         )
-    if person.kind not in ApplicantKind.values:
+    if not isinstance(person.kind, str) or person.kind not in _KINDS:
         raise ValidationFailed(
             "Loại đối tượng không hợp lệ.", "Unknown applicant kind.", code="invalid", field=f"{field}.kind"
         )
-    if person.identifier_type not in IdentifierType.values:
+    if not isinstance(person.identifier_type, str) or person.identifier_type not in _IDENTIFIER_TYPES:
         raise ValidationFailed(
             "Loại giấy tờ định danh không hợp lệ.",
             "Unknown identifier type.",

@@ -961,6 +961,16 @@ def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agenc
     return agency
 
 
+# The accepted values of the intake's choices, once (``Choices.values`` builds a new list each time).
+_CHANNELS = frozenset(Channel.values)
+_RESULT_DELIVERIES = frozenset(ResultDelivery.values)
+_COPY_TYPES = frozenset(CopyType.values)
+
+
+def _one_of(value: object, allowed: frozenset[str]) -> bool:
+    return isinstance(value, str) and value in allowed
+
+
 def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User | None) -> Dossier:
     """A dossier in NEW (counter) or DRAFT (online), with its components; no code, no clock.
 
@@ -969,7 +979,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     dossier_id = _new_dossier_id()
     version = _version_for(intake, at)
     case = _case_for(version, intake.procedure_case_id)
-    if intake.channel not in Channel.values:
+    if not _one_of(intake.channel, _CHANNELS):
         raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
     cache = gate.reference()  # the unit is kept per process under the reference revision (0043)
     if ("unit", intake.received_at_unit_id) not in cache:
@@ -985,7 +995,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     agency = _competent_agency(version, intake.competent_agency_id)
     applicant = clean_person(intake.applicant, field="applicant")
     rep = clean_person(intake.representative, field="representative") if intake.representative else None
-    if intake.result_delivery not in ResultDelivery.values:
+    if not _one_of(intake.result_delivery, _RESULT_DELIVERIES):
         raise ValidationFailed(
             "Hình thức nhận kết quả không hợp lệ.", "Unknown result delivery.", field="result_delivery"
         )
@@ -1103,7 +1113,7 @@ def _add_components(
         name = item.name.strip() or (template.name if template else "")
         if not name:
             raise _required("components", "tên thành phần hồ sơ", "component name")
-        if item.copy_type not in CopyType.values or item.count < 1:
+        if not _one_of(item.copy_type, _COPY_TYPES) or item.count < 1:
             raise ValidationFailed(
                 "Loại bản hoặc số lượng thành phần không hợp lệ.",
                 "Invalid copy type or count.",
