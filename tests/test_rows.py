@@ -241,3 +241,36 @@ def test_where_in_reads_what_the_orm_reads(committee, monkeypatch):
     assert [_values(u) for u in by_pk] == [_values(u) for u in orm.order_by("pk")]
     assert sorted(u.code for u in read) == ["tt-0", "tt-1", "tt-2"]
     assert rows.where_in(OneStopUnit, "code", []) == []
+
+
+def test_the_kept_cursor_is_used_again_until_the_connection_changes():
+    from django.db import connection, connections
+    from django.test.utils import CaptureQueriesContext
+
+    with rows.kept_cursor() as first:
+        first.execute("SELECT 1")
+        assert first.fetchone() == (1,)
+    with rows.kept_cursor() as second:
+        second.execute("SELECT 2")
+        assert second.fetchone() == (2,)
+    assert second is first  # not closed after its statement, and used again
+
+    with CaptureQueriesContext(connection) as captured, rows.kept_cursor() as logging:
+        logging.execute("SELECT 3")
+    assert logging is not first and [q["sql"] for q in captured.captured_queries] == ["SELECT 3"]
+    with rows.kept_cursor() as again:
+        assert again is first
+
+    wrapper = connections["default"]  # the connection itself, not the ``connection`` proxy
+    wrapper.__dict__[rows._KEPT] = _Stale()  # a cursor of a connection closed since
+    with rows.kept_cursor() as fresh:
+        fresh.execute("SELECT 4")
+        assert fresh.fetchone() == (4,)
+    assert fresh is not first and wrapper.__dict__[rows._KEPT] is fresh
+
+
+class _Stale:
+    """A kept cursor whose database connection is not the connection's current one."""
+
+    def __init__(self) -> None:
+        self.cursor = type("Closed", (), {"connection": object(), "closed": True})()

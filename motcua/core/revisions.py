@@ -22,6 +22,8 @@ from typing import Any, Final
 from django.db import connection, migrations
 from django.db.backends.base.schema import BaseDatabaseSchemaEditor
 
+from motcua.core import rows
+
 REFERENCE: Final = "reference"
 CATALOG: Final = "catalog"
 # The tables behind each kind of reference data (their triggers are created by the owning app's
@@ -50,7 +52,7 @@ _lock = threading.Lock()
 
 def token(name: str) -> str | None:
     """The current token of ``name`` (one primary-key read), None without its row."""
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute("SELECT token FROM core_revision WHERE name = %s", [name])
         row = cursor.fetchone()
     return str(row[0]) if row is not None else None
@@ -58,7 +60,7 @@ def token(name: str) -> str | None:
 
 def tokens() -> dict[str, str]:
     """The current token of every kind, in one read (a page that keeps both kinds)."""
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute("SELECT name, token FROM core_revision")
         return {str(name): str(value) for name, value in cursor.fetchall()}
 

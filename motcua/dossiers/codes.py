@@ -24,6 +24,7 @@ import functools
 from django.conf import settings
 from django.db import connection, transaction
 
+from motcua.core import rows
 from motcua.core.clock import VN_TZ
 from motcua.units.models import Agency
 
@@ -59,7 +60,7 @@ def issue_numbers(dossier: Dossier, *, receiving_agency: Agency, accepted_at: dt
     code_key: dict[str, int | dt.date] = {"agency_id": receiving_agency.pk, "day": day}
     ledger_key: dict[str, int | dt.date] = {"one_stop_unit_id": dossier.received_at_unit_id, "year": year}
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
+        with rows.kept_cursor() as cursor:
             cursor.execute(_both_sql(), [*code_key.values(), *ledger_key.values()])
             number, line = cursor.fetchone()
     else:
@@ -100,7 +101,7 @@ def _next(model: type[CodeCounter] | type[LedgerCounter], key: dict[str, int | d
     """Create or increment the counter row identified by ``key`` (column → value of its unique
     columns); the new value."""
     sql = _upsert(model, list(key), f"VALUES ({', '.join(['%s'] * len(key))}, 1)")
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute(sql, list(key.values()))
         row = cursor.fetchone()
     return int(row[0])

@@ -845,7 +845,7 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
             sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(Dossier)} AS {text})"
             sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(DossierEvent)} AS {text})"
             params += ["dossier_id", "event_id"]
-        with connection.cursor() as cursor:
+        with rows.kept_cursor() as cursor:
             cursor.execute(sql, params)
             found = {str(name): str(token) for name, token in cursor.fetchall()}
         if dossier_id:
@@ -889,7 +889,7 @@ def _new_dossier_id() -> int:
     _remember(("new_dossier_id",), None)  # used once
     if known and taken is not None:
         return int(taken)
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute(f"SELECT {_next_id_sql(Dossier)}")
         return int(cursor.fetchone()[0])
 
@@ -1652,7 +1652,7 @@ def _task_agencies(dossier_id: int) -> list[tuple[int, bool]]:
     """The agency of each of the dossier's tasks and whether it leads, in order (a hand-written
     statement, decision 0043: the queryset's compiling was a tenth of the forward act's CPU)."""
     q = rows.quote
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute(
             f"SELECT {q('agency_id')}, {q('is_lead')} FROM {q(ProcessingTask._meta.db_table)} "  # noqa: S608
             f"WHERE {q('dossier_id')} = %s ORDER BY {q('position')}, {q('id')}",
