@@ -278,8 +278,19 @@ def _recall(key: tuple[Any, ...]) -> tuple[bool, Any]:
 def _keep(instance: Any, name: str, rows: Iterable[Any]) -> None:
     """Leave ``rows`` as the prefetched answer of ``instance.<name>.all()`` (Django's own prefetch
     cache, as ``prefetch_related`` fills it): the rows an act has just read or written, so that what
-    follows in the same request (Form 01 data, the API's answer) does not read them again."""
-    queryset = getattr(instance, name).get_queryset()
+    follows in the same request (Form 01 data, the API's answer) does not read them again.
+
+    ``name`` is a reverse foreign key (``components``, ``events``…). The queryset is the one the
+    related manager would give (its model's default manager's, filtered on ``instance``), built
+    without the manager (decision 0055): the filter is left for Django to add if the queryset is
+    ever chained (``_deferred_filter``, as ``RelatedManager._apply_rel_filters`` leaves it), so a
+    ``.filter()`` on it still reads only this instance's rows, and the rows it reads point back to
+    ``instance`` (``_known_related_objects``); cloning the manager's query for each (60 µs) is gone."""
+    field = getattr(type(instance), name).field  # the foreign key on the related model
+    queryset = field.model._default_manager.get_queryset()
+    queryset._add_hints(instance=instance)
+    queryset._deferred_filter = (False, (), {field.name: instance})
+    queryset._known_related_objects = {field: {instance.pk: instance}}
     queryset._result_cache = list(rows)
     queryset._prefetch_done = True
     cache = getattr(instance, "_prefetched_objects_cache", None)
