@@ -1729,7 +1729,7 @@ def assign_handler(
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ASSIGN, actor, at=when)
-        handler = User.objects.filter(pk=handler_id, is_active=True).first()
+        handler = rows.first(User, id=handler_id, is_active=True) if handler_id is not None else None
         held = (
             roles_at(handler, agency_ids=[dossier.competent_agency_id], day=when.astimezone(VN_TZ).date())
             if handler
@@ -1743,8 +1743,9 @@ def assign_handler(
                 field="handler_id",
             )
         task = _lead_task(dossier)
-        if task is not None:
-            ProcessingTask.objects.filter(pk=task.pk).update(assignee=handler, role=wf_roles.HANDLER)
+        if task is not None:  # ProcessingTask has no auto_now field: these two columns alone
+            task.assignee, task.role = handler, wf_roles.HANDLER
+            rows.update(task, ["assignee_id", "role"])
         _record(
             dossier,
             transition,
