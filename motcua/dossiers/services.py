@@ -2129,6 +2129,9 @@ def approve(
     )
 
 
+_RESULT_COLUMNS: Final = tuple(f.attname for f in Result._meta.concrete_fields if not f.primary_key)
+
+
 @_act
 def sign_result(
     *,
@@ -2152,7 +2155,7 @@ def sign_result(
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.SIGN_RESULT, actor, at=when)
         # The dossier row is locked: nobody else creates its result meanwhile.
-        result = Result.objects.filter(dossier=dossier).first() or Result(dossier=dossier)
+        result = rows.first(Result, dossier_id=dossier.pk) or Result(dossier=dossier)
         result.signer, result.signed_at = actor, when
         if content is not None:
             result.sha256 = hashlib.sha256(content).hexdigest()
@@ -2167,7 +2170,12 @@ def sign_result(
             result.signature_value = signature.value
             result.signature_certificate = signature.certificate
             data = {"sha256": signature.document_sha256, "certificate": signature.certificate}
-        result.save()
+        # What ``result.save()`` wrote, by statements built once per process (decision 0054): the
+        # new row, or every column of the existing one; each field's ``pre_save`` runs (the file's too).
+        if result.pk is None:
+            rows.insert(result)
+        else:
+            rows.update(result, _RESULT_COLUMNS)
         _record(dossier, transition, actor=actor, role=role, at=when, data=data)
     return dossier
 

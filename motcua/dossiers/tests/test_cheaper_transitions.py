@@ -3,11 +3,14 @@ the ORM did."""
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
+from django.core.files.base import ContentFile
 
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import services
-from motcua.dossiers.models import ProcessingTask
+from motcua.dossiers.models import ProcessingTask, Result
 
 from .factories import vn
 
@@ -46,3 +49,45 @@ def test_assign_refuses_an_inactive_or_unknown_handler(world, factory):
             )
         assert refused.value.code == "not_a_handler"
     assert ProcessingTask.objects.get(dossier=d, is_lead=True).assignee_id is None
+
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def signing_step(factory, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    settings.MOTCUA_SIGNATURE_TEST_SECRET = "bi-mat-ky-so-thu-nghiem"
+    return factory.create(at=vn(2026, 3, 2, 8), trait="signing")
+
+
+def test_sign_inserts_the_row_save_would_insert(world, signing_step):
+    d = signing_step
+    services.sign_result(
+        dossier_id=d.pk, actor=world.approver, content=PDF, file_name="qd.pdf", at=vn(2026, 3, 3, 9)
+    )
+    written = Result.objects.get(dossier=d)
+    assert written.file.name.startswith("results/2026/") and written.file.read() == PDF
+    values = {k: v for k, v in _values(written).items() if k != "id"}
+    Result.objects.filter(pk=written.pk).delete()
+    again = Result(**values)
+    again.save()
+    assert {k: v for k, v in _values(Result.objects.get(pk=again.pk)).items() if k != "id"} == values
+
+
+def test_sign_writes_every_column_of_an_existing_result(world, signing_step):
+    d = signing_step
+    before = Result(dossier=d, result_code="MKQ-1", sha256=hashlib.sha256(PDF).hexdigest())
+    before.file.save("du-thao.pdf", ContentFile(PDF), save=False)
+    before.save()
+    before = Result.objects.get(pk=before.pk)
+    services.sign_result(dossier_id=d.pk, actor=world.approver, at=vn(2026, 3, 3, 9))
+    after = Result.objects.get(pk=before.pk)
+    assert (after.signer_id, after.signed_at) == (world.approver.pk, vn(2026, 3, 3, 9))
+    assert (after.signature_provider, after.signature_algorithm) == ("test", "Ed25519")
+    changed = {"signer_id", "signed_at", "signature_provider", "signature_algorithm", "signature_value"}
+    changed.add("signature_certificate")
+    assert {k: v for k, v in _values(after).items() if k not in changed} == {
+        k: v for k, v in _values(before).items() if k not in changed
+    }
+    assert services.result_signature_valid(after) is True
