@@ -716,7 +716,7 @@ class _LockStatement:
     administrative unit, receiving unit), the last event's seq, hash and time, and the reference
     revision token; compiled once per process and database vendor."""
 
-    def __init__(self) -> None:
+    def __init__(self, vendor: str) -> None:
         q = rows.quote
         self.dossier = rows.Reader(Dossier, "d")
         self.version = rows.Reader(ProcedureVersion, "v")
@@ -726,12 +726,26 @@ class _LockStatement:
         events = q(DossierEvent._meta.db_table)
         last = f"FROM {events} e WHERE e.{q('dossier_id')} = d.{q('id')} "
         last += f"ORDER BY e.{q('seq')} DESC LIMIT 1"
+        clock = q(ClockEvent._meta.db_table)
+        kind, at, due, key = q("kind"), q("at"), q("new_due_at"), q("id")
+        if vendor == "postgresql":  # the clock events, in order, as one JSON array (decision 0054)
+            clock_events = (
+                f"(SELECT json_agg(json_build_array(c.{kind}, c.{at}, c.{due}) ORDER BY c.{at}, c.{key}) "  # noqa: S608
+                f"FROM {clock} c WHERE c.{q('dossier_id')} = d.{q('id')})"
+            )
+        else:  # SQLite: json_group_array over an ordered subquery
+            clock_events = (
+                f"(SELECT json_group_array(json_array(c.{kind}, c.{at}, c.{due})) FROM "  # noqa: S608
+                f"(SELECT {kind}, {at}, {due} FROM {clock} WHERE {q('dossier_id')} = d.{q('id')} "
+                f"ORDER BY {at}, {key}) c)"
+            )
         self.sql = (  # table and column names from _meta
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), "
-            f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()} "
+            f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()}, "
+            f"{clock_events} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
             f"ON v.{q('id')} = d.{q('procedure_version_id')} "
@@ -742,6 +756,30 @@ class _LockStatement:
         )
         self.readers = (self.dossier, self.version, self.agency, self.admin_unit, self.unit)
 
+    @staticmethod
+    def clock_events(found: Any) -> list[tl.ClockEvent]:
+        """The clock column's events, the values ``_clock_events`` reads: PostgreSQL's JSON renders a
+        ``timestamptz`` in ISO 8601 with its offset, put back in the time zone psycopg reads the
+        column in; SQLite's keeps the column's text, converted as the column is."""
+        if found is None:  # json_agg over no row
+            return []
+        items = json.loads(found) if isinstance(found, str) else found
+        at_field, due_field = ClockEvent._meta.get_field("at"), ClockEvent._meta.get_field("new_due_at")
+        if connection.vendor == "postgresql":
+            zone = connection.connection.info.timezone
+
+            def instant(value: str) -> dt.datetime:
+                return dt.datetime.fromisoformat(value).astimezone(zone)
+
+            return [
+                tl.ClockEvent(tl.ClockEventKind(kind), instant(at), None if due is None else instant(due))
+                for kind, at, due in items
+            ]
+        return [
+            tl.ClockEvent(tl.ClockEventKind(kind), rows.convert(at_field, at), rows.convert(due_field, due))
+            for kind, at, due in items
+        ]
+
 
 _lock_statements: dict[str, _LockStatement] = {}
 
@@ -749,7 +787,7 @@ _lock_statements: dict[str, _LockStatement] = {}
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     statement = _lock_statements.get(connection.vendor)
     if statement is None:
-        statement = _lock_statements[connection.vendor] = _LockStatement()
+        statement = _lock_statements[connection.vendor] = _LockStatement(connection.vendor)
     sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, [revisions.REFERENCE, revisions.CATALOG, dossier_id])
@@ -763,7 +801,8 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         start += len(reader)
     dossier: Dossier = built[0]
     version, agency, admin_unit, unit = built[1:]
-    seq, last_hash, last_at, token, catalog_token, calendar_token = row[start:]
+    seq, last_hash, last_at, token, catalog_token, calendar_token, clock_events = row[start:]
+    _remember(("clock", dossier.pk), statement.clock_events(clock_events))  # for ``_replay``
     calendar = str(calendar_token) if calendar_token is not None else "None"
     _remember(("calendar_token",), calendar)
     known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}

@@ -3,16 +3,18 @@ the ORM did."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 
 import pytest
 from django.core.files.base import ContentFile
+from django.db import transaction
 
 from motcua.core.errors import ValidationFailed
 from motcua.dossiers import services
 from motcua.dossiers.models import ProcessingTask, Result
 
-from .factories import vn
+from .factories import make_procedure, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -91,3 +93,55 @@ def test_sign_writes_every_column_of_an_existing_result(world, signing_step):
         k: v for k, v in _values(before).items() if k not in changed
     }
     assert services.result_signature_valid(after) is True
+
+
+def _zones(events) -> list:
+    return [(e.at.tzinfo, e.new_due_at.tzinfo if e.new_due_at else None) for e in events]
+
+
+def test_the_lock_reads_the_clock_events_as_clock_events_does(world, factory):
+    """Decision 0054: the lock statement brings the dossier's clock events as one JSON column, read
+    back to the very values of ``_clock_events`` (kinds, aware instants, their time zone, order),
+    and keeps them for ``_replay``: start, supplement requested and received (a pause), extension."""
+    paused = make_procedure("1.000098.H42", policy="pause")
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="appraising", version=paused)
+    services.request_supplement(
+        dossier_id=dossier.pk,
+        actor=world.handler,
+        reason="Thiếu",
+        guidance="Bổ sung",
+        at=vn(2026, 3, 4, 9) + dt.timedelta(microseconds=120000),  # PostgreSQL's JSON trims the zeros
+    )
+    services.receive_supplement(
+        dossier_id=dossier.pk, actor=world.reception, at=vn(2026, 3, 10, 10) + dt.timedelta(microseconds=7)
+    )
+    services.apologise_and_extend(
+        dossier_id=dossier.pk,
+        actor=world.leader,
+        reason="Cần xác minh thực địa",
+        new_due=dt.date(2026, 3, 27),
+        at=vn(2026, 3, 13, 16),
+    )
+    expected = services._clock_events(dossier.pk)
+    assert [e.kind for e in expected] == ["start", "supplement_requested", "supplement_received", "extended"]
+    assert expected[-1].new_due_at is not None
+    with transaction.atomic(), services._memo_scope():
+        services._lock(dossier.pk, expected_version=None)
+        known, kept = services._recall(("clock", dossier.pk))
+    assert known and kept == expected
+    assert _zones(kept) == _zones(expected)
+    fresh = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    with transaction.atomic(), services._memo_scope():
+        services._lock(fresh.pk, expected_version=None)
+        assert services._recall(("clock", fresh.pk)) == (True, services._clock_events(fresh.pk))
+
+
+def test_a_transition_reads_no_clock_events_after_the_lock(world, factory, monkeypatch):
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="assigned")
+
+    def unread(dossier_id):
+        raise AssertionError("the clock events come with the lock")
+
+    monkeypatch.setattr(services, "_clock_events", unread)
+    done = services.appraise(dossier_id=dossier.pk, actor=world.handler, opinion="Đủ", at=vn(2026, 3, 3, 9))
+    assert done.state == "appraised" or done.pk == dossier.pk
