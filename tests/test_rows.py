@@ -8,7 +8,7 @@ import pytest
 from django.db.models import signals
 
 from motcua.core import rows
-from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, Result
+from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, ProcessingTask, Result
 from motcua.integration.models import OutboxEvent
 from motcua.units.models import Agency, AgencyKind, OneStopKind, OneStopUnit
 
@@ -19,7 +19,9 @@ def _values(instance) -> dict:
     return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
 
-@pytest.mark.parametrize("model", [Dossier, DossierEvent, ClockEvent, DossierComponent, OutboxEvent, Result])
+@pytest.mark.parametrize(
+    "model", [Dossier, DossierEvent, ClockEvent, DossierComponent, OutboxEvent, ProcessingTask, Result]
+)
 def test_the_models_written_by_rows_have_no_signal_receivers(model):
     # rows.insert/update send no model signals: a receiver added later must be noticed here.
     for signal in (signals.pre_save, signals.post_save):

@@ -227,8 +227,10 @@ def schedule(*, event_id: int, name: str) -> None:
     With the database queue (production, demo) the task rows are inserted now, in the act's own
     transaction: a process killed between the commit and an after-commit hook would otherwise lose
     the applicant's notification (found by tests/test_faults.py). The worker sees the rows only once
-    the act commits, and an act that rolls back leaves none. Other queues (the immediate backend of
-    the tests) run after commit, as before.
+    the act commits, and an act that rolls back leaves none. When the outbox pump notifies
+    (``notifies_through_outbox``) the act writes no task row: its outbox row, in the same
+    transaction, is what the pump's notification and e-result task wait on (decisions 0051, 0054).
+    Other queues (the immediate backend of the tests) run after commit, as before.
     """
     if _queue_commits_with_the_act():
         after_event(event_id=event_id, name=name)
@@ -261,16 +263,31 @@ def after_event(*, event_id: int, name: str | None = None) -> None:
     The request only enqueues (one row per task with the database queue); rendering the e-mail and
     SMS and recording them happens in the worker: in the outbox pump when it fans the event out
     (``notifies_through_outbox``: no task of its own, decision 0051), else in a ``notify_event``
-    task. ``name`` (the event's name, when the caller knows it) skips events that notify nobody
+    task. With the pump, the e-result's task is enqueued by the pump too (``store_results``,
+    decision 0054): the act then writes no task row at all, its outbox row standing for both.
+    ``name`` (the event's name, when the caller knows it) skips events that notify nobody
     without reading the event back.
     """
+    if notifies_through_outbox():  # the pump does both as it fans the event out (decisions 0051, 0054)
+        return
     tasks: list[tuple[str, Any]] = []
     if name == "result_issued":
         tasks.append(("the e-result for the store", store_result.enqueue))
-    if (name is None or name in TEMPLATES) and not notifies_through_outbox():
+    if name is None or name in TEMPLATES:
         tasks.append(("the notification", notify_event.enqueue))
     if tasks:
         _enqueue(event_id, tasks)
+
+
+def store_results(event_ids: Iterable[int]) -> None:
+    """The outbox pump's half for issued results (``integration.outbox.dispatch``, inside its
+    transaction, when ``notifies_through_outbox``; decision 0054): a ``store_result`` task per
+    event, its row committed with the fan-out that marks the event dispatched. A pump killed before
+    that commit leaves the event undispatched and the next run enqueues it; after it, the task row
+    is there. A task refused before its row is sent is logged and skipped, as in the act
+    (``_enqueue``); a database error fails the fan-out, which the next run does again."""
+    for event_id in event_ids:
+        _enqueue(event_id, [("the e-result for the store", store_result.enqueue)])
 
 
 @task()

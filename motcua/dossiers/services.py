@@ -737,7 +737,7 @@ class _LockStatement:
     administrative unit, receiving unit), the last event's seq, hash and time, and the reference
     revision token; compiled once per process and database vendor."""
 
-    def __init__(self) -> None:
+    def __init__(self, vendor: str) -> None:
         q = rows.quote
         self.dossier = rows.Reader(Dossier, "d")
         self.version = rows.Reader(ProcedureVersion, "v")
@@ -747,12 +747,26 @@ class _LockStatement:
         events = q(DossierEvent._meta.db_table)
         last = f"FROM {events} e WHERE e.{q('dossier_id')} = d.{q('id')} "
         last += f"ORDER BY e.{q('seq')} DESC LIMIT 1"
+        clock = q(ClockEvent._meta.db_table)
+        kind, at, due, key = q("kind"), q("at"), q("new_due_at"), q("id")
+        if vendor == "postgresql":  # the clock events, in order, as one JSON array (decision 0054)
+            clock_events = (
+                f"(SELECT json_agg(json_build_array(c.{kind}, c.{at}, c.{due}) ORDER BY c.{at}, c.{key}) "  # noqa: S608
+                f"FROM {clock} c WHERE c.{q('dossier_id')} = d.{q('id')})"
+            )
+        else:  # SQLite: json_group_array over an ordered subquery
+            clock_events = (
+                f"(SELECT json_group_array(json_array(c.{kind}, c.{at}, c.{due})) FROM "  # noqa: S608
+                f"(SELECT {kind}, {at}, {due} FROM {clock} WHERE {q('dossier_id')} = d.{q('id')} "
+                f"ORDER BY {at}, {key}) c)"
+            )
         self.sql = (  # table and column names from _meta
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), "
-            f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()} "
+            f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()}, "
+            f"{clock_events} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
             f"ON v.{q('id')} = d.{q('procedure_version_id')} "
@@ -763,6 +777,30 @@ class _LockStatement:
         )
         self.readers = (self.dossier, self.version, self.agency, self.admin_unit, self.unit)
 
+    @staticmethod
+    def clock_events(found: Any) -> list[tl.ClockEvent]:
+        """The clock column's events, the values ``_clock_events`` reads: PostgreSQL's JSON renders a
+        ``timestamptz`` in ISO 8601 with its offset, put back in the time zone psycopg reads the
+        column in; SQLite's keeps the column's text, converted as the column is."""
+        if found is None:  # json_agg over no row
+            return []
+        items = json.loads(found) if isinstance(found, str) else found
+        at_field, due_field = ClockEvent._meta.get_field("at"), ClockEvent._meta.get_field("new_due_at")
+        if connection.vendor == "postgresql":
+            zone = connection.connection.info.timezone
+
+            def instant(value: str) -> dt.datetime:
+                return dt.datetime.fromisoformat(value).astimezone(zone)
+
+            return [
+                tl.ClockEvent(tl.ClockEventKind(kind), instant(at), None if due is None else instant(due))
+                for kind, at, due in items
+            ]
+        return [
+            tl.ClockEvent(tl.ClockEventKind(kind), rows.convert(at_field, at), rows.convert(due_field, due))
+            for kind, at, due in items
+        ]
+
 
 _lock_statements: dict[str, _LockStatement] = {}
 
@@ -770,7 +808,7 @@ _lock_statements: dict[str, _LockStatement] = {}
 def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     statement = _lock_statements.get(connection.vendor)
     if statement is None:
-        statement = _lock_statements[connection.vendor] = _LockStatement()
+        statement = _lock_statements[connection.vendor] = _LockStatement(connection.vendor)
     sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
     with connection.cursor() as cursor:
         cursor.execute(sql, [revisions.REFERENCE, revisions.CATALOG, dossier_id])
@@ -784,7 +822,8 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         start += len(reader)
     dossier: Dossier = built[0]
     version, agency, admin_unit, unit = built[1:]
-    seq, last_hash, last_at, token, catalog_token, calendar_token = row[start:]
+    seq, last_hash, last_at, token, catalog_token, calendar_token, clock_events = row[start:]
+    _remember(("clock", dossier.pk), statement.clock_events(clock_events))  # for ``_replay``
     calendar = str(calendar_token) if calendar_token is not None else "None"
     _remember(("calendar_token",), calendar)
     known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}
@@ -1780,7 +1819,7 @@ def assign_handler(
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ASSIGN, actor, at=when)
-        handler = User.objects.filter(pk=handler_id, is_active=True).first()
+        handler = rows.first(User, id=handler_id, is_active=True) if handler_id is not None else None
         held = (
             roles_at(handler, agency_ids=[dossier.competent_agency_id], day=when.astimezone(VN_TZ).date())
             if handler
@@ -1794,8 +1833,9 @@ def assign_handler(
                 field="handler_id",
             )
         task = _lead_task(dossier)
-        if task is not None:
-            ProcessingTask.objects.filter(pk=task.pk).update(assignee=handler, role=wf_roles.HANDLER)
+        if task is not None:  # ProcessingTask has no auto_now field: these two columns alone
+            task.assignee, task.role = handler, wf_roles.HANDLER
+            rows.update(task, ["assignee_id", "role"])
         _record(
             dossier,
             transition,
@@ -2179,6 +2219,9 @@ def approve(
     )
 
 
+_RESULT_COLUMNS: Final = tuple(f.attname for f in Result._meta.concrete_fields if not f.primary_key)
+
+
 @_act
 def sign_result(
     *,
@@ -2202,7 +2245,7 @@ def sign_result(
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.SIGN_RESULT, actor, at=when)
         # The dossier row is locked: nobody else creates its result meanwhile.
-        result = Result.objects.filter(dossier=dossier).first() or Result(dossier=dossier)
+        result = rows.first(Result, dossier_id=dossier.pk) or Result(dossier=dossier)
         result.signer, result.signed_at = actor, when
         if content is not None:
             result.sha256 = hashlib.sha256(content).hexdigest()
@@ -2217,7 +2260,12 @@ def sign_result(
             result.signature_value = signature.value
             result.signature_certificate = signature.certificate
             data = {"sha256": signature.document_sha256, "certificate": signature.certificate}
-        result.save()
+        # What ``result.save()`` wrote, by statements built once per process (decision 0054): the
+        # new row, or every column of the existing one; each field's ``pre_save`` runs (the file's too).
+        if result.pk is None:
+            rows.insert(result)
+        else:
+            rows.update(result, _RESULT_COLUMNS)
         _record(dossier, transition, actor=actor, role=role, at=when, data=data)
     return dossier
 

@@ -169,7 +169,7 @@ def national_wanted(event_names: dict[int, Any]) -> set[int]:
 def dispatch(*, now: dt.datetime, limit: int = 500) -> int:
     """Fan undispatched outbox events out into deliveries (once: unique per event and destination)."""
     from motcua.dossiers.effects import TEMPLATES as NOTIFYING
-    from motcua.dossiers.effects import notifies_through_outbox, notify_applicants
+    from motcua.dossiers.effects import notifies_through_outbox, notify_applicants, store_results
     from motcua.dossiers.models import DossierEvent
 
     created = 0
@@ -216,6 +216,8 @@ def dispatch(*, now: dt.datetime, limit: int = 500) -> int:
             # The applicant's e-mail and SMS, recorded with the fan-out and sent after its commit
             # (decision 0051): the act wrote no task row for them.
             notify_applicants(e.event_id for e in events if e.name in NOTIFYING)
+            # The issued e-result's store task, enqueued here rather than by the act (decision 0054).
+            store_results(e.event_id for e in events if e.name == "result_issued")
         OutboxEvent.objects.filter(pk__in=[e.pk for e in events], dispatched_at__isnull=True).update(
             dispatched_at=now
         )

@@ -433,3 +433,57 @@ def test_with_the_pump_not_woken_by_acts_the_notification_stays_a_task(settings,
     assert [row["args"] for row in tasks.values_list("args_kwargs", flat=True)] == [[event.pk]]
     outbox.pump()
     assert Message.objects.count() == 0
+
+
+def test_with_the_database_queue_the_pump_enqueues_the_issued_results_store_task(
+    settings, factory, outbox_settings, django_capture_on_commit_callbacks
+):
+    """Decision 0054: with the database queue and the pump woken by every act, the issue act writes
+    no task row; the pump enqueues ``store_result`` for the issued result in the transaction that
+    marks its outbox row dispatched: a fan-out that rolls back enqueues nothing and leaves the event
+    to the next run, which enqueues it once; a later run enqueues nothing again."""
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers import effects
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MOTCUA_OUTBOX_AUTOWAKE = True
+    assert effects.notifies_through_outbox()
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="result_ready")
+    issued = DossierEvent.objects.get(dossier=dossier, name="result_issued")
+    stores = DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.store_result")
+    assert not DBTaskResult.objects.filter(task_path__startswith="motcua.dossiers.").exists()
+
+    class Crash(Exception):
+        pass
+
+    with pytest.raises(Crash), transaction.atomic():
+        outbox.dispatch(now=T0)
+        assert [row["args"] for row in stores.values_list("args_kwargs", flat=True)] == [[issued.pk]]
+        raise Crash  # the pump killed before its commit
+    assert not stores.exists()
+    assert OutboxEvent.objects.filter(event_id=issued.pk, dispatched_at__isnull=True).exists()
+    with django_capture_on_commit_callbacks(execute=False):
+        outbox.dispatch(now=T0)
+        outbox.dispatch(now=T0)
+    assert [row["args"] for row in stores.values_list("args_kwargs", flat=True)] == [[issued.pk]]
+    assert stores.get().queue_name == "default" and stores.get().backend_name == "default"
+    outbox._woken_until = None
+
+
+def test_without_the_pump_woken_by_acts_the_issue_act_enqueues_the_store_task(
+    settings, factory, outbox_settings
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from motcua.dossiers import effects
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.MOTCUA_OUTBOX_AUTOWAKE = False
+    assert not effects.notifies_through_outbox()
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="result_ready")
+    issued = DossierEvent.objects.get(dossier=dossier, name="result_issued")
+    stores = DBTaskResult.objects.filter(task_path="motcua.dossiers.effects.store_result")
+    assert [row["args"] for row in stores.values_list("args_kwargs", flat=True)] == [[issued.pk]]
+    outbox.dispatch(now=T0)
+    assert stores.count() == 1
