@@ -559,7 +559,7 @@ def _clock_events(dossier_id: int) -> list[tl.ClockEvent]:
     """The dossier's clock events in order (a hand-written statement, decision 0043)."""
     q = rows.quote
     at_field, due_field = ClockEvent._meta.get_field("at"), ClockEvent._meta.get_field("new_due_at")
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute(
             f"SELECT {q('kind')}, {q('at')}, {q('new_due_at')} FROM {q(ClockEvent._meta.db_table)} "  # noqa: S608
             f"WHERE {q('dossier_id')} = %s ORDER BY {q('at')}, {q('id')}",
@@ -810,7 +810,7 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     if statement is None:
         statement = _lock_statements[connection.vendor] = _LockStatement(connection.vendor)
     sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute(sql, [revisions.REFERENCE, revisions.CATALOG, dossier_id])
         row = cursor.fetchone()
     if row is None:
@@ -1793,7 +1793,7 @@ def _lead_task(dossier: Dossier) -> ProcessingTask | None:
         _task_reader = rows.Reader(ProcessingTask, "t")
     reader = _task_reader
     q = rows.quote
-    with connection.cursor() as cursor:
+    with rows.kept_cursor() as cursor:
         cursor.execute(
             f"SELECT {reader.select} FROM {q(ProcessingTask._meta.db_table)} t "  # noqa: S608 - from _meta
             f"WHERE t.{q('dossier_id')} = %s AND t.{q('is_lead')} = %s AND t.{q('completed_at')} IS NULL "
