@@ -8,7 +8,7 @@ from motcua.deadlines.calendars import clear_cache
 from motcua.deadlines.seed import seed_calendars
 from motcua.units.models import Agency, AgencyKind, OneStopKind, OneStopUnit
 
-from .factories import DossierFactory, World, make_procedure, staff
+from .factories import DossierFactory, World, make_procedure, staff, vn
 
 
 @pytest.fixture
@@ -59,3 +59,12 @@ def world(calendar_2026, province, committee, justice_dept, finance_dept, make_u
 @pytest.fixture
 def factory(world) -> DossierFactory:
     return DossierFactory(world)
+
+
+@pytest.fixture
+def signing_step(factory, settings, tmp_path):
+    """A dossier at the signing step, with the test signature provider's secret and files under a
+    temporary MEDIA_ROOT."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.MOTCUA_SIGNATURE_TEST_SECRET = "bi-mat-ky-so-thu-nghiem"
+    return factory.create(at=vn(2026, 3, 2, 8), trait="signing")

@@ -188,3 +188,6 @@ def staff(make_user: Any, role: Role, username: str, **place: Any) -> User:
     user = make_user(username)
     grant_membership(user=user, role=role, **place)
     return user
+
+
+PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # the smallest file the result acts take as a PDF

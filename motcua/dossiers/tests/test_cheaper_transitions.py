@@ -14,7 +14,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers import services
 from motcua.dossiers.models import ProcessingTask, Result
 
-from .factories import make_procedure, vn
+from .factories import PDF, make_procedure, vn
 
 pytestmark = pytest.mark.django_db
 
@@ -51,16 +51,6 @@ def test_assign_refuses_an_inactive_or_unknown_handler(world, factory):
             )
         assert refused.value.code == "not_a_handler"
     assert ProcessingTask.objects.get(dossier=d, is_lead=True).assignee_id is None
-
-
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-@pytest.fixture
-def signing_step(factory, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.MOTCUA_SIGNATURE_TEST_SECRET = "bi-mat-ky-so-thu-nghiem"
-    return factory.create(at=vn(2026, 3, 2, 8), trait="signing")
 
 
 def test_sign_inserts_the_row_save_would_insert(world, signing_step):

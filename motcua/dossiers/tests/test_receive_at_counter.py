@@ -20,11 +20,9 @@ from motcua.dossiers.history import verify_history
 from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, DossierFile, FeeLine
 from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
 
-from .factories import applicant, make_procedure, staff, vn
+from .factories import PDF, applicant, make_procedure, staff, vn
 
 pytestmark = pytest.mark.django_db
-
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 def test_scenario_22_boundary_independent_code_from_b_calendar_from_a(world, make_user):

@@ -16,11 +16,10 @@ from motcua.dossiers import services, signing
 from motcua.dossiers.checks import check_signature_provider
 from motcua.dossiers.models import Dossier, DossierEvent, Result
 
-from .factories import vn
+from .factories import PDF, vn
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OTHER_PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\n% another document\ntrailer<<>>\n%%EOF\n"
 
 
@@ -32,13 +31,6 @@ class RefusingProvider:
 
     def verify(self, content, signature):
         return False
-
-
-@pytest.fixture
-def signing_step(factory, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
-    settings.MOTCUA_SIGNATURE_TEST_SECRET = "bi-mat-ky-so-thu-nghiem"
-    return factory.create(at=vn(2026, 3, 2, 8), trait="signing")
 
 
 def test_a_signed_pdf_carries_a_verifying_ed25519_signature(world, signing_step):
