@@ -42,7 +42,7 @@ from django.db.models import (
 _M = TypeVar("_M", bound=Model)
 
 _inserts: dict[tuple[type[Model], str, bool, tuple[bool, ...]], str] = {}
-_insert_manys: dict[tuple[type[Model], str, int], tuple[str, list[Field[Any, Any]]]] = {}
+_insert_manys: dict[tuple[type[Model], str, int], str] = {}
 _Planned = list[tuple[Field[Any, Any], str, int, str]]
 _plans: dict[tuple[type[Model], bool], _Planned] = {}
 _updates: dict[tuple[type[Model], tuple[str, ...], str], tuple[str, _Planned]] = {}
@@ -221,18 +221,15 @@ def insert_many(instances: Sequence[Model]) -> None:
     model = type(instances[0])
     meta = model._meta
     key = (model, connection.vendor, len(instances))
-    built = _insert_manys.get(key)
-    if built is None:
-        fields = [f for f in meta.concrete_fields if not (f.primary_key and _is_auto(f))]
-        columns = ", ".join(quote(f.column) for f in fields)
-        row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-        sql = (
+    planned = _insert_plan(model, False)
+    sql = _insert_manys.get(key)
+    if sql is None:
+        columns = ", ".join(quote(f.column) for f, *_ in planned)
+        row = "(" + ", ".join(["%s"] * len(planned)) + ")"
+        sql = _insert_manys[key] = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from _meta
             f"{', '.join([row] * len(instances))} RETURNING {quote(meta.pk.column)}"
         )
-        built = _insert_manys[key] = (sql, fields)
-    sql, _fields = built
-    planned = _insert_plan(model, False)
     values = [value for instance in instances for value in prepared(planned, instance, connection, True)]
     with kept_cursor() as cursor:
         cursor.execute(sql, values)
@@ -305,9 +302,9 @@ def insert_new(instances: Sequence[_M], *, unique: str) -> list[_M]:
         pending.setdefault(getattr(instance, marker.attname), instance)
     distinct: list[_M] = list(pending.values())
     inserted: dict[Any, Any] = {}
+    planned = _insert_plan(model, False)  # the same columns as ``fields``, in the same order
     with kept_cursor() as cursor:
         if arrays():
-            planned = _insert_plan(model, False)
             rows = [prepared(planned, instance, connection, True) for instance in distinct]
             columns = [list(column) for column in zip(*rows, strict=True)]
             cursor.execute(head + tail, columns)
@@ -317,11 +314,7 @@ def insert_new(instances: Sequence[_M], *, unique: str) -> list[_M]:
             per_statement = max(1, max_params() // len(fields))
             for start in range(0, len(distinct), per_statement):
                 part = distinct[start : start + per_statement]
-                values = [
-                    f.get_db_prep_save(f.pre_save(instance, True), connection)
-                    for instance in part
-                    for f in fields
-                ]
+                values = [v for instance in part for v in prepared(planned, instance, connection, True)]
                 cursor.execute(head + ", ".join([row] * len(part)) + tail, values)
                 inserted.update((found[1], found[0]) for found in cursor.fetchall())
     done: list[_M] = []

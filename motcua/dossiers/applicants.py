@@ -89,6 +89,11 @@ _KINDS = frozenset(ApplicantKind.values)  # once: ``Choices.values`` builds a ne
 _IDENTIFIER_TYPES = frozenset(IdentifierType.values)
 
 
+def one_of(value: object, allowed: frozenset[str]) -> bool:
+    """Whether ``value`` is one of the ``allowed`` choice values (anything but text is not)."""
+    return isinstance(value, str) and value in allowed
+
+
 def clean_person(person: Person, *, field: str) -> Person:
     """The person with normalised values, or ValidationFailed naming ``field.<attribute>``."""
     name = " ".join(person.full_name.split())
@@ -99,11 +104,11 @@ def clean_person(person: Person, *, field: str) -> Person:
             code="required",
             field=f"{field}.full_name",
         )
-    if not isinstance(person.kind, str) or person.kind not in _KINDS:
+    if not one_of(person.kind, _KINDS):
         raise ValidationFailed(
             "Loại đối tượng không hợp lệ.", "Unknown applicant kind.", code="invalid", field=f"{field}.kind"
         )
-    if not isinstance(person.identifier_type, str) or person.identifier_type not in _IDENTIFIER_TYPES:
+    if not one_of(person.identifier_type, _IDENTIFIER_TYPES):
         raise ValidationFailed(
             "Loại giấy tờ định danh không hợp lệ.",
             "Unknown identifier type.",

@@ -66,7 +66,7 @@ from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, a
 from motcua.workflow import roles as wf_roles
 
 from . import codes, effects, history, signals, signing
-from .applicants import Person, clean_person
+from .applicants import Person, clean_person, one_of
 from .models import (
     OBLIGATION,
     ClockEvent,
@@ -1017,10 +1017,6 @@ _RESULT_DELIVERIES = frozenset(ResultDelivery.values)
 _COPY_TYPES = frozenset(CopyType.values)
 
 
-def _one_of(value: object, allowed: frozenset[str]) -> bool:
-    return isinstance(value, str) and value in allowed
-
-
 def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User | None) -> Dossier:
     """A dossier in NEW (counter) or DRAFT (online), with its components; no code, no clock.
 
@@ -1029,7 +1025,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     dossier_id = _new_dossier_id()
     version = _version_for(intake, at)
     case = _case_for(version, intake.procedure_case_id)
-    if not _one_of(intake.channel, _CHANNELS):
+    if not one_of(intake.channel, _CHANNELS):
         raise ValidationFailed("Kênh nộp không hợp lệ.", "Unknown channel.", code="invalid", field="channel")
     cache = gate.reference()  # the unit is kept per process under the reference revision (0043)
     if ("unit", intake.received_at_unit_id) not in cache:
@@ -1045,7 +1041,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     agency = _competent_agency(version, intake.competent_agency_id)
     applicant = clean_person(intake.applicant, field="applicant")
     rep = clean_person(intake.representative, field="representative") if intake.representative else None
-    if not _one_of(intake.result_delivery, _RESULT_DELIVERIES):
+    if not one_of(intake.result_delivery, _RESULT_DELIVERIES):
         raise ValidationFailed(
             "Hình thức nhận kết quả không hợp lệ.", "Unknown result delivery.", field="result_delivery"
         )
@@ -1163,7 +1159,7 @@ def _add_components(
         name = item.name.strip() or (template.name if template else "")
         if not name:
             raise _required("components", "tên thành phần hồ sơ", "component name")
-        if not _one_of(item.copy_type, _COPY_TYPES) or item.count < 1:
+        if not one_of(item.copy_type, _COPY_TYPES) or item.count < 1:
             raise ValidationFailed(
                 "Loại bản hoặc số lượng thành phần không hợp lệ.",
                 "Invalid copy type or count.",
