@@ -276,3 +276,108 @@ class _Stale:
 
     def __init__(self) -> None:
         self.cursor = type("Closed", (), {"connection": object(), "closed": True})()
+
+
+# --- rows that wait for the next statement (decision 0056) ----------------------------------------
+
+
+def _agency(province, n: int) -> Agency:
+    return Agency(
+        identifier_code=f"000.00.9{n}.H42",
+        name=f"Sở Thử nghiệm {n}",
+        kind=AgencyKind.DEPARTMENT,
+        admin_unit=province,
+        name_folded=f"so thu nghiem {n}",
+        valid_from=dt.date(2025, 7, 1),
+    )
+
+
+def _codes() -> list[str]:
+    return sorted(
+        Agency.objects.filter(identifier_code__startswith="000.00.9").values_list(
+            "identifier_code", flat=True
+        )
+    )
+
+
+def test_together_sends_the_written_rows_in_front_of_the_next_statement(province):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    kept = _agency(province, 0)
+    rows.insert(kept)
+    postgres = connection.vendor == "postgresql"
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with rows.together():
+            first, second = _agency(province, 1), _agency(province, 2)
+            rows.write(first)
+            rows.write(second)
+            kept.short_name = "STN"
+            assert rows.update(kept, ["short_name"]) == 1
+        statements = [q["sql"] for q in captured.captured_queries]
+    assert _codes() == ["000.00.90.H42", "000.00.91.H42", "000.00.92.H42"]
+    assert Agency.objects.get(pk=kept.pk).short_name == "STN"
+    if postgres:  # one statement: both INSERTs as data-modifying CTEs in front of the UPDATE
+        assert len(statements) == 1
+        assert statements[0].startswith('WITH w0 AS (INSERT INTO "units_agency"')
+        assert ', w1 AS (INSERT INTO "units_agency"' in statements[0]
+        assert (first.pk, second.pk) == (None, None)  # a written row's key is not read back
+    else:  # SQLite: ``write`` is ``insert``
+        assert [s.split(" ", 2)[:2] for s in statements] == [
+            ["INSERT", "INTO"],
+            ["INSERT", "INTO"],
+            ["UPDATE", '"units_agency"'],
+        ]
+        assert first.pk is not None and second.pk == first.pk + 1
+    assert first._state.adding is False and second._state.adding is False
+
+
+def test_a_statement_that_does_not_take_the_waiting_rows_sends_them_first(province):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured, rows.together():
+        rows.write(_agency(province, 3))
+        found = rows.first(Agency, identifier_code="000.00.93.H42")  # it sees the row written before it
+        assert found is not None and found.name == "Sở Thử nghiệm 3"
+        assert len(captured.captured_queries) == 2
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with rows.together():
+            rows.write(_agency(province, 4))
+        assert len(captured.captured_queries) == 1  # the end of the block sends what is left
+    assert _codes() == ["000.00.93.H42", "000.00.94.H42"]
+
+
+def test_rows_beyond_psycopgs_cached_parameters_are_not_merged(province):
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    per_row = len(rows._insert_statement(_agency(province, 5), False, connection)[1])
+    assert per_row == 9  # (its NULLs are not parameters) so six rows (54) go over 50
+    kept = _agency(province, 0)
+    rows.insert(kept)
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        with rows.together():
+            for n in range(4, 10):
+                rows.write(_agency(province, n))
+            kept.short_name = "STN"
+            rows.update(kept, ["short_name"])
+        statements = [q["sql"] for q in captured.captured_queries]
+    assert _codes() == [f"000.00.9{n}.H42" for n in (0, 4, 5, 6, 7, 8, 9)]
+    assert Agency.objects.get(pk=kept.pk).short_name == "STN"
+    if connection.vendor == "postgresql":
+        # five rows (45 parameters) as one statement, the sixth alone, then the UPDATE alone
+        assert [s.count("INSERT INTO") for s in statements] == [5, 1, 0]
+        assert statements[2].startswith('UPDATE "units_agency"')
+    else:
+        assert len(statements) == 7
+
+
+def test_nothing_waits_after_a_failed_block(province):
+    from django.db import connection, transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic(), rows.together():
+        rows.write(_agency(province, 1))
+        raise RuntimeError("the act fails")
+    assert rows._PENDING not in connection.__dict__  # the next act starts with nothing waiting
+    assert _codes() == []  # rolled back with the act

@@ -67,6 +67,8 @@ def kept_cursor() -> Iterator[Any]:
     made when the connection is new (reconnected, closed). While queries are logged (DEBUG,
     ``CaptureQueriesContext``) each statement gets a logging cursor of its own, closed after it."""
     connection = _db()
+    if connection.__dict__.get(_PENDING):
+        _flush(connection)  # a statement that does not take them: the waiting rows go first
     if connection.queries_logged:
         with connection.cursor() as logging:
             yield logging
@@ -179,16 +181,106 @@ def _insert_plan(model: type[Model], with_key: bool) -> _Planned:
     return found
 
 
-def insert(instance: Model, *, with_key: bool = False) -> None:
-    """INSERT ``instance`` (as ``save(force_insert=True)`` would: ``auto_now`` fields set, values
-    prepared by their fields) and set its new primary key. ``with_key``: the instance already
-    carries its primary key (taken from the sequence beforehand), which is inserted as is.
+# --------------------------------------------------------------------------------------------------
+# Rows that wait for the act's next statement (decision 0056)
+# --------------------------------------------------------------------------------------------------
 
-    A value that is None goes into the statement as ``NULL``, not as a parameter (decision 0048):
-    the same row, and fewer parameters to send. The wide rows (a dossier has 62 columns) then stay
-    under psycopg's 50 parameters, beyond which it parses the statement again on every call instead
-    of keeping it parsed; one statement is kept per model and pattern of NULLs."""
+_PENDING = "_motcua_pending_writes"
+# psycopg keeps the %s → $n conversion of a statement only up to this many parameters
+# (psycopg/_queries.py, MAX_CACHED_STATEMENT_PARAMS); beyond it, it parses a statement of this size
+# again on every call (~150 µs), more than a round trip costs. A merged statement stays under it.
+_CACHED_PARAMS = 50
+
+
+@contextlib.contextmanager
+def together() -> Iterator[None]:
+    """Inside the block, on PostgreSQL, the rows given to ``write`` are not sent at once: they go as
+    data-modifying CTEs (``WITH w0 AS (INSERT …), w1 AS (INSERT …)``) in front of the next statement
+    sent through this module (``insert``, ``update``, ``one``), one round trip instead of several
+    (decision 0056). Any other statement through ``kept_cursor`` sends them first, on their own, and
+    so does the end of the block: nothing written stays unsent. What the ORM reads inside the block
+    does not see them yet: use it only around writes (an act's event, the rows that point to it and
+    the dossier's own row). Elsewhere (SQLite, in-process: a round trip costs nothing) ``write`` is
+    ``insert``."""
     connection = _db()
+    if connection.vendor != "postgresql" or _PENDING in connection.__dict__:
+        yield
+        return
+    connection.__dict__[_PENDING] = []
+    try:
+        yield
+        if connection.__dict__[_PENDING]:
+            _flush(connection)
+    finally:
+        connection.__dict__.pop(_PENDING, None)
+
+
+def write(instance: Model, *, with_key: bool = False) -> None:
+    """``insert(instance, with_key=with_key)``, sent with the next statement inside ``together``
+    (PostgreSQL). Such a row's key is not read back: without ``with_key`` it stays unset on
+    ``instance``; use it for rows nobody reads in the act (an outbox row, a clock event)."""
+    connection = _db()
+    pending = connection.__dict__.get(_PENDING)
+    if pending is None:
+        insert(instance, with_key=with_key)
+        return
+    sql, values = _insert_statement(instance, with_key, connection)
+    pending.append((sql.rpartition(" RETURNING ")[0], values))
+    instance._state.adding = False
+    instance._state.db = connection.alias
+
+
+def _merged(connection: Any, sql: str, params: list[Any]) -> tuple[str, list[Any]]:
+    """``sql`` with the rows waiting on ``connection`` in front, as data-modifying CTEs, when the
+    whole stays under psycopg's cached parameters; else the rows are sent first, on their own."""
+    pending = connection.__dict__.get(_PENDING)
+    if not pending:
+        return sql, params
+    if sum(len(values) for _, values in pending) + len(params) > _CACHED_PARAMS:
+        _flush(connection)
+        return sql, params
+    connection.__dict__[_PENDING] = []
+    ctes = ", ".join(f"w{i} AS ({statement})" for i, (statement, _) in enumerate(pending))
+    values = [value for _, row in pending for value in row]
+    if sql.startswith("WITH "):  # the statement's own CTEs follow the rows'
+        return f"WITH {ctes}, {sql[5:]}", [*values, *params]
+    return f"WITH {ctes} {sql}", [*values, *params]
+
+
+def _flush(connection: Any) -> None:
+    """Send the rows waiting on ``connection``: the last as the statement, the others in front of it
+    (while under psycopg's cached parameters; else one statement each)."""
+    pending = connection.__dict__.get(_PENDING)
+    connection.__dict__[_PENDING] = []
+    groups: list[list[tuple[str, list[Any]]]] = []
+    size = _CACHED_PARAMS + 1
+    for statement, values in pending or []:
+        if size + len(values) > _CACHED_PARAMS:
+            groups.append([])
+            size = 0
+        groups[-1].append((statement, values))
+        size += len(values)
+    for group in groups:
+        *before, (last, last_values) = group
+        connection.__dict__[_PENDING] = before
+        sql, params = _merged(connection, last, last_values)
+        connection.__dict__[_PENDING] = []
+        with kept_cursor() as cursor:
+            cursor.execute(sql, params)
+
+
+def one(sql: str, params: Sequence[Any]) -> Any:
+    """The first row of ``sql`` (a hand-written statement of the act: the code counters), with the
+    rows waiting inside ``together`` sent in front of it."""
+    connection = _db()
+    sql, merged = _merged(connection, sql, list(params))
+    with kept_cursor() as cursor:
+        cursor.execute(sql, merged)
+        return cursor.fetchone()
+
+
+def _insert_statement(instance: Model, with_key: bool, connection: Any) -> tuple[str, list[Any]]:
+    """The INSERT of ``instance`` (``… RETURNING pk``) and its parameters (see ``insert``)."""
     model = type(instance)
     planned = _insert_plan(model, with_key)
     values = prepared(planned, instance, connection, True)
@@ -202,8 +294,23 @@ def insert(instance: Model, *, with_key: bool = False) -> None:
         table, key_column = quote(meta.db_table), quote(meta.pk.column)
         sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {key_column}"  # noqa: S608
         _inserts[key] = sql
+    return sql, [value for value in values if value is not None]
+
+
+def insert(instance: Model, *, with_key: bool = False) -> None:
+    """INSERT ``instance`` (as ``save(force_insert=True)`` would: ``auto_now`` fields set, values
+    prepared by their fields) and set its new primary key. ``with_key``: the instance already
+    carries its primary key (taken from the sequence beforehand), which is inserted as is.
+
+    A value that is None goes into the statement as ``NULL``, not as a parameter (decision 0048):
+    the same row, and fewer parameters to send. The wide rows (a dossier has 62 columns) then stay
+    under psycopg's 50 parameters, beyond which it parses the statement again on every call instead
+    of keeping it parsed; one statement is kept per model and pattern of NULLs."""
+    connection = _db()
+    model = type(instance)
+    sql, values = _merged(connection, *_insert_statement(instance, with_key, connection))
     with kept_cursor() as cursor:
-        cursor.execute(sql, [value for value in values if value is not None])
+        cursor.execute(sql, values)
         row = cursor.fetchone()
     if _is_auto(model._meta.pk):
         setattr(instance, model._meta.pk.attname, row[0])
@@ -406,8 +513,9 @@ def update(instance: Model, attnames: Iterable[str]) -> int:
     if not planned:
         return 0
     values = prepared(planned, instance, connection, False)
+    sql, params = _merged(connection, sql, [*values, instance.pk])
     with kept_cursor() as cursor:
-        cursor.execute(sql, [*values, instance.pk])
+        cursor.execute(sql, params)
         return int(cursor.rowcount)
 
 

@@ -60,9 +60,8 @@ def issue_numbers(dossier: Dossier, *, receiving_agency: Agency, accepted_at: dt
     code_key: dict[str, int | dt.date] = {"agency_id": receiving_agency.pk, "day": day}
     ledger_key: dict[str, int | dt.date] = {"one_stop_unit_id": dossier.received_at_unit_id, "year": year}
     if connection.vendor == "postgresql":
-        with rows.kept_cursor() as cursor:
-            cursor.execute(_both_sql(), [*code_key.values(), *ledger_key.values()])
-            number, line = cursor.fetchone()
+        # with the act's rows written before it (its clock event, its outbox row: decision 0056)
+        number, line = rows.one(_both_sql(), [*code_key.values(), *ledger_key.values()])
     else:
         number, line = _next(CodeCounter, code_key), _next(LedgerCounter, ledger_key)
     dossier.code = format_code(receiving_agency.identifier_code, day, int(number))

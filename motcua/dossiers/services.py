@@ -693,21 +693,25 @@ def _record(
     if transition.clock in (ClockEffect.FINISH, ClockEffect.STOP):
         dossier.finished_at = at
     dossier.version += 1
-    if event_id is not None:
-        _point_to(event, dossier, clock_kind, new_due_at, extra)
-    if numbers is not None:
-        payload = {**numbers(), **payload}
-    fields["data"] = event.data = _json(payload)
-    event.hash = history.event_hash(fields)
-    rows.insert(event, with_key=event_id is not None)
-    known, previous = _recall(("events", dossier.pk))
-    if known:  # a dossier opened by this act: these are all its events
-        _remember(("events", dossier.pk), [*previous, event])
-        _keep(dossier, "events", [*previous, event])
-    _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
-    if event_id is None:
-        _point_to(event, dossier, clock_kind, new_due_at, extra)
-    _save(dossier)
+    with rows.together():  # on PostgreSQL, these rows go with the next statement (decision 0056)
+        if event_id is not None:
+            _point_to(event, dossier, clock_kind, new_due_at, extra)
+        if numbers is not None:
+            payload = {**numbers(), **payload}
+        fields["data"] = event.data = _json(payload)
+        event.hash = history.event_hash(fields)
+        if event_id is not None:
+            rows.write(event, with_key=True)
+        else:
+            rows.insert(event)
+        known, previous = _recall(("events", dossier.pk))
+        if known:  # a dossier opened by this act: these are all its events
+            _remember(("events", dossier.pk), [*previous, event])
+            _keep(dossier, "events", [*previous, event])
+        _remember(("last_event", dossier.pk), (event.seq, event.hash, event.at))
+        if event_id is None:
+            _point_to(event, dossier, clock_kind, new_due_at, extra)
+        _save(dossier)
     return event
 
 
@@ -721,7 +725,7 @@ def _point_to(
     """The rows that point to ``event`` (its id known): its clock event, its outbox row (the
     ``event_recorded`` receiver) and its task rows (``effects.schedule``)."""
     if clock_kind:
-        rows.insert(
+        rows.write(
             ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=event.at, new_due_at=new_due_at)
         )
         known, recorded = _recall(("clock", dossier.pk))
@@ -760,13 +764,16 @@ class _LockStatement:
                 f"(SELECT {kind}, {at}, {due} FROM {clock} WHERE {q('dossier_id')} = d.{q('id')} "
                 f"ORDER BY {at}, {key}) c)"
             )
+        # PostgreSQL: the id of the act's event, taken now (decision 0056), so that the event, the rows
+        # that point to it and the dossier's row go to the server as one statement (``rows.together``).
+        self.event_id = f", {_next_id_sql(DossierEvent)}" if vendor == "postgresql" else ""
         self.sql = (  # table and column names from _meta
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()}, "
-            f"{clock_events} "
+            f"{clock_events}{self.event_id} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
             f"ON v.{q('id')} = d.{q('procedure_version_id')} "
@@ -822,8 +829,10 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
         start += len(reader)
     dossier: Dossier = built[0]
     version, agency, admin_unit, unit = built[1:]
-    seq, last_hash, last_at, token, catalog_token, calendar_token, clock_events = row[start:]
+    seq, last_hash, last_at, token, catalog_token, calendar_token, clock_events = row[start : start + 7]
     _remember(("clock", dossier.pk), statement.clock_events(clock_events))  # for ``_replay``
+    if statement.event_id:
+        _remember(("new_event_id", dossier.pk), int(row[start + 7]))  # for ``_record``
     calendar = str(calendar_token) if calendar_token is not None else "None"
     _remember(("calendar_token",), calendar)
     known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}
