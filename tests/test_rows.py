@@ -345,32 +345,44 @@ def test_a_statement_that_does_not_take_the_waiting_rows_sends_them_first(provin
         with rows.together():
             rows.write(_agency(province, 4))
         assert len(captured.captured_queries) == 1  # the end of the block sends what is left
-    assert _codes() == ["000.00.93.H42", "000.00.94.H42"]
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured, rows.together():
+        rows.write(_agency(province, 5))
+        assert Agency.objects.filter(identifier_code="000.00.95.H42").exists()  # the ORM sees it too
+        assert [q["sql"].split(" ", 1)[0] for q in captured.captured_queries] == ["INSERT", "SELECT"]
+    assert _codes() == ["000.00.93.H42", "000.00.94.H42", "000.00.95.H42"]
 
 
-def test_rows_beyond_psycopgs_cached_parameters_are_not_merged(province):
+def test_a_statement_beyond_psycopgs_cached_parameters_goes_converted_to_a_raw_cursor(province):
+    """Six rows of 9 parameters and the UPDATE (57 in all): one statement, sent as ``$1 … $57`` to
+    psycopg's ``RawCursor`` when queries are not logged (no conversion on every call), as ``%s`` to
+    the logging cursor when they are; the same rows either way."""
     from django.db import connection, transaction
-    from django.test.utils import CaptureQueriesContext
 
     per_row = len(rows._insert_statement(_agency(province, 5), False, connection)[1])
-    assert per_row == 9  # (its NULLs are not parameters) so six rows (54) go over 50
+    assert per_row == 9  # its NULLs are not parameters
     kept = _agency(province, 0)
     rows.insert(kept)
-    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
-        with rows.together():
-            for n in range(4, 10):
-                rows.write(_agency(province, n))
-            kept.short_name = "STN"
-            rows.update(kept, ["short_name"])
-        statements = [q["sql"] for q in captured.captured_queries]
+    sent: list[tuple[str, int]] = []
+
+    def count(execute, sql, params, many, context):
+        sent.append((sql, len(params or ())))
+        return execute(sql, params, many, context)
+
+    with transaction.atomic(), connection.execute_wrapper(count), rows.together():
+        for n in range(4, 10):
+            rows.write(_agency(province, n))
+        kept.short_name = "STN"
+        assert rows.update(kept, ["short_name"]) == 1
     assert _codes() == [f"000.00.9{n}.H42" for n in (0, 4, 5, 6, 7, 8, 9)]
     assert Agency.objects.get(pk=kept.pk).short_name == "STN"
     if connection.vendor == "postgresql":
-        # five rows (45 parameters) as one statement, the sixth alone, then the UPDATE alone
-        assert [s.count("INSERT INTO") for s in statements] == [5, 1, 0]
-        assert statements[2].startswith('UPDATE "units_agency"')
+        [(sql, n)] = sent
+        assert n == 6 * 9 + 3  # short_name, updated_at, the key
+        assert sql.startswith('WITH w0 AS (INSERT INTO "units_agency"') and "%s" not in sql
+        assert "$57" in sql and "$58" not in sql
+        assert sql in rows._dollars.values()
     else:
-        assert len(statements) == 7
+        assert len(sent) == 7
 
 
 def test_nothing_waits_after_a_failed_block(province):

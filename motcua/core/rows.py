@@ -67,8 +67,6 @@ def kept_cursor() -> Iterator[Any]:
     made when the connection is new (reconnected, closed). While queries are logged (DEBUG,
     ``CaptureQueriesContext``) each statement gets a logging cursor of its own, closed after it."""
     connection = _db()
-    if connection.__dict__.get(_PENDING):
-        _flush(connection)  # a statement that does not take them: the waiting rows go first
     if connection.queries_logged:
         with connection.cursor() as logging:
             yield logging
@@ -186,33 +184,45 @@ def _insert_plan(model: type[Model], with_key: bool) -> _Planned:
 # --------------------------------------------------------------------------------------------------
 
 _PENDING = "_motcua_pending_writes"
-# psycopg keeps the %s → $n conversion of a statement only up to this many parameters
-# (psycopg/_queries.py, MAX_CACHED_STATEMENT_PARAMS); beyond it, it parses a statement of this size
-# again on every call (~150 µs), more than a round trip costs. A merged statement stays under it.
+_KEPT_RAW = "_motcua_kept_raw_cursor"
+# psycopg keeps its %s → $n conversion of a statement only up to this many parameters
+# (``psycopg._queries.MAX_CACHED_STATEMENT_PARAMS``); beyond it, it parses a statement of this size
+# again on every call (~150 µs for an act's widest), more than a round trip costs. A statement with
+# more goes, already converted, to a cursor that does no conversion (``_raw_cursor``).
 _CACHED_PARAMS = 50
 
 
 @contextlib.contextmanager
 def together() -> Iterator[None]:
-    """Inside the block, on PostgreSQL, the rows given to ``write`` are not sent at once: they go as
-    data-modifying CTEs (``WITH w0 AS (INSERT …), w1 AS (INSERT …)``) in front of the next statement
-    sent through this module (``insert``, ``update``, ``one``), one round trip instead of several
-    (decision 0056). Any other statement through ``kept_cursor`` sends them first, on their own, and
-    so does the end of the block: nothing written stays unsent. What the ORM reads inside the block
-    does not see them yet: use it only around writes (an act's event, the rows that point to it and
-    the dossier's own row). Elsewhere (SQLite, in-process: a round trip costs nothing) ``write`` is
-    ``insert``."""
+    """Inside the block, on PostgreSQL, the rows given to ``write`` are not sent at once: they wait
+    on the connection and go as data-modifying CTEs (``WITH w0 AS (INSERT …), w1 AS (INSERT …)``)
+    in front of the next statement this module sends (``insert``, ``update``, ``one``): one round
+    trip instead of several (decision 0056). Any other statement on the connection inside the block
+    (the ORM's, a savepoint) sends them first, on their own (an execute wrapper), and so does the end
+    of the block: whatever reads after a ``write`` sees its row, and nothing written stays unsent.
+    Open it inside the transaction (``atomic``): a commit is not a statement. Elsewhere (SQLite,
+    in-process: a round trip costs nothing) ``write`` is ``insert`` and the block does nothing."""
     connection = _db()
     if connection.vendor != "postgresql" or _PENDING in connection.__dict__:
         yield
         return
     connection.__dict__[_PENDING] = []
     try:
-        yield
-        if connection.__dict__[_PENDING]:
-            _flush(connection)
+        with connection.execute_wrapper(_send_waiting_first):
+            yield
+            if connection.__dict__[_PENDING]:
+                _flush(connection)
     finally:
         connection.__dict__.pop(_PENDING, None)
+
+
+def _send_waiting_first(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """The execute wrapper of ``together``: rows still waiting go before a statement that does not
+    carry them."""
+    connection = context["connection"]
+    if connection.__dict__.get(_PENDING):
+        _flush(connection)
+    return execute(sql, params, many, context)
 
 
 def write(instance: Model, *, with_key: bool = False) -> None:
@@ -231,13 +241,9 @@ def write(instance: Model, *, with_key: bool = False) -> None:
 
 
 def _merged(connection: Any, sql: str, params: list[Any]) -> tuple[str, list[Any]]:
-    """``sql`` with the rows waiting on ``connection`` in front, as data-modifying CTEs, when the
-    whole stays under psycopg's cached parameters; else the rows are sent first, on their own."""
+    """``sql`` with the rows waiting on ``connection`` in front of it, as data-modifying CTEs."""
     pending = connection.__dict__.get(_PENDING)
     if not pending:
-        return sql, params
-    if sum(len(values) for _, values in pending) + len(params) > _CACHED_PARAMS:
-        _flush(connection)
         return sql, params
     connection.__dict__[_PENDING] = []
     ctes = ", ".join(f"w{i} AS ({statement})" for i, (statement, _) in enumerate(pending))
@@ -248,35 +254,63 @@ def _merged(connection: Any, sql: str, params: list[Any]) -> tuple[str, list[Any
 
 
 def _flush(connection: Any) -> None:
-    """Send the rows waiting on ``connection``: the last as the statement, the others in front of it
-    (while under psycopg's cached parameters; else one statement each)."""
-    pending = connection.__dict__.get(_PENDING)
-    connection.__dict__[_PENDING] = []
-    groups: list[list[tuple[str, list[Any]]]] = []
-    size = _CACHED_PARAMS + 1
-    for statement, values in pending or []:
-        if size + len(values) > _CACHED_PARAMS:
-            groups.append([])
-            size = 0
-        groups[-1].append((statement, values))
-        size += len(values)
-    for group in groups:
-        *before, (last, last_values) = group
-        connection.__dict__[_PENDING] = before
-        sql, params = _merged(connection, last, last_values)
-        connection.__dict__[_PENDING] = []
+    """Send the rows waiting on ``connection``: the last as the statement, the others in front."""
+    pending = connection.__dict__[_PENDING]
+    connection.__dict__[_PENDING] = pending[:-1]
+    last, values = pending[-1]
+    _send(connection, *_merged(connection, last, values))
+
+
+_dollars: dict[str, str] = {}
+
+
+def _answer(cursor: Any, answer: str) -> Any:
+    return cursor.fetchone() if answer == "row" else cursor.rowcount if answer == "rowcount" else None
+
+
+def _send(connection: Any, sql: str, params: list[Any], answer: str = "") -> Any:
+    """Execute ``sql``; its first row (``answer="row"``), its row count (``"rowcount"``) or None. A
+    statement of more parameters than psycopg keeps converted goes as ``$1 … $n`` to a cursor that
+    converts nothing (not while queries are logged: the log renders ``%s`` statements)."""
+    if len(params) <= _CACHED_PARAMS or connection.queries_logged:
         with kept_cursor() as cursor:
             cursor.execute(sql, params)
+            return _answer(cursor, answer)
+    native = _dollars.get(sql)
+    if native is None:
+        parts = sql.split("%s")
+        if any("%" in part for part in parts):  # a literal % would need psycopg's own parsing
+            raise ValueError("rows statements carry no literal %")
+        native = parts[0] + "".join(f"${n}{part}" for n, part in enumerate(parts[1:], start=1))
+        _dollars[sql] = native
+    cursor = _raw_cursor(connection)
+    cursor.execute(native, params)
+    return _answer(cursor, answer)
+
+
+def _raw_cursor(connection: Any) -> Any:
+    """psycopg's ``RawCursor`` (``$n`` placeholders, nothing converted) in Django's cursor wrapper
+    (database errors translated), kept on the connection as ``kept_cursor``'s."""
+    import psycopg  # PostgreSQL only
+
+    kept = connection.__dict__.get(_KEPT_RAW)
+    if (
+        kept is None
+        or connection.connection is None
+        or kept.cursor.connection is not connection.connection
+        or kept.cursor.closed
+    ):
+        connection.ensure_connection()
+        kept = connection.make_cursor(psycopg.RawCursor(connection.connection))
+        connection.__dict__[_KEPT_RAW] = kept
+    return kept
 
 
 def one(sql: str, params: Sequence[Any]) -> Any:
     """The first row of ``sql`` (a hand-written statement of the act: the code counters), with the
     rows waiting inside ``together`` sent in front of it."""
     connection = _db()
-    sql, merged = _merged(connection, sql, list(params))
-    with kept_cursor() as cursor:
-        cursor.execute(sql, merged)
-        return cursor.fetchone()
+    return _send(connection, *_merged(connection, sql, list(params)), "row")
 
 
 def _insert_statement(instance: Model, with_key: bool, connection: Any) -> tuple[str, list[Any]]:
@@ -308,10 +342,7 @@ def insert(instance: Model, *, with_key: bool = False) -> None:
     of keeping it parsed; one statement is kept per model and pattern of NULLs."""
     connection = _db()
     model = type(instance)
-    sql, values = _merged(connection, *_insert_statement(instance, with_key, connection))
-    with kept_cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
+    row = _send(connection, *_merged(connection, *_insert_statement(instance, with_key, connection)), "row")
     if _is_auto(model._meta.pk):
         setattr(instance, model._meta.pk.attname, row[0])
     instance._state.adding = False
@@ -513,10 +544,7 @@ def update(instance: Model, attnames: Iterable[str]) -> int:
     if not planned:
         return 0
     values = prepared(planned, instance, connection, False)
-    sql, params = _merged(connection, sql, [*values, instance.pk])
-    with kept_cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+    return int(_send(connection, *_merged(connection, sql, [*values, instance.pk]), "rowcount"))
 
 
 class Reader:

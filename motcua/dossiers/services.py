@@ -887,7 +887,7 @@ def _reason(transition: Transition, reason: str) -> str:
 # --------------------------------------------------------------------------------------------------
 
 
-def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
+def _tokens(*, dossier_id: bool = False, components: int = 0) -> dict[str, str]:
     """The revision tokens, read once per act (one statement); the reference one is handed to the
     gate so that memberships and units are checked against it without another read. With
     ``dossier_id``, the same statement also takes the id of the dossier the act opens (ADR 0044),
@@ -898,19 +898,33 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
             f"SELECT name, token FROM {rows.quote('core_revision')} "  # noqa: S608 - names from _meta
             f"UNION ALL SELECT %s, {calendar_revision_sql()}"
         )
-        params = ["calendar"]
+        params: list[Any] = ["calendar"]
         if dossier_id:
             text = _TEXT[connection.vendor]
             sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(Dossier)} AS {text})"
             sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(DossierEvent)} AS {text})"
             params += ["dossier_id", "event_id"]
+        keys: list[int] = []
+        if dossier_id and components and connection.vendor == "postgresql":
+            # the keys of its components (decision 0056): written with them, they wait for the
+            # act's next statement (``rows.together``) instead of an INSERT … RETURNING of their own
+            sql += f" UNION ALL SELECT %s, CAST({_next_id_sql(DossierComponent)} AS {text}) "
+            sql += "FROM generate_series(1, CAST(%s AS integer))"
+            params += ["component_id", components]
         with rows.kept_cursor() as cursor:
             cursor.execute(sql, params)
-            found = {str(name): str(token) for name, token in cursor.fetchall()}
+            found: dict[str, str] = {}
+            for name, token in cursor.fetchall():
+                if name == "component_id":
+                    keys.append(int(token))
+                else:
+                    found[str(name)] = str(token)
+        keys.sort()  # in the order the rows take them, as an INSERT … RETURNING gives them
         if dossier_id:
             taken = int(found.pop("dossier_id"))
             _remember(("new_dossier_id",), taken)
             _remember(("new_event_id", taken), int(found.pop("event_id")))  # that dossier's first
+            _remember(("new_component_ids", taken), keys)
         gate.use_reference(found.get(revisions.REFERENCE))
         _remember(("calendar_token",), found["calendar"])
         return found
@@ -921,7 +935,7 @@ def _tokens(*, dossier_id: bool = False) -> dict[str, str]:
 _TEXT: Final = {"postgresql": "varchar", "sqlite": "text"}
 
 
-def _next_id_sql(model: type[Dossier] | type[DossierEvent]) -> str:
+def _next_id_sql(model: type[Dossier] | type[DossierEvent] | type[DossierComponent]) -> str:
     """An expression of the id the next row of ``model`` takes (ADR 0044), so that an act that opens
     a dossier can write its components, events and fee lines before the row itself (the foreign keys
     are DEFERRABLE INITIALLY DEFERRED on both databases) and insert the row once, with its final
@@ -940,10 +954,11 @@ def _next_id_sql(model: type[Dossier] | type[DossierEvent]) -> str:
     )
 
 
-def _new_dossier_id() -> int:
+def _new_dossier_id(components: int = 0) -> int:
     """The id of the dossier this act opens: taken with the act's revision tokens when they are
-    read first (``_open``), else by a statement of its own."""
-    _tokens(dossier_id=True)
+    read first (``_open``), else by a statement of its own. On PostgreSQL, the same statement takes
+    the keys of its first ``components`` components."""
+    _tokens(dossier_id=True, components=components)
     known, taken = _recall(("new_dossier_id",))
     _remember(("new_dossier_id",), None)  # used once
     if known and taken is not None:
@@ -1031,7 +1046,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
 
     The dossier row itself is not written here: it carries its id already (``_new_dossier_id``)
     and the act's ``_save`` inserts it once, with the values the act gives it (ADR 0044)."""
-    dossier_id = _new_dossier_id()
+    dossier_id = _new_dossier_id(components=len(intake.components))
     version = _version_for(intake, at)
     case = _case_for(version, intake.procedure_case_id)
     if not one_of(intake.channel, _CHANNELS):
@@ -1188,7 +1203,13 @@ def _add_components(
         )
         if item.reused_from.strip():
             dossier.has_reused_components = True
-    if added:
+    known, keys = _recall(("new_component_ids", dossier.pk)) if start == 0 else (False, None)
+    if known and keys and len(keys) == len(added):  # taken beforehand (PostgreSQL, decision 0056)
+        _remember(("new_component_ids", dossier.pk), None)  # used once
+        for component, key in zip(added, keys, strict=True):
+            component.pk = key
+            rows.write(component, with_key=True)
+    elif added:
         rows.insert_many(added)
     if start == 0 and dossier.pk is not None:
         _remember(("present", dossier.pk), {row.template_id for row in added if row.template_id is not None})
@@ -1329,7 +1350,9 @@ def receive_at_counter(*, intake: Intake, actor: User, at: dt.datetime | None = 
     when = _instant(at)
 
     def open_dossier() -> Dossier:
-        with transaction.atomic():
+        # PostgreSQL: the components, the clock event and the outbox row go with the code counters'
+        # statement, the event with the dossier's row (``rows.together``, decision 0056)
+        with transaction.atomic(), rows.together():
             dossier = _open(intake, state=State.NEW, at=when, submitted_by=None)
             transition, role = _authorise(dossier, Act.ACCEPT, actor, at=when)
             _accept(dossier, transition, actor=actor, role=role, at=when)

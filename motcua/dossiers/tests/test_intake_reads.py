@@ -70,8 +70,9 @@ def test_a_version_ended_behind_the_services_back_is_refused_at_the_next_intake(
     services.receive_at_counter(intake=world.intake(), actor=world.reception, at=vn(2026, 3, 2, 9))
     intake = world.intake()
     # The version in force is not read again (PostgreSQL: both counters in one statement, ADR 0044,
-    # with the clock event and the outbox row in front of them, decision 0056).
-    with django_assert_num_queries(10 - 3 * (connection.vendor == "postgresql")):
+    # with the components, the clock event and the outbox row in front of them, and the event with
+    # the dossier's row: decision 0056).
+    with django_assert_num_queries(10 - 5 * (connection.vendor == "postgresql")):
         services.receive_at_counter(intake=intake, actor=world.reception, at=vn(2026, 3, 2, 10))
     ProcedureVersion.objects.filter(pk=world.version.pk).update(effective_to=dt.date(2026, 3, 1))
     with pytest.raises(services.ValidationFailed) as refused:
