@@ -393,3 +393,36 @@ def test_nothing_waits_after_a_failed_block(province):
         raise RuntimeError("the act fails")
     assert rows._PENDING not in connection.__dict__  # the next act starts with nothing waiting
     assert _codes() == []  # rolled back with the act
+
+
+def test_a_written_update_rides_along_but_never_with_another_update_of_its_table(province):
+    """``write_update`` waits like ``write``; two UPDATEs of one table never go in one statement
+    (PostgreSQL would apply only one of two updates of a row), so both changes are kept."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    agency = _agency(province, 1)
+    rows.insert(agency)
+    other = _agency(province, 2)
+    rows.insert(other)
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured, rows.together():
+        agency.short_name = "STN"
+        rows.write_update(agency, ["short_name"])
+        rows.write(_agency(province, 3))
+        other.short_name = "KHAC"
+        rows.update(other, ["short_name"])  # another table's row would ride; this one is units_agency
+        agency.name = "Sở Thử nghiệm mới"
+        rows.update(agency, ["name"])  # the same row as the waiting UPDATE
+        statements = [q["sql"] for q in captured.captured_queries]
+    assert Agency.objects.get(pk=agency.pk).short_name == "STN"
+    assert Agency.objects.get(pk=agency.pk).name == "Sở Thử nghiệm mới"
+    assert Agency.objects.get(pk=other.pk).short_name == "KHAC"
+    assert _codes() == ["000.00.91.H42", "000.00.92.H42", "000.00.93.H42"]
+    if connection.vendor == "postgresql":
+        # the waiting UPDATE and INSERT go on their own (the INSERT carrying the UPDATE), then each
+        # UPDATE of units_agency alone
+        assert [s.split(" ", 1)[0] for s in statements] == ["WITH", "UPDATE", "UPDATE"]
+        assert statements[0].startswith('WITH w0 AS (UPDATE "units_agency"')
+        assert 'INSERT INTO "units_agency"' in statements[0]
+    else:
+        assert [s.split(" ", 1)[0] for s in statements] == ["UPDATE", "INSERT", "UPDATE", "UPDATE"]

@@ -245,6 +245,9 @@ def _merged(connection: Any, sql: str, params: list[Any]) -> tuple[str, list[Any
     pending = connection.__dict__.get(_PENDING)
     if not pending:
         return sql, params
+    if _updates_twice(pending, sql):
+        _flush(connection)
+        return sql, params
     connection.__dict__[_PENDING] = []
     ctes = ", ".join(f"w{i} AS ({statement})" for i, (statement, _) in enumerate(pending))
     values = [value for _, row in pending for value in row]
@@ -524,6 +527,41 @@ def update(instance: Model, attnames: Iterable[str]) -> int:
     """UPDATE these fields of ``instance`` (and its ``auto_now`` fields, as ``save()`` does) by
     primary key; returns the number of rows changed."""
     connection = _db()
+    statement = _update_statement(instance, attnames, connection)
+    if statement is None:
+        return 0
+    return int(_send(connection, *_merged(connection, *statement), "rowcount"))
+
+
+def write_update(instance: Model, attnames: Iterable[str]) -> None:
+    """``update(instance, attnames)``, sent with the next statement inside ``together``
+    (PostgreSQL, decision 0056); the number of rows changed is not read."""
+    connection = _db()
+    pending = connection.__dict__.get(_PENDING)
+    if pending is None:
+        update(instance, attnames)
+        return
+    statement = _update_statement(instance, attnames, connection)
+    if statement is not None:
+        if _updates_twice(pending, statement[0]):
+            _flush(connection)
+            pending = connection.__dict__[_PENDING]
+        pending.append(statement)
+
+
+def _updates_twice(pending: list[tuple[str, list[Any]]], sql: str) -> bool:
+    """Whether ``sql`` is an UPDATE of a table that a waiting row already updates: PostgreSQL applies
+    only one of two updates of a row in one statement, so those two never share one."""
+    if not sql.startswith("UPDATE "):
+        return False
+    table = sql.split(" ", 2)[1]
+    return any(waiting.startswith(f"UPDATE {table} ") for waiting, _ in pending)
+
+
+def _update_statement(
+    instance: Model, attnames: Iterable[str], connection: Any
+) -> tuple[str, list[Any]] | None:
+    """The UPDATE of ``update`` and its parameters; None when there is no column to set."""
     model = type(instance)
     meta = model._meta
     names = tuple(sorted(set(attnames)))
@@ -542,9 +580,8 @@ def update(instance: Model, attnames: Iterable[str]) -> int:
         _updates[key] = built
     sql, planned = built
     if not planned:
-        return 0
-    values = prepared(planned, instance, connection, False)
-    return int(_send(connection, *_merged(connection, sql, [*values, instance.pk]), "rowcount"))
+        return None
+    return sql, [*prepared(planned, instance, connection, False), instance.pk]
 
 
 class Reader:

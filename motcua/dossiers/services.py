@@ -1843,7 +1843,7 @@ def assign_handler(
     expected_version: int | None = None,
 ) -> Dossier:
     """T10: the head of the competent agency assigns a handler (ND61 Art 19(1))."""
-    with transaction.atomic():
+    with transaction.atomic(), rows.together():  # the task's UPDATE rides with the act's (0056)
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ASSIGN, actor, at=when)
@@ -1863,7 +1863,7 @@ def assign_handler(
         task = _lead_task(dossier)
         if task is not None:  # ProcessingTask has no auto_now field: these two columns alone
             task.assignee, task.role = handler, wf_roles.HANDLER
-            rows.update(task, ["assignee_id", "role"])
+            rows.write_update(task, ["assignee_id", "role"])
         _record(
             dossier,
             transition,
@@ -2359,7 +2359,7 @@ def issue_result(
     if not number.strip():
         raise _required("number", "số văn bản kết quả", "result number")
     _require_pdf(content)
-    with transaction.atomic():
+    with transaction.atomic(), rows.together():  # the result's UPDATE rides with the act's (0056)
         dossier = _lock(dossier_id, expected_version)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ISSUE_RESULT, actor, at=when)
@@ -2387,7 +2387,7 @@ def issue_result(
         if result.pk is None:
             rows.insert(result)
         else:
-            rows.update(result, ["number", "result_code", "issued_at", "sha256", "file"])
+            rows.write_update(result, ["number", "result_code", "issued_at", "sha256", "file"])
         _record(
             dossier,
             transition,
