@@ -741,7 +741,7 @@ class _LockStatement:
     administrative unit, receiving unit), the last event's seq, hash and time, and the reference
     revision token; compiled once per process and database vendor."""
 
-    def __init__(self, vendor: str) -> None:
+    def __init__(self, vendor: str, lead_task: bool = False) -> None:
         q = rows.quote
         self.dossier = rows.Reader(Dossier, "d")
         self.version = rows.Reader(ProcedureVersion, "v")
@@ -767,20 +767,32 @@ class _LockStatement:
         # PostgreSQL: the id of the act's event, taken now (decision 0056), so that the event, the rows
         # that point to it and the dossier's row go to the server as one statement (``rows.together``).
         self.event_id = f", {_next_id_sql(DossierEvent)}" if vendor == "postgresql" else ""
+        # ``lead_task``: the open lead task too (``_lead_task``'s row; decision 0056), for the acts
+        # that check or change it (assign, appraise, …) instead of a statement of their own.
+        self.task = rows.Reader(ProcessingTask, "lt") if lead_task else None
+        task_select, task_join = "", ""
+        if self.task is not None:
+            tasks = q(ProcessingTask._meta.db_table)
+            task_select = f", {self.task.select}"
+            task_join = (
+                f"LEFT JOIN {tasks} lt ON lt.{q('id')} = (SELECT t.{q('id')} FROM {tasks} t "  # noqa: S608
+                f"WHERE t.{q('dossier_id')} = d.{q('id')} AND t.{q('is_lead')} = %s "
+                f"AND t.{q('completed_at')} IS NULL ORDER BY t.{q('position')}, t.{q('id')} LIMIT 1) "
+            )
         self.sql = (  # table and column names from _meta
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()}, "
-            f"{clock_events}{self.event_id} "
+            f"{clock_events}{self.event_id}{task_select} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
             f"ON v.{q('id')} = d.{q('procedure_version_id')} "
             f"LEFT JOIN {q(Agency._meta.db_table)} a ON a.{q('id')} = d.{q('competent_agency_id')} "
             f"LEFT JOIN {q(AdminUnit._meta.db_table)} au ON au.{q('id')} = a.{q('admin_unit_id')} "
             f"LEFT JOIN {q(OneStopUnit._meta.db_table)} u ON u.{q('id')} = d.{q('received_at_unit_id')} "
-            f"WHERE d.{q('id')} = %s"
+            f"{task_join}WHERE d.{q('id')} = %s"
         )
         self.readers = (self.dossier, self.version, self.agency, self.admin_unit, self.unit)
 
@@ -809,16 +821,22 @@ class _LockStatement:
         ]
 
 
-_lock_statements: dict[str, _LockStatement] = {}
+_lock_statements: dict[tuple[str, bool], _LockStatement] = {}
 
 
-def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
-    statement = _lock_statements.get(connection.vendor)
+def _lock(dossier_id: int, expected_version: int | None, *, lead_task: bool = False) -> Dossier:
+    """The dossier, locked (``_LockStatement``); with ``lead_task``, its open lead task is read in
+    the same statement and kept for the act's first ``_lead_task``."""
+    statement = _lock_statements.get((connection.vendor, lead_task))
     if statement is None:
-        statement = _lock_statements[connection.vendor] = _LockStatement(connection.vendor)
+        statement = _LockStatement(connection.vendor, lead_task)
+        _lock_statements[(connection.vendor, lead_task)] = statement
     sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
+    params: list[Any] = [revisions.REFERENCE, revisions.CATALOG]
+    if statement.task is not None:
+        params.append(True)
     with rows.kept_cursor() as cursor:
-        cursor.execute(sql, [revisions.REFERENCE, revisions.CATALOG, dossier_id])
+        cursor.execute(sql, [*params, dossier_id])
         row = cursor.fetchone()
     if row is None:
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
@@ -833,6 +851,8 @@ def _lock(dossier_id: int, expected_version: int | None) -> Dossier:
     _remember(("clock", dossier.pk), statement.clock_events(clock_events))  # for ``_replay``
     if statement.event_id:
         _remember(("new_event_id", dossier.pk), int(row[start + 7]))  # for ``_record``
+    if statement.task is not None:
+        _remember(("locked_lead_task", dossier.pk), statement.task.build(row[-len(statement.task) :]))
     calendar = str(calendar_token) if calendar_token is not None else "None"
     _remember(("calendar_token",), calendar)
     known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}
@@ -1815,7 +1835,12 @@ _task_reader: rows.Reader | None = None
 
 
 def _lead_task(dossier: Dossier) -> ProcessingTask | None:
-    """The open lead task (first by position), by a hand-written statement (decision 0043)."""
+    """The open lead task (first by position): as the act's lock read it (``_lock(lead_task=True)``,
+    decision 0056) the first time after that lock, else by a hand-written statement (decision 0043)."""
+    memo = _memo.get()
+    if memo is not None and ("locked_lead_task", dossier.pk) in memo:
+        locked: ProcessingTask | None = memo.pop(("locked_lead_task", dossier.pk))
+        return locked
     global _task_reader
     if _task_reader is None:
         _task_reader = rows.Reader(ProcessingTask, "t")
@@ -1844,7 +1869,7 @@ def assign_handler(
 ) -> Dossier:
     """T10: the head of the competent agency assigns a handler (ND61 Art 19(1))."""
     with transaction.atomic(), rows.together():  # the task's UPDATE rides with the act's (0056)
-        dossier = _lock(dossier_id, expected_version)
+        dossier = _lock(dossier_id, expected_version, lead_task=True)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ASSIGN, actor, at=when)
         handler = rows.first(User, id=handler_id, is_active=True) if handler_id is not None else None
@@ -1896,7 +1921,7 @@ def appraise(
 ) -> Dossier:
     """T11: the assigned handler records an appraisal or verification (ND61 Art 19(3))."""
     with transaction.atomic():
-        dossier = _lock(dossier_id, expected_version)
+        dossier = _lock(dossier_id, expected_version, lead_task=True)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.APPRAISE, actor, at=when)
         _require_assignee(dossier, actor)
@@ -1919,7 +1944,7 @@ def consult(
 ) -> Consultation:
     """T12a: ask another agency's opinion with content and a deadline (ND61 Art 19(5))."""
     with transaction.atomic():
-        dossier = _lock(dossier_id, expected_version)
+        dossier = _lock(dossier_id, expected_version, lead_task=True)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.CONSULT, actor, at=when)
         _require_assignee(dossier, actor)
@@ -2029,7 +2054,7 @@ def request_supplement(
     since QD766 2.1 counts such a dossier as late (scenario 15).
     """
     with transaction.atomic():
-        dossier = _lock(dossier_id, expected_version)
+        dossier = _lock(dossier_id, expected_version, lead_task=True)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.REQUEST_SUPPLEMENT, actor, at=when)
         _require_assignee(dossier, actor)

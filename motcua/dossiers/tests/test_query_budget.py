@@ -35,7 +35,9 @@ an acceptance's components (their keys taken with the revision tokens), clock ev
 ride on the code counters' statement and its event on the dossier's INSERT. Here the officer's
 memberships are read after the components are written (the gate's per-process data is cold in a
 test), so the components go in front of that read, not of the counters: four statements less than
-SQLite, five in a warm process (test_intake_reads).
+SQLite, five in a warm process (test_intake_reads). On both databases, the acts that check or change
+the open lead task (assign, appraise, consult, request supplement) read it with the lock: assign and
+appraise one less.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ OUTBOX = 1  # the integration outbox row written with each event (ADR 0022)
 ACCEPT_BUDGET = 13 + OUTBOX  # SQLite; PostgreSQL four less (both counters in one statement; 0056)
 TRANSITION_BUDGET = {
     "forward": 9 + OUTBOX,
-    "assign": 10 + OUTBOX,
-    "appraise": 6 + OUTBOX,
+    "assign": 9 + OUTBOX,
+    "appraise": 5 + OUTBOX,
     "approve": 6 + OUTBOX,
     "sign": 7 + OUTBOX,
     "issue": 9 + OUTBOX,
@@ -140,6 +142,41 @@ def test_the_lock_reads_what_the_orm_reads(world):
     assert stale.value.code == "stale_dossier"
     with pytest.raises(NotFound), transaction.atomic(), services._memo_scope():
         services._lock(dossier.pk + 1000, expected_version=None)
+
+
+def test_the_lock_reads_the_open_lead_task_as_lead_task_reads_it(world, django_assert_num_queries):
+    """``_lock(lead_task=True)`` (decision 0056) reads the open lead task in the lock's statement: the
+    act's first ``_lead_task`` gets it without a statement, the same values the ORM reads; a dossier
+    without tasks gets None."""
+    from motcua.dossiers.models import ProcessingTask
+
+    w = world
+    with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):
+        fresh = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+        services.forward_dossier(dossier_id=dossier.pk, actor=w.reception)
+        services.assign_handler(dossier_id=dossier.pk, actor=w.leader, handler_id=w.handler.pk)
+    expected = (
+        ProcessingTask.objects.filter(dossier=dossier, is_lead=True, completed_at=None)
+        .order_by("position", "id")
+        .first()
+    )
+    assert expected is not None and expected.assignee_id == w.handler.pk
+
+    def values(instance) -> dict:
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    with transaction.atomic(), services._memo_scope():
+        locked = services._lock(dossier.pk, expected_version=None, lead_task=True)
+        with django_assert_num_queries(0):
+            task = services._lead_task(locked)
+        assert values(task) == values(expected)
+        with django_assert_num_queries(1):  # once taken, it is read again
+            assert values(services._lead_task(locked)) == values(expected)
+    with transaction.atomic(), services._memo_scope():
+        locked = services._lock(fresh.pk, expected_version=None, lead_task=True)
+        with django_assert_num_queries(0):
+            assert services._lead_task(locked) is None
 
 
 def test_an_acceptance_writes_only_its_event_and_dossier_row_once_its_code_is_taken(world, settings):
