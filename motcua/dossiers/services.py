@@ -741,7 +741,7 @@ class _LockStatement:
     administrative unit, receiving unit), the last event's seq, hash and time, and the reference
     revision token; compiled once per process and database vendor."""
 
-    def __init__(self, vendor: str, lead_task: bool = False) -> None:
+    def __init__(self, vendor: str, lead_task: bool = False, result: bool = False) -> None:
         q = rows.quote
         self.dossier = rows.Reader(Dossier, "d")
         self.version = rows.Reader(ProcedureVersion, "v")
@@ -779,6 +779,11 @@ class _LockStatement:
                 f"WHERE t.{q('dossier_id')} = d.{q('id')} AND t.{q('is_lead')} = %s "
                 f"AND t.{q('completed_at')} IS NULL ORDER BY t.{q('position')}, t.{q('id')} LIMIT 1) "
             )
+        # ``result``: the dossier's result row (one per dossier), for sign and issue (decision 0056).
+        self.result = rows.Reader(Result, "lr") if result else None
+        if self.result is not None:
+            task_select += f", {self.result.select}"
+            task_join += f"LEFT JOIN {q(Result._meta.db_table)} lr ON lr.{q('dossier_id')} = d.{q('id')} "
         self.sql = (  # table and column names from _meta
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
@@ -821,16 +826,19 @@ class _LockStatement:
         ]
 
 
-_lock_statements: dict[tuple[str, bool], _LockStatement] = {}
+_lock_statements: dict[tuple[str, bool, bool], _LockStatement] = {}
 
 
-def _lock(dossier_id: int, expected_version: int | None, *, lead_task: bool = False) -> Dossier:
+def _lock(
+    dossier_id: int, expected_version: int | None, *, lead_task: bool = False, result: bool = False
+) -> Dossier:
     """The dossier, locked (``_LockStatement``); with ``lead_task``, its open lead task is read in
-    the same statement and kept for the act's first ``_lead_task``."""
-    statement = _lock_statements.get((connection.vendor, lead_task))
+    the same statement and kept for the act's first ``_lead_task``; with ``result``, its result row,
+    kept for the act's first ``_result_of``."""
+    key = (connection.vendor, lead_task, result)
+    statement = _lock_statements.get(key)
     if statement is None:
-        statement = _LockStatement(connection.vendor, lead_task)
-        _lock_statements[(connection.vendor, lead_task)] = statement
+        statement = _lock_statements[key] = _LockStatement(connection.vendor, lead_task, result)
     sql = statement.sql + (" FOR UPDATE OF d" if connection.features.has_select_for_update_of else "")
     params: list[Any] = [revisions.REFERENCE, revisions.CATALOG]
     if statement.task is not None:
@@ -851,8 +859,16 @@ def _lock(dossier_id: int, expected_version: int | None, *, lead_task: bool = Fa
     _remember(("clock", dossier.pk), statement.clock_events(clock_events))  # for ``_replay``
     if statement.event_id:
         _remember(("new_event_id", dossier.pk), int(row[start + 7]))  # for ``_record``
+    extra = start + (8 if statement.event_id else 7)
     if statement.task is not None:
-        _remember(("locked_lead_task", dossier.pk), statement.task.build(row[-len(statement.task) :]))
+        _remember(
+            ("locked_lead_task", dossier.pk), statement.task.build(row[extra : extra + len(statement.task)])
+        )
+        extra += len(statement.task)
+    if statement.result is not None:
+        _remember(
+            ("locked_result", dossier.pk), statement.result.build(row[extra : extra + len(statement.result)])
+        )
     calendar = str(calendar_token) if calendar_token is not None else "None"
     _remember(("calendar_token",), calendar)
     known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}
@@ -1834,6 +1850,16 @@ def _simple(
 _task_reader: rows.Reader | None = None
 
 
+def _result_of(dossier: Dossier) -> Result | None:
+    """The dossier's result row: as the act's lock read it (``_lock(result=True)``, decision 0056)
+    the first time after that lock, else by a statement built once (``rows.first``)."""
+    memo = _memo.get()
+    if memo is not None and ("locked_result", dossier.pk) in memo:
+        locked: Result | None = memo.pop(("locked_result", dossier.pk))
+        return locked
+    return rows.first(Result, dossier_id=dossier.pk)
+
+
 def _lead_task(dossier: Dossier) -> ProcessingTask | None:
     """The open lead task (first by position): as the act's lock read it (``_lock(lead_task=True)``,
     decision 0056) the first time after that lock, else by a hand-written statement (decision 0043)."""
@@ -2294,11 +2320,11 @@ def sign_result(
     """
     _require_pdf(content)
     with transaction.atomic():
-        dossier = _lock(dossier_id, expected_version)
+        dossier = _lock(dossier_id, expected_version, result=True)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.SIGN_RESULT, actor, at=when)
         # The dossier row is locked: nobody else creates its result meanwhile.
-        result = rows.first(Result, dossier_id=dossier.pk) or Result(dossier=dossier)
+        result = _result_of(dossier) or Result(dossier=dossier)
         result.signer, result.signed_at = actor, when
         if content is not None:
             result.sha256 = hashlib.sha256(content).hexdigest()
@@ -2385,11 +2411,11 @@ def issue_result(
         raise _required("number", "số văn bản kết quả", "result number")
     _require_pdf(content)
     with transaction.atomic(), rows.together():  # the result's UPDATE rides with the act's (0056)
-        dossier = _lock(dossier_id, expected_version)
+        dossier = _lock(dossier_id, expected_version, result=True)
         when = _instant(at, dossier)
         transition, role = _authorise(dossier, Act.ISSUE_RESULT, actor, at=when)
         # The dossier row is locked: nobody else creates its result meanwhile.
-        result = rows.first(Result, dossier_id=dossier.pk) or Result(dossier=dossier)
+        result = _result_of(dossier) or Result(dossier=dossier)
         result.number = number.strip()
         result.result_code = result_code.strip()
         result.issued_at = when

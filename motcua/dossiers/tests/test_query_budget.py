@@ -36,8 +36,8 @@ ride on the code counters' statement and its event on the dossier's INSERT. Here
 memberships are read after the components are written (the gate's per-process data is cold in a
 test), so the components go in front of that read, not of the counters: four statements less than
 SQLite, five in a warm process (test_intake_reads). On both databases, the acts that check or change
-the open lead task (assign, appraise, consult, request supplement) read it with the lock: assign and
-appraise one less.
+the open lead task (assign, appraise, consult, request supplement) read it with the lock, and sign
+and issue the dossier's result row: each of these four one less.
 """
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ TRANSITION_BUDGET = {
     "assign": 9 + OUTBOX,
     "appraise": 5 + OUTBOX,
     "approve": 6 + OUTBOX,
-    "sign": 7 + OUTBOX,
-    "issue": 9 + OUTBOX,
+    "sign": 6 + OUTBOX,
+    "issue": 8 + OUTBOX,
     "return": 6 + OUTBOX,
 }
 # PostgreSQL (decision 0056): the statements that ride on the dossier's UPDATE (its event, its outbox
@@ -177,6 +177,38 @@ def test_the_lock_reads_the_open_lead_task_as_lead_task_reads_it(world, django_a
         locked = services._lock(fresh.pk, expected_version=None, lead_task=True)
         with django_assert_num_queries(0):
             assert services._lead_task(locked) is None
+
+
+def test_the_lock_reads_the_result_as_the_orm_reads_it(world, django_assert_num_queries):
+    """``_lock(result=True)`` (decision 0056) reads the dossier's result row in the lock's statement:
+    the act's first ``_result_of`` gets it without a statement; a dossier without one gets None."""
+    from motcua.dossiers.models import Result
+
+    w = world
+    with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):
+        fresh = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
+        services.forward_dossier(dossier_id=dossier.pk, actor=w.reception)
+        services.assign_handler(dossier_id=dossier.pk, actor=w.leader, handler_id=w.handler.pk)
+        services.appraise(dossier_id=dossier.pk, actor=w.handler, opinion="Đủ")
+        services.approve(dossier_id=dossier.pk, actor=w.approver)
+        services.sign_result(dossier_id=dossier.pk, actor=w.approver)
+    expected = Result.objects.get(dossier=dossier)
+    assert expected.signer_id == w.approver.pk
+
+    def values(instance) -> dict:
+        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+
+    with transaction.atomic(), services._memo_scope():
+        locked = services._lock(dossier.pk, expected_version=None, result=True, lead_task=True)
+        with django_assert_num_queries(0):
+            assert values(services._result_of(locked)) == values(expected)
+        with django_assert_num_queries(1):  # once taken, it is read again
+            assert values(services._result_of(locked)) == values(expected)
+    with transaction.atomic(), services._memo_scope():
+        locked = services._lock(fresh.pk, expected_version=None, result=True)
+        with django_assert_num_queries(0):
+            assert services._result_of(locked) is None
 
 
 def test_an_acceptance_writes_only_its_event_and_dossier_row_once_its_code_is_taken(world, settings):
