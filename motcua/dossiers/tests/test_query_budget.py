@@ -144,71 +144,49 @@ def test_the_lock_reads_what_the_orm_reads(world):
         services._lock(dossier.pk + 1000, expected_version=None)
 
 
-def test_the_lock_reads_the_open_lead_task_as_lead_task_reads_it(world, django_assert_num_queries):
-    """``_lock(lead_task=True)`` (decision 0056) reads the open lead task in the lock's statement: the
-    act's first ``_lead_task`` gets it without a statement, the same values the ORM reads; a dossier
-    without tasks gets None."""
-    from motcua.dossiers.models import ProcessingTask
+def test_the_lock_reads_the_open_lead_task_and_the_result_as_the_orm_reads_them(
+    world, django_assert_num_queries
+):
+    """``_lock(lead_task=True, result=True)`` (decision 0056) reads the open lead task and the
+    dossier's result row in the lock's statement: the act's first ``_lead_task`` and ``_result_of``
+    get them without a statement, with the values the ORM reads, and a later call reads them again;
+    a dossier without them gets None."""
+    from motcua.dossiers.models import ProcessingTask, Result
 
     w = world
-    with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):
-        fresh = services.receive_at_counter(intake=w.intake(), actor=w.reception)
-        dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
-        services.forward_dossier(dossier_id=dossier.pk, actor=w.reception)
-        services.assign_handler(dossier_id=dossier.pk, actor=w.leader, handler_id=w.handler.pk)
-    expected = (
-        ProcessingTask.objects.filter(dossier=dossier, is_lead=True, completed_at=None)
-        .order_by("position", "id")
-        .first()
-    )
-    assert expected is not None and expected.assignee_id == w.handler.pk
 
-    def values(instance) -> dict:
+    def values(instance) -> dict | None:
+        if instance is None:
+            return None
         return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
 
-    with transaction.atomic(), services._memo_scope():
-        locked = services._lock(dossier.pk, expected_version=None, lead_task=True)
-        with django_assert_num_queries(0):
-            task = services._lead_task(locked)
-        assert values(task) == values(expected)
-        with django_assert_num_queries(1):  # once taken, it is read again
-            assert values(services._lead_task(locked)) == values(expected)
-    with transaction.atomic(), services._memo_scope():
-        locked = services._lock(fresh.pk, expected_version=None, lead_task=True)
-        with django_assert_num_queries(0):
-            assert services._lead_task(locked) is None
+    def check(dossier_id: int) -> tuple[dict | None, dict | None]:
+        task = ProcessingTask.objects.filter(dossier_id=dossier_id, is_lead=True, completed_at=None)
+        expected = (
+            values(task.order_by("position", "id").first()),
+            values(Result.objects.filter(dossier_id=dossier_id).first()),
+        )
+        with transaction.atomic(), services._memo_scope():
+            locked = services._lock(dossier_id, expected_version=None, lead_task=True, result=True)
+            with django_assert_num_queries(0):
+                assert (values(services._lead_task(locked)), values(services._result_of(locked))) == expected
+            with django_assert_num_queries(2):  # once taken, each is read again
+                assert (values(services._lead_task(locked)), values(services._result_of(locked))) == expected
+        return expected
 
-
-def test_the_lock_reads_the_result_as_the_orm_reads_it(world, django_assert_num_queries):
-    """``_lock(result=True)`` (decision 0056) reads the dossier's result row in the lock's statement:
-    the act's first ``_result_of`` gets it without a statement; a dossier without one gets None."""
-    from motcua.dossiers.models import Result
-
-    w = world
     with time_machine.travel(vn(2026, 3, 3, 9, 0), tick=False):
         fresh = services.receive_at_counter(intake=w.intake(), actor=w.reception)
         dossier = services.receive_at_counter(intake=w.intake(), actor=w.reception)
         services.forward_dossier(dossier_id=dossier.pk, actor=w.reception)
         services.assign_handler(dossier_id=dossier.pk, actor=w.leader, handler_id=w.handler.pk)
+        assert check(fresh.pk) == (None, None)
+        task, result = check(dossier.pk)
+        assert task is not None and task["assignee_id"] == w.handler.pk and result is None
         services.appraise(dossier_id=dossier.pk, actor=w.handler, opinion="Đủ")
         services.approve(dossier_id=dossier.pk, actor=w.approver)
         services.sign_result(dossier_id=dossier.pk, actor=w.approver)
-    expected = Result.objects.get(dossier=dossier)
-    assert expected.signer_id == w.approver.pk
-
-    def values(instance) -> dict:
-        return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
-
-    with transaction.atomic(), services._memo_scope():
-        locked = services._lock(dossier.pk, expected_version=None, result=True, lead_task=True)
-        with django_assert_num_queries(0):
-            assert values(services._result_of(locked)) == values(expected)
-        with django_assert_num_queries(1):  # once taken, it is read again
-            assert values(services._result_of(locked)) == values(expected)
-    with transaction.atomic(), services._memo_scope():
-        locked = services._lock(fresh.pk, expected_version=None, result=True)
-        with django_assert_num_queries(0):
-            assert services._result_of(locked) is None
+        _task, result = check(dossier.pk)
+        assert result is not None and result["signer_id"] == w.approver.pk
 
 
 def test_an_acceptance_writes_only_its_event_and_dossier_row_once_its_code_is_taken(world, settings):
