@@ -770,11 +770,11 @@ class _LockStatement:
         # ``lead_task``: the open lead task too (``_lead_task``'s row; decision 0056), for the acts
         # that check or change it (assign, appraise, …) instead of a statement of their own.
         self.task = rows.Reader(ProcessingTask, "lt") if lead_task else None
-        task_select, task_join = "", ""
+        extra_select, extra_joins = "", ""
         if self.task is not None:
             tasks = q(ProcessingTask._meta.db_table)
-            task_select = f", {self.task.select}"
-            task_join = (
+            extra_select = f", {self.task.select}"
+            extra_joins = (
                 f"LEFT JOIN {tasks} lt ON lt.{q('id')} = (SELECT t.{q('id')} FROM {tasks} t "  # noqa: S608
                 f"WHERE t.{q('dossier_id')} = d.{q('id')} AND t.{q('is_lead')} = %s "
                 f"AND t.{q('completed_at')} IS NULL ORDER BY t.{q('position')}, t.{q('id')} LIMIT 1) "
@@ -782,22 +782,22 @@ class _LockStatement:
         # ``result``: the dossier's result row (one per dossier), for sign and issue (decision 0056).
         self.result = rows.Reader(Result, "lr") if result else None
         if self.result is not None:
-            task_select += f", {self.result.select}"
-            task_join += f"LEFT JOIN {q(Result._meta.db_table)} lr ON lr.{q('dossier_id')} = d.{q('id')} "
+            extra_select += f", {self.result.select}"
+            extra_joins += f"LEFT JOIN {q(Result._meta.db_table)} lr ON lr.{q('dossier_id')} = d.{q('id')} "
         self.sql = (  # table and column names from _meta
             f"SELECT {self.dossier.select}, {self.version.select}, {self.agency.select}, "  # noqa: S608
             f"{self.admin_unit.select}, {self.unit.select}, "
             f"(SELECT e.{q('seq')} {last}), (SELECT e.{q('hash')} {last}), (SELECT e.{q('at')} {last}), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), "
             f"(SELECT token FROM {q('core_revision')} WHERE name = %s), {calendar_revision_sql()}, "
-            f"{clock_events}{self.event_id}{task_select} "
+            f"{clock_events}{self.event_id}{extra_select} "
             f"FROM {q(Dossier._meta.db_table)} d "
             f"INNER JOIN {q(ProcedureVersion._meta.db_table)} v "
             f"ON v.{q('id')} = d.{q('procedure_version_id')} "
             f"LEFT JOIN {q(Agency._meta.db_table)} a ON a.{q('id')} = d.{q('competent_agency_id')} "
             f"LEFT JOIN {q(AdminUnit._meta.db_table)} au ON au.{q('id')} = a.{q('admin_unit_id')} "
             f"LEFT JOIN {q(OneStopUnit._meta.db_table)} u ON u.{q('id')} = d.{q('received_at_unit_id')} "
-            f"{task_join}WHERE d.{q('id')} = %s"
+            f"{extra_joins}WHERE d.{q('id')} = %s"
         )
         self.readers = (self.dossier, self.version, self.agency, self.admin_unit, self.unit)
 
@@ -834,7 +834,7 @@ def _lock(
 ) -> Dossier:
     """The dossier, locked (``_LockStatement``); with ``lead_task``, its open lead task is read in
     the same statement and kept for the act's first ``_lead_task``; with ``result``, its result row,
-    kept for the act's first ``_result_of``."""
+    kept for the act's first ``_result_of`` (``_taken_with_lock``)."""
     key = (connection.vendor, lead_task, result)
     statement = _lock_statements.get(key)
     if statement is None:
@@ -860,15 +860,10 @@ def _lock(
     if statement.event_id:
         _remember(("new_event_id", dossier.pk), int(row[start + 7]))  # for ``_record``
     extra = start + (8 if statement.event_id else 7)
-    if statement.task is not None:
-        _remember(
-            ("locked_lead_task", dossier.pk), statement.task.build(row[extra : extra + len(statement.task)])
-        )
-        extra += len(statement.task)
-    if statement.result is not None:
-        _remember(
-            ("locked_result", dossier.pk), statement.result.build(row[extra : extra + len(statement.result)])
-        )
+    for name, joined in (("lead_task", statement.task), ("result", statement.result)):
+        if joined is not None:  # kept for the act's first ``_taken_with_lock``
+            _remember(("locked", name, dossier.pk), joined.build(row[extra : extra + len(joined)]))
+            extra += len(joined)
     calendar = str(calendar_token) if calendar_token is not None else "None"
     _remember(("calendar_token",), calendar)
     known = {revisions.REFERENCE: token, revisions.CATALOG: catalog_token, "calendar": calendar}
@@ -1850,23 +1845,30 @@ def _simple(
 _task_reader: rows.Reader | None = None
 
 
-def _result_of(dossier: Dossier) -> Result | None:
-    """The dossier's result row: as the act's lock read it (``_lock(result=True)``, decision 0056)
-    the first time after that lock, else by a statement built once (``rows.first``)."""
+def _taken_with_lock(name: str, dossier: Dossier) -> tuple[bool, Any]:
+    """(True, the row) the first time after a ``_lock`` that read ``name`` ("lead_task", "result")
+    in its statement (decision 0056); (False, None) otherwise, and after that first time."""
     memo = _memo.get()
-    if memo is not None and ("locked_result", dossier.pk) in memo:
-        locked: Result | None = memo.pop(("locked_result", dossier.pk))
-        return locked
-    return rows.first(Result, dossier_id=dossier.pk)
+    key = ("locked", name, dossier.pk)
+    if memo is None or key not in memo:
+        return False, None
+    return True, memo.pop(key)
+
+
+def _result_of(dossier: Dossier) -> Result | None:
+    """The dossier's result row: as the act's lock read it (``_lock(result=True)``) the first time
+    after that lock, else by a statement built once (``rows.first``)."""
+    taken, locked = _taken_with_lock("result", dossier)
+    return locked if taken else rows.first(Result, dossier_id=dossier.pk)
 
 
 def _lead_task(dossier: Dossier) -> ProcessingTask | None:
     """The open lead task (first by position): as the act's lock read it (``_lock(lead_task=True)``,
     decision 0056) the first time after that lock, else by a hand-written statement (decision 0043)."""
-    memo = _memo.get()
-    if memo is not None and ("locked_lead_task", dossier.pk) in memo:
-        locked: ProcessingTask | None = memo.pop(("locked_lead_task", dossier.pk))
-        return locked
+    taken, locked = _taken_with_lock("lead_task", dossier)
+    if taken:
+        found: ProcessingTask | None = locked
+        return found
     global _task_reader
     if _task_reader is None:
         _task_reader = rows.Reader(ProcessingTask, "t")
