@@ -52,6 +52,17 @@ def test_insert_update_and_read_agree_with_the_orm(province):
     assert again.name == "Sở Thử nghiệm"
     assert again.updated_at > agency.updated_at  # auto_now is written with the changed columns
 
+    # A field deferred when read is neither loaded by the snapshot nor counted as changed; once
+    # loaded, it counts as changed (its value was not known before).
+    partial = Agency.objects.only("id", "name").get(pk=agency.pk)
+    before = rows.snapshot(partial)
+    assert "short_name" not in partial.__dict__
+    partial.name = "Sở Thử nghiệm 2"
+    assert rows.changed(partial, before) == ["name"]
+    assert "short_name" not in partial.__dict__  # nothing read for it
+    assert partial.short_name == "STN"  # loaded now
+    assert rows.changed(partial, before) == ["name", "short_name"]
+
     reader = rows.Reader(Agency, "a")
     from django.db import connection
 

@@ -321,7 +321,7 @@ def _insert_statement(instance: Model, with_key: bool, connection: Any) -> tuple
     model = type(instance)
     planned = _insert_plan(model, with_key)
     values = prepared(planned, instance, connection, True)
-    nulls = tuple(value is None for value in values)
+    nulls = tuple([value is None for value in values])  # (a list comprehension is faster)
     key = (model, connection.vendor, with_key, nulls)
     sql = _inserts.get(key)
     if sql is None:
@@ -509,17 +509,22 @@ def _in_chunks(head: str, field: Field[Any, Any], wanted: list[Any], tail: str) 
 
 
 def snapshot(instance: Model) -> dict[str, Any]:
-    """The values of ``instance``'s concrete fields now, for ``changed`` later."""
-    return {f.attname: getattr(instance, f.attname) for f in instance._meta.concrete_fields}
+    """The values of ``instance``'s fields now, for ``changed`` later: a copy of its ``__dict__``,
+    where Django keeps each loaded field's value under its attname (a field still deferred is not
+    there, and is not loaded for this)."""
+    return dict(instance.__dict__)
 
 
 def changed(instance: Model, before: dict[str, Any]) -> list[str]:
-    """The attnames whose value differs from ``before`` (``snapshot``)."""
+    """The attnames whose value differs from ``before`` (``snapshot``); a field loaded since counts
+    as changed, a field still not loaded does not."""
+    now = instance.__dict__
     return [
         f.attname
         for f in instance._meta.concrete_fields
         if not f.primary_key
-        and (f.attname not in before or getattr(instance, f.attname) != before[f.attname])
+        and f.attname in now
+        and (f.attname not in before or now[f.attname] != before[f.attname])
     ]
 
 
