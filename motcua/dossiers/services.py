@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import partial, wraps
+from functools import cache, partial, wraps
 from typing import Any, Final, ParamSpec, TypeVar
 
 from django.conf import settings
@@ -925,24 +925,8 @@ def _tokens(*, dossier_id: bool = False, components: int = 0) -> dict[str, str]:
     kept for ``_new_dossier_id``, and the id of its first event (decision 0048), kept for ``_record``."""
 
     def read() -> dict[str, str]:
-        # No parameter: the names and the number of components are written into the statement
-        # (decision 0057). With a parameter, PostgreSQL planned it again on every call (0.17 ms):
-        # its generic plan counts 1,000 rows for ``generate_series(1, $n)``, so it kept to custom
-        # plans. Without one, the plan is made once per connection and kept.
-        sql = (
-            f"SELECT name, token FROM {rows.quote('core_revision')} "  # noqa: S608 - names from _meta
-            f"UNION ALL SELECT 'calendar', {calendar_revision_sql()}"
-        )
-        if dossier_id:
-            text = _TEXT[connection.vendor]
-            sql += f" UNION ALL SELECT 'dossier_id', CAST({_next_id_sql(Dossier)} AS {text})"
-            sql += f" UNION ALL SELECT 'event_id', CAST({_next_id_sql(DossierEvent)} AS {text})"
+        sql = _tokens_sql(connection.vendor, dossier_id, components)
         keys: list[int] = []
-        if dossier_id and components and connection.vendor == "postgresql":
-            # the keys of its components (decision 0056): written with them, they wait for the
-            # act's next statement (``rows.together``) instead of an INSERT … RETURNING of their own
-            sql += f" UNION ALL SELECT 'component_id', CAST({_next_id_sql(DossierComponent)} AS {text}) "
-            sql += f"FROM generate_series(1, {int(components)})"
         with rows.kept_cursor() as cursor:
             cursor.execute(sql, [])
             found: dict[str, str] = {}
@@ -962,6 +946,30 @@ def _tokens(*, dossier_id: bool = False, components: int = 0) -> dict[str, str]:
         return found
 
     return _memoised(("tokens",), read)
+
+
+@cache
+def _tokens_sql(vendor: str, dossier_id: bool, components: int) -> str:
+    """``_tokens``'s statement, built once per process for each form.
+
+    It has no parameter: the names and the number of components are written into it (decision
+    0057). With a parameter, PostgreSQL planned it again on every call (0.17 ms): its generic plan
+    counts 1,000 rows for ``generate_series(1, $n)``, so it kept to custom plans. Without one, the
+    plan is made once per connection and kept."""
+    sql = (
+        f"SELECT name, token FROM {rows.quote('core_revision')} "  # noqa: S608 - names from _meta
+        f"UNION ALL SELECT 'calendar', {calendar_revision_sql()}"
+    )
+    text = _TEXT[vendor]
+    if dossier_id:
+        sql += f" UNION ALL SELECT 'dossier_id', CAST({_next_id_sql(Dossier)} AS {text})"
+        sql += f" UNION ALL SELECT 'event_id', CAST({_next_id_sql(DossierEvent)} AS {text})"
+    if dossier_id and components and vendor == "postgresql":
+        # the keys of its components (decision 0056): written with them, they wait for the act's
+        # next statement (``rows.together``) instead of an INSERT … RETURNING of their own
+        sql += f" UNION ALL SELECT 'component_id', CAST({_next_id_sql(DossierComponent)} AS {text}) "
+        sql += f"FROM generate_series(1, {int(components)})"
+    return sql
 
 
 _TEXT: Final = {"postgresql": "varchar", "sqlite": "text"}
