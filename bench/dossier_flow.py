@@ -12,7 +12,10 @@ counters do) and its own leader, handler, approver and clerk at the competent ag
 phases of ``--seconds`` each: (1) acceptances only: ``receive_at_counter`` (3 components, code and
 ledger number issued, Form 01 data built by ``paperwork.form01_for``, no PDF: it renders lazily when
 printed); (2) transitions: forward, assign, appraise, approve, sign, issue, return on the dossiers of
-phase 1. Details go to stderr; the last line on stdout is one JSON object.
+phase 1. Phase 1 also reports the CPU milliseconds per acceptance of the client processes, of their
+PostgreSQL backends and of the whole machine (from /proc: run the bench on the database's machine);
+on a 2-core machine their sum is what bounds the rate. Details go to stderr; the last line on stdout
+is one JSON object.
 """
 
 from __future__ import annotations
@@ -323,6 +326,29 @@ def client(url: str, seed: dict[str, Any], me: dict[str, Any], sync: dict[str, A
 # --------------------------------------------------------------------------------------------------
 
 
+def _backends(admin: str, name: str) -> list[int]:
+    """The PostgreSQL backends connected to the bench database (the clients'; listed once, before
+    phase 1: each client keeps its connection)."""
+    sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"  # noqa: S608 - a plain identifier
+    listed = subprocess.run(["psql", admin, "-At", "-c", sql], check=True, capture_output=True, text=True)
+    return [int(pid) for pid in listed.stdout.split()]
+
+
+def _phase_cpu(workers: list[Any], backends: list[int]) -> dict[str, float]:
+    """CPU seconds so far of the client processes, of their backends (from /proc: the bench runs
+    beside the server) and of the whole machine (busy time of every core, from /proc/stat): where an
+    acceptance's CPU goes when 2 × clients processes share the cores."""
+    import portal  # bench/portal.py: CPU seconds of a process from /proc
+
+    busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = busy[3] + busy[4]  # idle, iowait
+    return {
+        "clients": sum(portal._cpu_s(w.pid) for w in workers),
+        "postgres": sum(portal._cpu_s(pid) for pid in backends),
+        "machine": (sum(busy[:8]) - idle) / os.sysconf("SC_CLK_TCK"),
+    }
+
+
 def p95(values: list[float]) -> float:
     if len(values) < 2:
         return values[0] if values else 0.0
@@ -392,11 +418,14 @@ def main() -> None:
         for worker in workers:
             worker.start()
         sync["ready"].wait()
+        backends = _backends(admin, name)
+        cpu_before = _phase_cpu(workers, backends)
         started = time.time()
         sync["stop_at"].value = started + args.seconds
         sync["go"].set()
         sync["switch"].wait()
         accept_elapsed = time.time() - started
+        cpu_spent = {k: v - cpu_before[k] for k, v in _phase_cpu(workers, backends).items()}
         started = time.time()
         sync["stop2"].value = started + args.seconds
         sync["go2"].set()
@@ -410,6 +439,11 @@ def main() -> None:
             for act, values in report["latencies"].items():
                 merged[act].extend(values)
         accepted = len(merged["accept"])
+        cpu_per_accept = {k: round(v / max(accepted, 1) * 1000, 2) for k, v in cpu_spent.items()}
+        log(
+            "CPU ms per acceptance in phase 1 (clients, their PostgreSQL backends, the whole "
+            f"machine): {json.dumps(cpu_per_accept)}"
+        )
         transitions = sum(len(merged[act]) for act in ACTS if act != "accept")
         for act in ACTS:
             values = merged[act]
@@ -441,6 +475,7 @@ def main() -> None:
             "target_ratio": TARGET_RATIO,
             "target_p95_ms": TARGET_P95_MS,
             "peak_rss_mb": round(peak, 1),
+            "cpu_ms_per_accept": cpu_per_accept,
             "ok": ratio >= TARGET_RATIO and all(p95(merged[act]) < TARGET_P95_MS for act in ACTS),
         }
     finally:
