@@ -34,7 +34,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import dossier_flow  # noqa: E402 - the same seed and intake as the concurrent bench
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_instr"
-WARM = 10
+WARM = 10  # acceptances each child runs before the counted ones
+BASE = 10  # acceptances counted by the first child; the second counts BASE + --n
 
 
 def log(message: str) -> None:
@@ -102,11 +103,11 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()  # the children open their own
-        base = counted(url, seed_file, 10, 10_000)
-        more = counted(url, seed_file, 10 + args.n, 20_000)
+        base = counted(url, seed_file, BASE, 10_000)
+        more = counted(url, seed_file, BASE + args.n, 20_000)
     per_accept = round((more - base) / args.n)
     log(
-        f"callgrind: {base:,} instructions (10 acceptances), {more:,} ({10 + args.n}); "
+        f"callgrind: {base:,} instructions ({BASE} acceptances), {more:,} ({BASE + args.n}); "
         f"{per_accept:,} per acceptance; {time.perf_counter() - started:.0f} s"
     )
     print(

@@ -38,6 +38,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import portal  # bench/portal.py (standard library only): backends and CPU seconds from /proc
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/motcua_bench_flow"
 TARGET_RATIO = 0.10
@@ -326,20 +328,10 @@ def client(url: str, seed: dict[str, Any], me: dict[str, Any], sync: dict[str, A
 # --------------------------------------------------------------------------------------------------
 
 
-def _backends(admin: str, name: str) -> list[int]:
-    """The PostgreSQL backends connected to the bench database (the clients'; listed once, before
-    phase 1: each client keeps its connection)."""
-    sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{name}'"  # noqa: S608 - a plain identifier
-    listed = subprocess.run(["psql", admin, "-At", "-c", sql], check=True, capture_output=True, text=True)
-    return [int(pid) for pid in listed.stdout.split()]
-
-
 def _phase_cpu(workers: list[Any], backends: list[int]) -> dict[str, float]:
     """CPU seconds so far of the client processes, of their backends (from /proc: the bench runs
     beside the server) and of the whole machine (busy time of every core, from /proc/stat): where an
     acceptance's CPU goes when 2 × clients processes share the cores."""
-    import portal  # bench/portal.py: CPU seconds of a process from /proc
-
     busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = busy[3] + busy[4]  # idle, iowait
     return {
@@ -418,7 +410,7 @@ def main() -> None:
         for worker in workers:
             worker.start()
         sync["ready"].wait()
-        backends = _backends(admin, name)
+        backends = portal.backend_pids(admin, name)  # the clients' (each keeps its connection)
         cpu_before = _phase_cpu(workers, backends)
         started = time.time()
         sync["stop_at"].value = started + args.seconds

@@ -355,6 +355,14 @@ def _cpu_s(pid: int, children: bool = False) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def backend_pids(admin: str, database: str) -> list[int]:
+    """The PostgreSQL backends connected to ``database`` now (not the psql that lists them)."""
+    # The name is a plain identifier (``_admin_url`` refuses any other).
+    sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()"  # noqa: S608
+    listed = subprocess.run(["psql", admin, "-At", "-c", sql], check=True, capture_output=True, text=True)
+    return [int(pid) for pid in listed.stdout.split()]
+
+
 class CpuMeter:
     """CPU seconds spent during a phase by gunicorn (the master, its workers and the workers that
     ended), by the PostgreSQL backends of the bench database and by this client process: the
@@ -375,18 +383,8 @@ class CpuMeter:
         children = Path(f"/proc/{self.server_pid}/task/{self.server_pid}/children").read_text()
         return [int(pid) for pid in children.split()]
 
-    def _backends(self) -> list[int]:
-        # The name is a plain identifier (``_admin_url`` refuses any other).
-        sql = (
-            f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.database}' AND pid <> pg_backend_pid()"  # noqa: S608
-        )
-        listed = subprocess.run(
-            ["psql", self.admin, "-At", "-c", sql], check=True, capture_output=True, text=True
-        )
-        return [int(pid) for pid in listed.stdout.split()]
-
     def _read_backends(self, first: bool) -> None:
-        for pid in self._backends():
+        for pid in backend_pids(self.admin, self.database):
             spent = _cpu_s(pid)
             if pid in self._seen:
                 self._seen[pid][1] = max(self._seen[pid][1], spent)
