@@ -2,13 +2,16 @@
 compared with a bare two-row insert transaction run by ``pgbench`` at the same concurrency.
 
     .venv/bin/python bench/dossier_flow.py [--clients 16] [--seconds 10] [--pgbench-seconds 10]
+                                           [--processes N]
 
 A throwaway database (MOTCUA_BENCH_PG, default postgres://postgres@127.0.0.1:5432/motcua_bench_flow)
 is created, migrated and seeded through the real code (demo units, calendars, one published
 procedure), then dropped at the end. Each client is a process (``multiprocessing``, spawn: no GIL
-shared, each calls ``django.setup()``) with its own reception officer at one of the demo one-stop
-units (round robin: clients at units of the same agency share its gap-free code counter, as real
-counters do) and its own leader, handler, approver and clerk at the competent agency. Two timed
+shared, each calls ``django.setup()``), or with ``--processes N`` a thread in one of N processes (as
+threaded gunicorn workers serve requests; decision 0058 measured what that changes), with its own
+reception officer at one of the demo one-stop units (round robin: clients at units of the same
+agency share its gap-free code counter, as real counters do) and its own leader, handler, approver
+and clerk at the competent agency. Two timed
 phases of ``--seconds`` each: (1) acceptances only: ``receive_at_counter`` (3 components, code and
 ledger number issued, Form 01 data built by ``paperwork.form01_for``, no PDF: it renders lazily when
 printed); (2) transitions: forward, assign, appraise, approve, sign, issue, return on the dossiers of
@@ -32,6 +35,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -249,11 +253,27 @@ def renumbered(intake: Any, number: str) -> Any:
     return dataclasses.replace(intake, applicant=applicant)
 
 
-def client(url: str, seed: dict[str, Any], me: dict[str, Any], sync: dict[str, Any], out: Any) -> None:
+def client_process(
+    url: str, seed: dict[str, Any], group: list[tuple[int, dict[str, Any]]], sync: dict[str, Any], out: Any
+) -> None:
+    """One client process: Django set up once, then each client of ``group`` (its number, its plan)
+    in a thread of its own (one client: in this thread), each with its own connection."""
     _env(url)
     import django
 
     django.setup()
+    if len(group) == 1:
+        client(seed, *group[0], sync, out)
+        return
+    threads = [threading.Thread(target=client, args=(seed, n, me, sync, out)) for n, me in group]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
+def client(seed: dict[str, Any], n: int, me: dict[str, Any], sync: dict[str, Any], out: Any) -> None:
+    """Client ``n``: its acceptances (phase 1), then its transitions (phase 2); its latencies to ``out``."""
     from django.db import connection
 
     ready, go, stop_at = sync["ready"], sync["go"], sync["stop_at"]
@@ -275,7 +295,7 @@ def client(url: str, seed: dict[str, Any], me: dict[str, Any], sync: dict[str, A
     def intake() -> services.Intake:
         nonlocal counter
         counter += 1
-        return renumbered(template, f"{os.getpid() % 10000:04d}{counter % 10000:04d}")
+        return renumbered(template, f"{n % 10000:04d}{counter % 10000:04d}")
 
     def timed(act: str, fn: Any, record: bool) -> Any:
         started = time.perf_counter()
@@ -383,6 +403,12 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="client processes, the clients spread over them as threads (default: one per client)",
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
@@ -406,7 +432,12 @@ def main() -> None:
             "stop2": ctx.Value("d", 0.0),
         }
         out = ctx.Queue()
-        workers = [ctx.Process(target=client, args=(url, seed, me, sync, out)) for me in seed["plan"]]
+        processes = max(1, min(args.processes or args.clients, args.clients))
+        plan = list(enumerate(seed["plan"]))
+        workers = [
+            ctx.Process(target=client_process, args=(url, seed, plan[i::processes], sync, out))
+            for i in range(processes)
+        ]
         for worker in workers:
             worker.start()
         sync["ready"].wait()
@@ -421,7 +452,7 @@ def main() -> None:
         started = time.time()
         sync["stop2"].value = started + args.seconds
         sync["go2"].set()
-        reports = [out.get() for _ in workers]
+        reports = [out.get() for _ in plan]  # one per client
         process_elapsed = time.time() - started
         for worker in workers:
             worker.join()
@@ -458,6 +489,8 @@ def main() -> None:
         line = {
             "bench": "dossier_flow",
             "clients": args.clients,
+            "processes": processes,
+            "python": portal.interpreter(),
             "accepted_per_s": round(accepted_per_s, 1),
             "transitions_per_s": round(transitions_per_s, 1),
             "p95_accept_ms": round(p95_accept, 1),

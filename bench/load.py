@@ -461,6 +461,7 @@ def main() -> None:
             "gunicorn_workers": args.gunicorn_workers,
             "gunicorn_threads": args.gunicorn_threads,
             "cpus": os.cpu_count(),
+            "python": portal.interpreter(),
             "mixed_requests_per_s": mixed["requests_per_s"],
             "mixed_p50_ms": mixed["p50_ms"],
             "mixed_p95_ms": mixed["p95_ms"],

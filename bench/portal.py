@@ -355,6 +355,12 @@ def _cpu_s(pid: int, children: bool = False) -> float:
     return ticks / os.sysconf("SC_CLK_TCK")
 
 
+def interpreter() -> str:
+    """The Python that runs the bench and its servers: version and the executable behind the venv's
+    link (a distribution's build and a plain source build differ by 12-15 %, decision 0058)."""
+    return f"{sys.version.split()[0]} {os.path.realpath(sys.executable)}"
+
+
 def backend_pids(admin: str, database: str) -> list[int]:
     """The PostgreSQL backends connected to ``database`` now (not the psql that lists them)."""
     # The name is a plain identifier (``_admin_url`` refuses any other).
