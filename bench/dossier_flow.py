@@ -11,14 +11,13 @@ shared, each calls ``django.setup()``), or with ``--processes N`` a thread in on
 threaded gunicorn workers serve requests; decision 0058 measured what that changes), with its own
 reception officer at one of the demo one-stop units (round robin: clients at units of the same
 agency share its gap-free code counter, as real counters do) and its own leader, handler, approver
-and clerk at the competent agency. Two timed
-phases of ``--seconds`` each: (1) acceptances only: ``receive_at_counter`` (3 components, code and
-ledger number issued, Form 01 data built by ``paperwork.form01_for``, no PDF: it renders lazily when
-printed); (2) transitions: forward, assign, appraise, approve, sign, issue, return on the dossiers of
-phase 1. Phase 1 also reports the CPU milliseconds per acceptance of the client processes, of their
-PostgreSQL backends and of the whole machine (from /proc: run the bench on the database's machine);
-on a 2-core machine their sum is what bounds the rate. Details go to stderr; the last line on stdout
-is one JSON object.
+and clerk at the competent agency. Two timed phases of ``--seconds`` each: (1) acceptances only:
+``receive_at_counter`` (3 components, code and ledger number issued, Form 01 data built by
+``paperwork.form01_for``, no PDF: it renders lazily when printed); (2) transitions: forward,
+assign, appraise, approve, sign, issue, return on the dossiers of phase 1. Phase 1 also reports
+the CPU milliseconds per acceptance of the client processes, of their PostgreSQL backends and of
+the whole machine (from /proc: run the bench on the database's machine); on a 2-core machine their
+sum is what bounds the rate. Details go to stderr; the last line on stdout is one JSON object.
 """
 
 from __future__ import annotations
