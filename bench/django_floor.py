@@ -2,7 +2,8 @@
 (issues #5 and #9) written through a bare Django ORM, in-process and over HTTP under gunicorn.
 
     .venv/bin/python bench/django_floor.py [--seconds 10] [--pgbench-seconds 10]
-                                           [--processes 16] [--http-clients 32] [--gunicorn-workers 5]
+                                           [--clients 16] [--processes N] [--http-clients 32]
+                                           [--gunicorn-workers N]
 
 Both targets are ratios to ``pgbench`` running a bare two-row insert transaction
 (``bench/dossier_flow.py``'s script): #5 asks for counter acceptances in-process at 10 % of it (16
@@ -11,9 +12,12 @@ Django view doing the same two inserts under gunicorn", about 19 % of pgbench on
 written on. This bench measures that floor here, with nothing of motcua in it
 (``bench/_floor_app.py``: no middleware, no template, two ``objects.create`` in one transaction):
 
-1. in-process: ``--processes`` processes (spawn, each its own connection) call it in a loop, as
-   ``bench/dossier_flow.py``'s clients call the acceptance;
-2. over HTTP: gunicorn with ``deploy/gunicorn.conf.py`` (``--gunicorn-workers`` sync workers, as
+1. in-process: ``--clients`` clients call it in a loop, as ``bench/dossier_flow.py``'s clients call
+   the acceptance, laid out as they are: threads (each its own connection) spread over
+   ``--processes`` processes (spawn), by default as many as gunicorn starts here (2 × cores + 1,
+   decision 0059);
+2. over HTTP: gunicorn with ``deploy/gunicorn.conf.py`` (``--gunicorn-workers`` sync workers, by
+   default 2 × cores + 1, as
    ``bench/load.py`` runs motcua) and ``--http-clients`` keep-alive clients (threads in four
    processes) POST to it, as ``bench/load.py``'s clients do;
 3. ``pgbench`` at both concurrencies, in the same run, on the same database.
@@ -45,6 +49,7 @@ BENCH = ROOT / "bench"
 sys.path[:0] = [str(ROOT), str(BENCH)]
 
 import dossier_flow  # noqa: E402 - the pgbench script, its tables and runner
+import portal  # noqa: E402 - bench/portal.py: the web tier's process count
 
 from tests import prodstack as ps  # noqa: E402 - database set-up, free port
 
@@ -62,25 +67,49 @@ def p99(values: list[float]) -> float:
     return round(statistics.quantiles(values, n=100, method="inclusive")[98], 1)
 
 
-def in_process(url: str, n: int, ready: Any, start: Any, seconds: float, out: Any) -> None:
+def in_process(url: str, clients: list[int], ready: Any, start: Any, seconds: float, out: Any) -> None:
+    """One process calling the bare transaction: each client of ``clients`` in a thread of its own
+    (one client: in this thread), each thread with its own connection, as in ``bench/dossier_flow.py``."""
     os.environ["FLOOR_DATABASE_URL"] = url
     sys.path.insert(0, str(BENCH))
     import _floor_app
 
-    for _ in range(20):  # warm: the connection, prepared statements
-        _floor_app.two_inserts(n)
-    ready.wait()
-    ready.wait()
-    while time.time() < start.value:
-        time.sleep(0.001)
-    stop_at = start.value + seconds
-    done, latencies = 0, []
-    while time.time() < stop_at:
-        began = time.perf_counter()
-        _floor_app.two_inserts(n)
-        latencies.append((time.perf_counter() - began) * 1000)
-        done += 1
-    out.put({"done": done, "latencies": latencies, "errors": 0})
+    results: list[dict[str, Any]] = []
+    # The phase's barrier, passed once all of this process's clients reach it (twice: all warm, then
+    # the start time is set).
+    here = threading.Barrier(len(clients), action=ready.wait)
+
+    def one(n: int) -> None:
+        for _ in range(20):  # warm: the connection, prepared statements
+            _floor_app.two_inserts(n)
+        here.wait()
+        here.wait()
+        while time.time() < start.value:
+            time.sleep(0.001)
+        stop_at = start.value + seconds
+        done, latencies = 0, []
+        while time.time() < stop_at:
+            began = time.perf_counter()
+            _floor_app.two_inserts(n)
+            latencies.append((time.perf_counter() - began) * 1000)
+            done += 1
+        results.append({"done": done, "latencies": latencies})
+
+    if len(clients) == 1:
+        one(clients[0])
+    else:
+        threads = [threading.Thread(target=one, args=(n,)) for n in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    out.put(
+        {
+            "done": sum(r["done"] for r in results),
+            "latencies": [v for r in results for v in r["latencies"]],
+            "errors": 0,
+        }
+    )
 
 
 def http_clients(port: int, threads: int, ready: Any, start: Any, seconds: float, out: Any) -> None:
@@ -154,9 +183,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--pgbench-seconds", type=int, default=10)
-    parser.add_argument("--processes", type=int, default=16, help="in-process clients (#5: 16)")
+    parser.add_argument("--clients", type=int, default=16, help="in-process clients (#5: 16)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="processes the in-process clients run in, as threads (default: 2 × cores + 1, as gunicorn)",
+    )
     parser.add_argument("--http-clients", type=int, default=32, help="HTTP clients (#9: 32)")
-    parser.add_argument("--gunicorn-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--gunicorn-workers", type=int, default=portal.web_workers())
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
     ps.recreate_database(url)
@@ -164,8 +199,10 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="motcua-bench-floor-"))
     web: subprocess.Popen[bytes] | None = None
     try:
-        inproc = run_phase(in_process, [(url, n) for n in range(args.processes)], args.seconds)
-        log(f"in-process, {args.processes} processes: {json.dumps(inproc)}")
+        processes = max(1, min(args.processes or portal.web_workers(), args.clients))
+        groups = [list(range(args.clients))[i::processes] for i in range(processes)]
+        inproc = run_phase(in_process, [(url, g) for g in groups], args.seconds)
+        log(f"in-process, {args.clients} clients in {processes} processes: {json.dumps(inproc)}")
 
         port = ps.free_port(PORTS)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "MOTCUA_", "GUNICORN_"))}
@@ -216,7 +253,7 @@ def main() -> None:
         ps.Stack._kill(web, 15)
         web = None
 
-        pg_in = dossier_flow.run_pgbench(url, args.processes, args.pgbench_seconds)
+        pg_in = dossier_flow.run_pgbench(url, args.clients, args.pgbench_seconds)
         pg_http = dossier_flow.run_pgbench(url, args.http_clients, args.pgbench_seconds)
     finally:
         if web is not None:
@@ -224,7 +261,8 @@ def main() -> None:
         ps.drop_database(url)
     line = {
         "bench": "django_floor",
-        "inprocess_clients": args.processes,
+        "inprocess_clients": args.clients,
+        "inprocess_processes": processes,
         "inprocess_two_inserts_per_s": inproc["per_s"],
         "inprocess_p99_ms": inproc["p99_ms"],
         "pgbench_tps_inprocess_clients": round(pg_in, 1),

@@ -6,18 +6,21 @@ compared with a bare two-row insert transaction run by ``pgbench`` at the same c
 
 A throwaway database (MOTCUA_BENCH_PG, default postgres://postgres@127.0.0.1:5432/motcua_bench_flow)
 is created, migrated and seeded through the real code (demo units, calendars, one published
-procedure), then dropped at the end. Each client is a process (``multiprocessing``, spawn: no GIL
-shared, each calls ``django.setup()``), or with ``--processes N`` a thread in one of N processes (as
-threaded gunicorn workers serve requests; decision 0058 measured what that changes), with its own
-reception officer at one of the demo one-stop units (round robin: clients at units of the same
-agency share its gap-free code counter, as real counters do) and its own leader, handler, approver
-and clerk at the competent agency. Two timed phases of ``--seconds`` each: (1) acceptances only:
-``receive_at_counter`` (3 components, code and ledger number issued, Form 01 data built by
-``paperwork.form01_for``, no PDF: it renders lazily when printed); (2) transitions: forward,
-assign, appraise, approve, sign, issue, return on the dossiers of phase 1. Phase 1 also reports
-the CPU milliseconds per acceptance of the client processes, of their PostgreSQL backends and of
-the whole machine (from /proc: run the bench on the database's machine); on a 2-core machine their
-sum is what bounds the rate. Details go to stderr; the last line on stdout is one JSON object.
+procedure), then dropped at the end. The clients are threads, each with its own connection and
+transaction, spread over ``--processes`` processes (``multiprocessing``, spawn: each calls
+``django.setup()``); by default as many processes as ``deploy/gunicorn.conf.py`` starts on this
+machine (2 × cores + 1, at most one per client), the layout in which the web tier runs these
+services (decision 0059; ``--processes 16`` gives each client a process of its own, the layout of
+the figures before it). Each client has its own reception officer at one of the demo one-stop units
+(round robin: clients at units of the same agency share its gap-free code counter, as real counters
+do) and its own leader, handler, approver and clerk at the competent agency. Two timed phases of
+``--seconds`` each: (1) acceptances only: ``receive_at_counter`` (3 components, code and ledger
+number issued, Form 01 data built by ``paperwork.form01_for``, no PDF: it renders lazily when
+printed); (2) transitions: forward, assign, appraise, approve, sign, issue, return on the dossiers
+of phase 1. Phase 1 also reports the CPU milliseconds per acceptance of the client processes, of
+their PostgreSQL backends and of the whole machine (from /proc: run the bench on the database's
+machine); on a 2-core machine their sum is what bounds the rate. Details go to stderr; the last line
+on stdout is one JSON object.
 """
 
 from __future__ import annotations
@@ -406,7 +409,7 @@ def main() -> None:
         "--processes",
         type=int,
         default=0,
-        help="client processes, the clients spread over them as threads (default: one per client)",
+        help="processes the clients run in, as threads (default: 2 × cores + 1, as gunicorn)",
     )
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args()
@@ -431,7 +434,7 @@ def main() -> None:
             "stop2": ctx.Value("d", 0.0),
         }
         out = ctx.Queue()
-        processes = max(1, min(args.processes or args.clients, args.clients))
+        processes = max(1, min(args.processes or portal.web_workers(), args.clients))
         plan = list(enumerate(seed["plan"]))
         workers = [
             ctx.Process(target=client_process, args=(url, seed, plan[i::processes], sync, out))

@@ -361,7 +361,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=20.0, help="mixed phase")
     parser.add_argument("--intake-seconds", type=float, default=15.0, help="intake-only phase")
-    parser.add_argument("--gunicorn-workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--gunicorn-workers", type=int, default=portal.web_workers())
     # 1: sync workers, which close each connection after its answer, so requests spread over the
     # workers as the reverse proxy spreads them; with gthread keep-alive each client's connection
     # stays pinned to one worker (bench/portal.py measured tracking p95 569 ms that way).

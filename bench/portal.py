@@ -361,6 +361,13 @@ def interpreter() -> str:
     return f"{sys.version.split()[0]} {os.path.realpath(sys.executable)}"
 
 
+def web_workers() -> int:
+    """The processes ``deploy/gunicorn.conf.py`` starts on this machine by default: 2 × cores + 1,
+    gunicorn's rule of thumb. The benches that serve or stand in for the web tier default to it
+    (decision 0059)."""
+    return 2 * (os.cpu_count() or 1) + 1
+
+
 def backend_pids(admin: str, database: str) -> list[int]:
     """The PostgreSQL backends connected to ``database`` now (not the psql that lists them)."""
     # The name is a plain identifier (``_admin_url`` refuses any other).

@@ -53,7 +53,7 @@ def server_command(kind: str, port: int, env: dict[str, str]) -> list[str]:
     if kind == "granian":
         # Not a dependency of the project (decision 0042 keeps gunicorn): pip install granian to compare.
         # Django set up and warmed in the master before it forks the workers, as gunicorn's preload.
-        workers = 2 * (os.cpu_count() or 1) + 1
+        workers = portal.web_workers()
         launcher = (
             "import config.wsgi\n"
             "from granian import Granian\n"
