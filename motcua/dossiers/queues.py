@@ -484,6 +484,28 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
 
 
 @read_once
+def with_code_like(qs: QuerySet[Dossier], code: str) -> QuerySet[Dossier]:
+    """``qs`` narrowed to the dossiers whose code or temporary reference contains ``code`` (any
+    case); on PostgreSQL the trigram indexes of migration 0008 serve it (the temporary reference's
+    is partial, migration 0017: ``LIKE`` implies NOT NULL)."""
+    return qs.filter(Q(code__icontains=code) | Q(temporary_reference__icontains=code))
+
+
+def with_folded_name_like(qs: QuerySet[Dossier], wanted: str) -> QuerySet[Dossier]:
+    """``qs`` narrowed, on PostgreSQL, to the dossiers whose applicant's or representative's folded
+    name (``motcua_fold``) contains ``wanted`` (already folded), through their trigram indexes. The
+    representative's holds only the names given (migration 0017), so its arm says so."""
+    return qs.alias(
+        applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
+        representative_folded=Func(
+            F("representative_name"), function="motcua_fold", output_field=TextField()
+        ),
+    ).filter(
+        Q(applicant_folded__contains=wanted)
+        | (Q(representative_folded__contains=wanted) & ~Q(representative_name=""))
+    )
+
+
 def search_dossiers(
     user: User,
     *,
@@ -508,7 +530,7 @@ def search_dossiers(
     """
     qs = visible_dossiers(user)
     if code.strip():
-        qs = qs.filter(Q(code__icontains=code.strip()) | Q(temporary_reference__icontains=code.strip()))
+        qs = with_code_like(qs, code.strip())
     if identifier.strip():
         qs = qs.filter(
             Q(applicant_identifier=identifier.strip().upper())
@@ -532,12 +554,7 @@ def search_dossiers(
     qs = qs.order_by("-created_at", "-pk")
     wanted = fold(name)
     if wanted and connection.vendor == "postgresql":
-        qs = qs.alias(
-            applicant_folded=Func(F("applicant_name"), function="motcua_fold", output_field=TextField()),
-            representative_folded=Func(
-                F("representative_name"), function="motcua_fold", output_field=TextField()
-            ),
-        ).filter(Q(applicant_folded__contains=wanted) | Q(representative_folded__contains=wanted))
+        qs = with_folded_name_like(qs, wanted)
     if not wanted or connection.vendor == "postgresql":
         # The page's ids first, then their rows: without a name, what the criteria test is in the
         # ``dossier_created`` index, so PostgreSQL walks it newest first without reading the heap

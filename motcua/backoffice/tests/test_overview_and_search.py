@@ -94,6 +94,26 @@ def _other_unit(world):
     )
 
 
+def test_search_by_name_finds_the_representative_too(world, factory):
+    """Name search matches the applicant's or the representative's name, with or without accents;
+    a dossier without a representative is found by its applicant only."""
+    from motcua.dossiers import queues as q
+
+    alone = factory.create(at=vn(2026, 3, 2, 8), applicant=applicant(full_name="Trần Thị Bình"))
+    represented = factory.create(
+        at=vn(2026, 3, 3, 8),
+        applicant=applicant(full_name="Công ty TNHH Sao Mai", identifier_number="042190000003"),
+        representative=applicant(full_name="Lê Văn Bình", identifier_number="042190000002"),
+    )
+    with time_machine.travel(vn(2026, 3, 4, 9), tick=False):
+        found = [d.code for d in q.search_dossiers(world.head, name="le van binh")]
+        both = [d.code for d in q.search_dossiers(world.head, name="BÌNH")]
+        company = [d.code for d in q.search_dossiers(world.head, name="sao mai")]
+    assert found == [represented.code]
+    assert both == [represented.code, alone.code]
+    assert company == [represented.code]
+
+
 def test_search_pages_newest_first(client, world, factory, monkeypatch):
     from motcua.dossiers import queues as q
 
