@@ -31,15 +31,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import dossier_flow  # noqa: E402 - the same seed as the concurrent bench
+import portal  # noqa: E402 - bench/portal.py: CPU seconds from /proc
 
 ACTS = dossier_flow.ACTS
-
-
-def _server_cpu_s(pid: int) -> float:
-    """CPU seconds (user + system) of the PostgreSQL backend serving this connection, from /proc
-    (the bench runs beside the server, as CI does)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -95,7 +89,7 @@ def main() -> None:
         def run(act: str, fn: Callable[[], Any], *, measure: bool, capture: bool, prof: bool) -> Any:
             if not measure:
                 return fn()
-            server_before = _server_cpu_s(backend)
+            server_before = portal.cpu_s(backend)
             cpu_before = time.process_time()
             if capture:
                 with CaptureQueriesContext(connection) as captured:
@@ -112,7 +106,7 @@ def main() -> None:
             if prof:
                 profile.disable()
             client_s[act] += time.process_time() - cpu_before
-            server_s[act] += _server_cpu_s(backend) - server_before
+            server_s[act] += portal.cpu_s(backend) - server_before
             return value
 
         def life_cycle(i: int, *, measure: bool = True, capture: bool = False, prof: bool = False) -> None:

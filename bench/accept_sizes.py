@@ -24,13 +24,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import dossier_flow  # noqa: E402 - the same seed as the concurrent bench
+import portal  # noqa: E402 - bench/portal.py: CPU seconds from /proc
 
 WARM = 20
-
-
-def _server_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def main() -> None:
@@ -56,10 +52,10 @@ def main() -> None:
             backend = cursor.fetchone()[0]
         for i in range(WARM):
             accept(i)
-        server, client = _server_cpu_s(backend), time.process_time()
+        server, client = portal.cpu_s(backend), time.process_time()
         for i in range(args.n):
             accept(100_000 + i)
-        server, client = _server_cpu_s(backend) - server, time.process_time() - client
+        server, client = portal.cpu_s(backend) - server, time.process_time() - client
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_relation_size('dossiers_dossier'), pg_indexes_size('dossiers_dossier'), "

@@ -42,7 +42,6 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import portal  # bench/portal.py (standard library only): backends and CPU seconds from /proc
 
@@ -81,18 +80,6 @@ def _env(url: str) -> None:
     os.environ.setdefault("DJANGO_DEBUG", "0")  # no query log kept in memory, as in production
     if str(ROOT) not in sys.path:
         sys.path.insert(0, str(ROOT))
-
-
-def _admin_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"refusing a database name that is not a plain identifier: {name!r}")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def _psql(admin: str, sql: str) -> None:
-    subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -211,15 +198,15 @@ def seeded_here(url: str) -> Iterator[dict[str, Any]]:
     """A fresh database at ``url`` seeded by ``setup`` for one client, in this process (Django set up
     on it); its seed; dropped on the way out. For the one-process benches (accept_profile.py,
     accept_sizes.py)."""
-    admin, name = _admin_url(url)
-    _psql(admin, f"DROP DATABASE IF EXISTS {name}")
-    _psql(admin, f"CREATE DATABASE {name}")
+    admin, name = portal.admin_url(url)
+    portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    portal.psql(admin, f"CREATE DATABASE {name}")
     try:
         box = _Box()
         setup(url, 1, box)
         yield box.value
     finally:
-        _psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        portal.psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def counter_intake(seed: dict[str, Any], me: dict[str, Any], number: str) -> Any:
@@ -357,8 +344,8 @@ def _phase_cpu(workers: list[Any], backends: list[int]) -> dict[str, float]:
     busy = [int(n) for n in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = busy[3] + busy[4]  # idle, iowait
     return {
-        "clients": sum(portal._cpu_s(w.pid) for w in workers),
-        "postgres": sum(portal._cpu_s(pid) for pid in backends),
+        "clients": sum(portal.cpu_s(w.pid) for w in workers),
+        "postgres": sum(portal.cpu_s(pid) for pid in backends),
         "machine": (sum(busy[:8]) - idle) / os.sysconf("SC_CLK_TCK"),
     }
 
@@ -414,9 +401,9 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
-    admin, name = _admin_url(url)
-    _psql(admin, f"DROP DATABASE IF EXISTS {name}")
-    _psql(admin, f"CREATE DATABASE {name}")
+    admin, name = portal.admin_url(url)
+    portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    portal.psql(admin, f"CREATE DATABASE {name}")
     ctx = mp.get_context("spawn")
     try:
         result = ctx.Queue()
@@ -507,7 +494,7 @@ def main() -> None:
         }
     finally:
         if not args.keep:
-            _psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            portal.psql(admin, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     print(json.dumps(line))
 
 

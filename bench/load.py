@@ -176,16 +176,16 @@ def watch_cpu(
         time.sleep(max(0.0, start_at - time.time()))
         meter = portal.CpuMeter(stack.web.pid, admin, name)
         first = meter.sample()
-        worker = portal._cpu_s(stack.worker.pid, children=True)
-        users = sum(portal._cpu_s(c.pid) for c in clients)
+        worker = portal.cpu_s(stack.worker.pid, children=True)
+        users = sum(portal.cpu_s(c.pid) for c in clients)
         time.sleep(max(0.0, stop_at - time.time()))
         last = meter.sample()
         out.append(
             {
                 "web": last["gunicorn"] - first["gunicorn"],
-                "worker": portal._cpu_s(stack.worker.pid, children=True) - worker,
+                "worker": portal.cpu_s(stack.worker.pid, children=True) - worker,
                 "postgres": last["postgres"] - first["postgres"],
-                "clients": sum(portal._cpu_s(c.pid) for c in clients) - users,
+                "clients": sum(portal.cpu_s(c.pid) for c in clients) - users,
             }
         )
 

@@ -18,15 +18,14 @@ import argparse
 import datetime as dt
 import json
 import os
-import re
 import secrets
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+import portal  # bench/portal.py (standard library only): the throwaway database's psql
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_payments_bench"
@@ -42,18 +41,6 @@ def log(message: str) -> None:
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[max(0, round(0.95 * len(ordered)) - 1)]
-
-
-def _admin_url(url: str) -> tuple[str, str]:
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"refusing a database name that is not a plain identifier: {name!r}")
-    return urlunsplit(parts._replace(path="/postgres")), name
-
-
-def _psql(admin: str, sql: str) -> None:
-    subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
 
 
 def run(count: int) -> dict[str, object]:
@@ -187,9 +174,9 @@ def main() -> None:
         os.environ["DATABASE_URL"] = f"sqlite:///{temp.name}/bench.sqlite3"
         database = "sqlite"
     else:
-        admin, name = _admin_url(url)
-        _psql(admin, f"DROP DATABASE IF EXISTS {name}")
-        _psql(admin, f"CREATE DATABASE {name}")
+        admin, name = portal.admin_url(url)
+        portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
+        portal.psql(admin, f"CREATE DATABASE {name}")
         os.environ["DATABASE_URL"] = url
         database = "postgresql"
     try:
@@ -199,7 +186,7 @@ def main() -> None:
 
         connections.close_all()
         if admin is not None:
-            _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+            portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
         if temp is not None:
             temp.cleanup()
     targets = {"callback_p95_ms": TARGET_CALLBACK_P95_MS, "reconcile_s": TARGET_RECONCILE_S}

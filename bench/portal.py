@@ -105,7 +105,7 @@ def _env(url: str) -> None:
         sys.path.insert(0, str(ROOT))
 
 
-def _admin_url(url: str) -> tuple[str, str]:
+def admin_url(url: str) -> tuple[str, str]:
     parts = urlsplit(url)
     name = parts.path.lstrip("/")
     if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
@@ -113,7 +113,7 @@ def _admin_url(url: str) -> tuple[str, str]:
     return urlunsplit(parts._replace(path="/postgres")), name
 
 
-def _psql(admin: str, sql: str) -> None:
+def psql(admin: str, sql: str) -> None:
     subprocess.run(["psql", admin, "-q", "-v", "ON_ERROR_STOP=1", "-c", sql], check=True)
 
 
@@ -344,7 +344,7 @@ class Browser:
         )
 
 
-def _cpu_s(pid: int, children: bool = False) -> float:
+def cpu_s(pid: int, children: bool = False) -> float:
     """CPU seconds (user + system) of a process from /proc (the bench runs beside the server); with
     ``children`` also those of its children that ended (a worker re-forked after max_requests)."""
     try:
@@ -370,7 +370,7 @@ def web_workers() -> int:
 
 def backend_pids(admin: str, database: str) -> list[int]:
     """The PostgreSQL backends connected to ``database`` now (not the psql that lists them)."""
-    # The name is a plain identifier (``_admin_url`` refuses any other).
+    # The name is a plain identifier (``admin_url`` refuses any other).
     sql = f"SELECT pid FROM pg_stat_activity WHERE datname = '{database}' AND pid <> pg_backend_pid()"  # noqa: S608
     listed = subprocess.run(["psql", admin, "-At", "-c", sql], check=True, capture_output=True, text=True)
     return [int(pid) for pid in listed.stdout.split()]
@@ -398,7 +398,7 @@ class CpuMeter:
 
     def _read_backends(self, first: bool) -> None:
         for pid in backend_pids(self.admin, self.database):
-            spent = _cpu_s(pid)
+            spent = cpu_s(pid)
             if pid in self._seen:
                 self._seen[pid][1] = max(self._seen[pid][1], spent)
             else:
@@ -422,7 +422,7 @@ class CpuMeter:
             self._thread.join()
             self._read_backends(first=False)
         return {
-            "gunicorn": _cpu_s(self.server_pid, children=True) + sum(map(_cpu_s, self._workers())),
+            "gunicorn": cpu_s(self.server_pid, children=True) + sum(map(cpu_s, self._workers())),
             "postgres": self._postgres(),
             "client": time.process_time(),
         }
@@ -518,9 +518,9 @@ def main() -> None:
     args = parser.parse_args()
     load_at_start = os.getloadavg()[0]
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
-    admin, name = _admin_url(url)
-    _psql(admin, f"DROP DATABASE IF EXISTS {name}")
-    _psql(admin, f"CREATE DATABASE {name}")
+    admin, name = admin_url(url)
+    psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    psql(admin, f"CREATE DATABASE {name}")
     ctx = mp.get_context("spawn")
     result = ctx.Queue()
     seeding = ctx.Process(target=setup, args=(url, args.clients, result))
@@ -646,7 +646,7 @@ def main() -> None:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
         if not args.keep:
-            _psql(admin, f"DROP DATABASE IF EXISTS {name}")
+            psql(admin, f"DROP DATABASE IF EXISTS {name}")
             shutil.rmtree(tmp, ignore_errors=True)  # collected static files, media
     track_p95 = p95(track_ms)
     ok = (

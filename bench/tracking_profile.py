@@ -99,10 +99,10 @@ def main() -> None:
     parser.add_argument("--no-profile", action="store_true", help="timings only, no cProfile")
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
-    admin, name = portal._admin_url(url)
+    admin, name = portal.admin_url(url)
     if not args.reuse:
-        portal._psql(admin, f"DROP DATABASE IF EXISTS {name}")
-        portal._psql(admin, f"CREATE DATABASE {name}")
+        portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
+        portal.psql(admin, f"CREATE DATABASE {name}")
         ctx = mp.get_context("spawn")
         result = ctx.Queue()
         seeding = ctx.Process(target=portal.setup, args=(url, 1, result))
@@ -167,12 +167,12 @@ def main() -> None:
             collections[info["generation"]].append(time.perf_counter() - began[0])
 
     gc.callbacks.append(on_gc)
-    backend_before = portal._cpu_s(backend)
+    backend_before = portal.cpu_s(backend)
     started, cpu_started = time.perf_counter(), time.process_time()
     for i in range(args.n):
         look_up(i)
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
-    backend_cpu = portal._cpu_s(backend) - backend_before
+    backend_cpu = portal.cpu_s(backend) - backend_before
     gc.callbacks.remove(on_gc)
     gc_ms = {
         f"gen{g}": [len(times), round(sum(times) * 1000 / args.n, 3), round(max(times, default=0) * 1000, 2)]

@@ -134,11 +134,11 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the database")
     args = parser.parse_args()
     url = os.environ.get("MOTCUA_BENCH_PG", DEFAULT_URL)
-    admin, name = portal._admin_url(url)
+    admin, name = portal.admin_url(url)
     ctx = mp.get_context("spawn")
     if not args.reuse:
-        portal._psql(admin, f"DROP DATABASE IF EXISTS {name}")
-        portal._psql(admin, f"CREATE DATABASE {name}")
+        portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
+        portal.psql(admin, f"CREATE DATABASE {name}")
         queue = ctx.Queue()
         seeding = ctx.Process(target=portal.setup, args=(url, args.clients, queue))
         seeding.start()
@@ -167,7 +167,7 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         if not args.keep:
-            portal._psql(admin, f"DROP DATABASE IF EXISTS {name}")
+            portal.psql(admin, f"DROP DATABASE IF EXISTS {name}")
     print(
         json.dumps(
             {"bench": "tracking_servers", "clients": args.clients, "seconds": args.seconds, "runs": runs}

@@ -36,13 +36,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import dossier_flow  # noqa: E402 - the same seed as the concurrent bench
+import portal  # noqa: E402 - bench/portal.py: CPU seconds from /proc
 
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_bench_worker"
-
-
-def _server_cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _shape(sql: str) -> str:
@@ -129,10 +125,10 @@ def main() -> None:
         # 1. timed
         accept(args.n)
         ready = DBTaskResult.objects.filter(status="READY").count()
-        server_before, cpu_before = _server_cpu_s(backend), time.process_time()
+        server_before, cpu_before = portal.cpu_s(backend), time.process_time()
         tasks = drain()
         worker_s = time.process_time() - cpu_before
-        server_s = _server_cpu_s(backend) - server_before
+        server_s = portal.cpu_s(backend) - server_before
         sent = (len(mail.outbox), len(sms.outbox))
         settle()
         assert sum(tasks.values()) >= ready, (tasks, ready)
