@@ -67,6 +67,15 @@ def p99(values: list[float]) -> float:
     return round(statistics.quantiles(values, n=100, method="inclusive")[98], 1)
 
 
+def _summed(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """One process's report: its clients' counts added up, their latencies together."""
+    return {
+        "done": sum(r["done"] for r in results),
+        "latencies": [v for r in results for v in r["latencies"]],
+        "errors": sum(r["errors"] for r in results),
+    }
+
+
 def in_process(url: str, clients: list[int], ready: Any, start: Any, seconds: float, out: Any) -> None:
     """One process calling the bare transaction: each client of ``clients`` in a thread of its own
     (one client: in this thread), each thread with its own connection, as in ``bench/dossier_flow.py``."""
@@ -93,7 +102,7 @@ def in_process(url: str, clients: list[int], ready: Any, start: Any, seconds: fl
             _floor_app.two_inserts(n)
             latencies.append((time.perf_counter() - began) * 1000)
             done += 1
-        results.append({"done": done, "latencies": latencies})
+        results.append({"done": done, "latencies": latencies, "errors": 0})
 
     if len(clients) == 1:
         one(clients[0])
@@ -103,13 +112,7 @@ def in_process(url: str, clients: list[int], ready: Any, start: Any, seconds: fl
             thread.start()
         for thread in threads:
             thread.join()
-    out.put(
-        {
-            "done": sum(r["done"] for r in results),
-            "latencies": [v for r in results for v in r["latencies"]],
-            "errors": 0,
-        }
-    )
+    out.put(_summed(results))
 
 
 def http_clients(port: int, threads: int, ready: Any, start: Any, seconds: float, out: Any) -> None:
@@ -146,13 +149,7 @@ def http_clients(port: int, threads: int, ready: Any, start: Any, seconds: float
     ready.wait()
     for worker in workers:
         worker.join()
-    out.put(
-        {
-            "done": sum(r["done"] for r in results),
-            "latencies": [v for r in results for v in r["latencies"]],
-            "errors": sum(r["errors"] for r in results),
-        }
-    )
+    out.put(_summed(results))
 
 
 def run_phase(target: Any, args_of: list[tuple[Any, ...]], seconds: float) -> dict[str, Any]:
