@@ -483,7 +483,6 @@ def overview(user: User, *, at: dt.datetime | None = None) -> Overview:
 # --------------------------------------------------------------------------------------------------
 
 
-@read_once
 def with_code_like(qs: QuerySet[Dossier], code: str) -> QuerySet[Dossier]:
     """``qs`` narrowed to the dossiers whose code or temporary reference contains ``code`` (any
     case); on PostgreSQL the trigram indexes of migration 0008 serve it (the temporary reference's
@@ -506,6 +505,7 @@ def with_folded_name_like(qs: QuerySet[Dossier], wanted: str) -> QuerySet[Dossie
     )
 
 
+@read_once
 def search_dossiers(
     user: User,
     *,

@@ -114,6 +114,25 @@ def test_search_by_name_finds_the_representative_too(world, factory):
     assert company == [represented.code]
 
 
+def test_search_reads_the_reference_revision_once_per_page(world, factory):
+    """A page of results is two statements whatever its length: the reference revision (once, not
+    once per dossier listed: ``search_dossiers`` is ``read_once``) and the page's rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from motcua.dossiers import queues as q
+
+    for day in (2, 3, 4):
+        factory.create(at=vn(2026, 3, day, 8))
+    with time_machine.travel(vn(2026, 3, 6, 9), tick=False):
+        assert len(q.search_dossiers(world.head, limit=1)) == 1  # warms the reference caches
+        with CaptureQueriesContext(connection) as page:
+            assert len(q.search_dossiers(world.head, limit=3)) == 3
+    statements = [query["sql"] for query in page.captured_queries]
+    assert len(statements) == 2, statements
+    assert statements[0] == "SELECT token FROM core_revision WHERE name = 'reference'"
+
+
 def test_search_pages_newest_first(client, world, factory, monkeypatch):
     from motcua.dossiers import queues as q
 
