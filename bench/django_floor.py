@@ -104,14 +104,7 @@ def in_process(url: str, clients: list[int], ready: Any, start: Any, seconds: fl
             done += 1
         results.append({"done": done, "latencies": latencies, "errors": 0})
 
-    if len(clients) == 1:
-        one(clients[0])
-    else:
-        threads = [threading.Thread(target=one, args=(n,)) for n in clients]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+    portal.in_threads(one, [(n,) for n in clients])
     out.put(_summed(results))
 
 

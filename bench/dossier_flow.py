@@ -37,7 +37,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -251,14 +250,7 @@ def client_process(
     import django
 
     django.setup()
-    if len(group) == 1:
-        client(seed, *group[0], sync, out)
-        return
-    threads = [threading.Thread(target=client, args=(seed, n, me, sync, out)) for n, me in group]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    portal.in_threads(client, [(seed, n, me, sync, out) for n, me in group])
 
 
 def client(seed: dict[str, Any], n: int, me: dict[str, Any], sync: dict[str, Any], out: Any) -> None:

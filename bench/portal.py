@@ -368,6 +368,19 @@ def web_workers() -> int:
     return 2 * (os.cpu_count() or 1) + 1
 
 
+def in_threads(target: Any, args_of: list[tuple[Any, ...]]) -> None:
+    """``target(*args)`` for each entry of ``args_of``, each in a thread of its own, and wait for them
+    all; a single entry runs in this thread (a process with one client stays a plain process)."""
+    if len(args_of) == 1:
+        target(*args_of[0])
+        return
+    threads = [threading.Thread(target=target, args=args) for args in args_of]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+
 def backend_pids(admin: str, database: str) -> list[int]:
     """The PostgreSQL backends connected to ``database`` now (not the psql that lists them)."""
     # The name is a plain identifier (``admin_url`` refuses any other).
