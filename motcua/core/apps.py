@@ -6,6 +6,6 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from . import lookups
+        from . import checks, lookups  # noqa: F401 - checks registers the database server's checks
 
         lookups.register()
