@@ -20,7 +20,6 @@ import http.cookiejar
 import json
 import os
 import re
-import statistics
 import subprocess
 import sys
 import threading
@@ -39,12 +38,6 @@ TARGET_P95_MS = 300
 # Demo staff (motcua.demo.loader.DEMO_STAFF), password DEMO_PASSWORD.
 USERS = ("tiepnhan", "tiepnhanxa", "giamdoc", "lanhdao", "chuyenvien", "pheduyet", "vanthu", "kiemsoat")
 SEARCHES = ("name=Nguy%E1%BB%85n+V%C4%83n+An", "code=000.00.", "procedure=khai+sinh")
-
-
-def p95(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
 NOTES: list[str] = []
@@ -219,7 +212,7 @@ def main() -> None:
         "staff": {b.username: pages_of[b.username] for b in browsers},
     }
     for name, values in timings.items():
-        figures[f"{name}_p95_ms"] = round(p95(values), 1)
+        figures[f"{name}_p95_ms"] = round(portal.percentile(values, 95), 1)
         figures[f"{name}_requests"] = len(values)
     figures["errors"] = len(errors)
     if errors:

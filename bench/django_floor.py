@@ -35,7 +35,6 @@ import http.client
 import json
 import multiprocessing as mp
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,12 +58,6 @@ PORTS = range(8190, 8200)
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def p99(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return round(statistics.quantiles(values, n=100, method="inclusive")[98], 1)
 
 
 def _summed(results: list[dict[str, Any]]) -> dict[str, Any]:
@@ -164,7 +157,7 @@ def run_phase(target: Any, args_of: list[tuple[Any, ...]], seconds: float) -> di
     done = sum(r["done"] for r in results)
     return {
         "per_s": round(done / seconds, 1),
-        "p99_ms": p99(latencies),
+        "p99_ms": round(portal.percentile(latencies, 99), 1),
         "errors": sum(r["errors"] for r in results),
     }
 

@@ -342,12 +342,6 @@ def _phase_cpu(workers: list[Any], backends: list[int]) -> dict[str, float]:
     }
 
 
-def p95(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[94]
-
-
 def run_pgbench(url: str, clients: int, seconds: int) -> float:
     with tempfile.NamedTemporaryFile("w", suffix=".sql", delete=False) as script:
         script.write(PGBENCH_SCRIPT)
@@ -453,7 +447,7 @@ def main() -> None:
             values = merged[act]
             log(
                 f"{act:>9}: {len(values):6d} acts, p50 {statistics.median(values) if values else 0:7.1f} ms, "
-                f"p95 {p95(values):7.1f} ms, max {max(values, default=0):7.1f} ms"
+                f"p95 {portal.percentile(values, 95):7.1f} ms, max {max(values, default=0):7.1f} ms"
             )
         peak = max(r["peak_rss_mb"] for r in reports)
         accepted_per_s = accepted / accept_elapsed
@@ -465,7 +459,7 @@ def main() -> None:
         )
         tps = run_pgbench(url, args.clients, args.pgbench_seconds)
         ratio = accepted_per_s / tps if tps else 0.0
-        p95_accept = p95(merged["accept"])
+        p95_accept = portal.percentile(merged["accept"], 95)
         log(f"pgbench two-row insert: {tps:.0f} tps; ratio accepted/s ÷ pgbench tps = {ratio:.3f}")
         line = {
             "bench": "dossier_flow",
@@ -475,14 +469,15 @@ def main() -> None:
             "accepted_per_s": round(accepted_per_s, 1),
             "transitions_per_s": round(transitions_per_s, 1),
             "p95_accept_ms": round(p95_accept, 1),
-            "p95_ms": {act: round(p95(merged[act]), 1) for act in ACTS},
+            "p95_ms": {act: round(portal.percentile(merged[act], 95), 1) for act in ACTS},
             "pgbench_tps": round(tps, 1),
             "ratio": round(ratio, 4),
             "target_ratio": TARGET_RATIO,
             "target_p95_ms": TARGET_P95_MS,
             "peak_rss_mb": round(peak, 1),
             "cpu_ms_per_accept": cpu_per_accept,
-            "ok": ratio >= TARGET_RATIO and all(p95(merged[act]) < TARGET_P95_MS for act in ACTS),
+            "ok": ratio >= TARGET_RATIO
+            and all(portal.percentile(merged[act], 95) < TARGET_P95_MS for act in ACTS),
         }
     finally:
         if not args.keep:

@@ -39,7 +39,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -67,14 +66,6 @@ SEEN_CODES: list[str] = []  # dossier codes seen by this client process, for tra
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def pct(values: list[float], q: int) -> float:
-    if not values:
-        return 0.0
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 # --------------------------------------------------------------------------------------------------
@@ -267,17 +258,17 @@ def summarise(samples: list[tuple[str, float, bool]], seconds: float) -> dict[st
     return {
         "requests": len(samples),
         "requests_per_s": round(len(samples) / seconds, 1),
-        "p50_ms": round(pct(every, 50), 1),
-        "p95_ms": round(pct(every, 95), 1),
-        "p99_ms": round(pct(every, 99), 1),
+        "p50_ms": round(portal.percentile(every, 50), 1),
+        "p95_ms": round(portal.percentile(every, 95), 1),
+        "p99_ms": round(portal.percentile(every, 99), 1),
         "errors": sum(1 for *_, ok in samples if not ok),
         "by_kind": {
             kind: {
                 "n": len(v),
                 "per_s": round(len(v) / seconds, 1),
-                "p50_ms": round(pct(v, 50), 1),
-                "p95_ms": round(pct(v, 95), 1),
-                "p99_ms": round(pct(v, 99), 1),
+                "p50_ms": round(portal.percentile(v, 50), 1),
+                "p95_ms": round(portal.percentile(v, 95), 1),
+                "p99_ms": round(portal.percentile(v, 99), 1),
             }
             for kind, v in sorted(by_kind.items())
         },

@@ -38,11 +38,6 @@ def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
 
-def p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
-
-
 def run(count: int) -> dict[str, object]:
     import django
 
@@ -150,10 +145,10 @@ def run(count: int) -> dict[str, object]:
     assert not report.mismatches and Payment.objects.filter(state="paid").count() == count
     return {
         "payments": count,
-        "start_p95_ms": round(p95(starts), 1),
-        "callback_p95_ms": round(p95(callbacks), 1),
+        "start_p95_ms": round(portal.percentile(starts, 95), 1),
+        "callback_p95_ms": round(portal.percentile(callbacks, 95), 1),
         "callback_median_ms": round(statistics.median(callbacks), 1),
-        "duplicate_p95_ms": round(p95(duplicates), 1),
+        "duplicate_p95_ms": round(portal.percentile(duplicates, 95), 1),
         "reconcile_s": round(reconcile_s, 3),
     }
 

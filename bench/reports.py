@@ -26,6 +26,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import portal  # bench/portal.py (standard library only): the percentile every bench uses
+
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgres://motcua:motcua@127.0.0.1:5432/motcua_reports_bench"
 TARGETS = {
@@ -35,12 +37,6 @@ TARGETS = {
     "speedup_min": 50,
     "generation_5m_s": 1800,
 }
-
-
-def p95(values: list[float]) -> float:
-    if len(values) < 2:
-        return values[0] if values else 0.0
-    return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
 def timed(fn: Callable[[], Any], runs: int) -> list[float]:
@@ -206,13 +202,15 @@ def main() -> None:
         "bench": "reports",
         "dossiers": dossiers,
         "generation_s": generation_s,
-        "dashboard_p95_ms": round(p95(dashboard_ms), 1),
+        "dashboard_p95_ms": round(portal.percentile(dashboard_ms, 95), 1),
         "dashboard_median_ms": round(statistics.median(dashboard_ms), 1),
         "ii06a_median_ms": round(statistics.median(ii06a_ms), 1),
         "scorecard_median_ms": round(statistics.median(scorecard_ms), 1) if scorecard_ms else None,
-        "ii06a_p95_ms": round(p95(ii06a_ms), 1),
-        "scorecard_p95_ms": round(p95(scorecard_ms), 1) if scorecard_ms else None,
-        "running_quarter_scorecard_p95_ms": round(p95(running_ms), 1) if running_ms else None,
+        "ii06a_p95_ms": round(portal.percentile(ii06a_ms, 95), 1),
+        "scorecard_p95_ms": round(portal.percentile(scorecard_ms, 95), 1) if scorecard_ms else None,
+        "running_quarter_scorecard_p95_ms": (
+            round(portal.percentile(running_ms, 95), 1) if running_ms else None
+        ),
         "naive_ii06a_median_ms": round(statistics.median(naive_ms), 1),
         "speedup": round(statistics.median(naive_ms) / max(statistics.median(ii06a_ms), 0.001), 1),
         "naive_equals_projection": agree,
