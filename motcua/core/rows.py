@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS, connections, router
 from django.db.models import (
     AutoField,
     BigAutoField,
@@ -587,6 +587,74 @@ def _update_statement(
     if not planned:
         return None
     return sql, [*prepared(planned, instance, connection, False), instance.pk]
+
+
+_Built = tuple[list[tuple[Field[Any, Any], str, str, bool]], frozenset[str], str]
+_builds: dict[type[Model], _Built] = {}
+
+
+def _build_plan(model: type[Model]) -> _Built:
+    found = _builds.get(model)
+    if found is None:
+        fields = list(model._meta.concrete_fields)
+        for field in fields:
+            if field.is_relation and (field.one_to_one or not field.target_field.primary_key):
+                raise TypeError(f"rows.new: {model.__name__}.{field.name} is not a plain foreign key")
+        plan_ = [(f, f.name, f.attname, bool(f.is_relation)) for f in fields]
+        names = frozenset([*(f.name for f in fields), *(f.attname for f in fields), "pk"])
+        found = _builds[model] = (plan_, names, model._meta.pk.attname)
+    return found
+
+
+def new(model: type[_M], /, **values: Any) -> _M:
+    """``model(**values)``, built through Django's positional constructor (the one ``from_db`` and
+    every queryset use): the value given for each concrete field, else the field's default, in
+    ``_meta`` order; then the related objects given kept in the instance's cache and its database
+    noted, as the foreign keys' descriptors do. The keyword constructor walks every field's name,
+    attname and default through dictionary pops: 72 µs for the 62-column dossier of an acceptance,
+    against 10 µs this way (decision 0060). ``pre_init`` and ``post_init`` are sent as by any
+    constructor.
+
+    ``values`` are keyed as the keyword constructor takes them: a field's name (a related object or
+    None, for a foreign key), its attname (a raw key) or ``pk``; an attname given with its related
+    object wins over it and drops the object from the cache, as the constructor's second pass does.
+    Only models whose relations are plain foreign keys to a primary key (no one-to-one); any other
+    key raises ``TypeError``. ``core/tests/test_rows_new.py`` compares both constructors."""
+    fields, names, pk_attname = _build_plan(model)
+    unknown = values.keys() - names
+    if unknown:
+        raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
+    args: list[Any] = []
+    cached: list[tuple[Field[Any, Any], Any]] = []
+    noted: Model | None = None  # the first related object given: the instance's database comes from it
+    for field, name, attname, related in fields:
+        if related and name in values:
+            target = values[name]
+            if target is not None and not isinstance(target, field.remote_field.model._meta.concrete_model):
+                raise ValueError(
+                    f'Cannot assign a {type(target).__name__}: "{model.__name__}.{name}" must be a '
+                    f'"{field.remote_field.model._meta.object_name}" instance.'
+                )
+            if noted is None and target is not None:
+                noted = target
+            value = None if target is None else target.pk
+            if attname in values and values[attname] != value:
+                value = values[attname]
+            else:
+                cached.append((field, target))
+        elif attname in values:
+            value = values[attname]
+        else:
+            value = field.get_default()
+        if attname == pk_attname and "pk" in values:
+            value = values["pk"]
+        args.append(value)
+    instance = model(*args)
+    for field, target in cached:
+        field.set_cached_value(instance, target)
+    if noted is not None:
+        instance._state.db = router.db_for_write(model, instance=noted)
+    return instance
 
 
 class Reader:

@@ -677,8 +677,8 @@ def _record(
     }
     _known, event_id = _recall(("new_event_id", dossier.pk))
     _remember(("new_event_id", dossier.pk), None)  # used once
-    event = DossierEvent(
-        pk=event_id, **fields, actor_name=(actor.full_name or actor.username) if actor else ""
+    event = rows.new(
+        DossierEvent, pk=event_id, **fields, actor_name=(actor.full_name or actor.username) if actor else ""
     )
     if actor is not None:
         event.actor = actor  # the signer of the form, without reading the user back
@@ -726,7 +726,9 @@ def _point_to(
     ``event_recorded`` receiver) and its task rows (``effects.schedule``)."""
     if clock_kind:
         rows.write(
-            ClockEvent(dossier=dossier, event=event, kind=clock_kind, at=event.at, new_due_at=new_due_at)
+            rows.new(
+                ClockEvent, dossier=dossier, event=event, kind=clock_kind, at=event.at, new_due_at=new_due_at
+            )
         )
         known, recorded = _recall(("clock", dossier.pk))
         if known:
@@ -1111,7 +1113,8 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
         )
     if intake.result_delivery == ResultDelivery.POSTAL and not intake.result_delivery_address.strip():
         raise _required("result_delivery_address", "địa chỉ nhận kết quả qua bưu chính", "postal address")
-    dossier = Dossier(
+    dossier = rows.new(  # Dossier(...) through the positional constructor (decision 0060)
+        Dossier,
         procedure_version=version,
         procedure_case=case,
         channel=intake.channel,
@@ -1231,7 +1234,8 @@ def _add_components(
                 field="components",
             )
         added.append(
-            DossierComponent(
+            rows.new(
+                DossierComponent,
                 dossier=dossier,
                 template=template,
                 name=name,

@@ -38,8 +38,13 @@ def record_event(sender: Any, *, event: Any, dossier: Any, **_: Any) -> None:
     """Insert the outbox row for ``event`` (nothing read; the act's transaction is the only one); on
     PostgreSQL it goes with the act's next statement (``rows.together``, decision 0056)."""
     core_rows.write(  # one statement built once (decision 0043); OutboxEvent has no model signals
-        OutboxEvent(
-            dossier_id=dossier.pk, event_id=event.pk, seq=event.seq, name=event.name, created_at=event.at
+        core_rows.new(
+            OutboxEvent,
+            dossier_id=dossier.pk,
+            event_id=event.pk,
+            seq=event.seq,
+            name=event.name,
+            created_at=event.at,
         )
     )
     if settings.MOTCUA_OUTBOX_AUTOWAKE:
