@@ -395,7 +395,7 @@ def main() -> None:
         result = ctx.Queue()
         seeding = ctx.Process(target=setup, args=(url, args.clients, result))
         seeding.start()
-        seed = result.get()
+        seed = portal.result_of(result, seeding)
         seeding.join()
 
         sync = {

@@ -101,6 +101,20 @@ def percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
+def result_of(queue: Any, process: Any) -> Any:
+    """The value ``process`` (started) puts on ``queue``. If it ends without one (its traceback is on
+    stderr above), ``SystemExit`` instead of waiting for ever."""
+    import queue as queues
+
+    while True:
+        try:
+            return queue.get(timeout=1)
+        except queues.Empty:
+            if not process.is_alive():
+                ended = f"{process.name} ended (exit code {process.exitcode}) without its result"
+                raise SystemExit(ended) from None
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 
@@ -541,7 +555,7 @@ def main() -> None:
     seeding = ctx.Process(target=setup, args=(url, args.clients, result))
     started = time.time()
     seeding.start()
-    seed = result.get()
+    seed = result_of(result, seeding)
     seeding.join()
     log(
         f"set-up: {len(seed['lookups'])} dossiers, {len(seed['accounts'])} accounts "

@@ -107,7 +107,7 @@ def main() -> None:
         result = ctx.Queue()
         seeding = ctx.Process(target=portal.setup, args=(url, 1, result))
         seeding.start()
-        result.get()
+        portal.result_of(result, seeding)
         seeding.join()
 
     os.environ.update(portal.production_env(url, Path(tempfile.gettempdir()) / f"{name}-files"))

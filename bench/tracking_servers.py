@@ -142,7 +142,7 @@ def main() -> None:
         queue = ctx.Queue()
         seeding = ctx.Process(target=portal.setup, args=(url, args.clients, queue))
         seeding.start()
-        queue.get()
+        portal.result_of(queue, seeding)
         seeding.join()
     codes = subprocess.run(
         ["psql", url, "-At", "-c", "SELECT code, applicant_phone FROM dossiers_dossier ORDER BY id"],
