@@ -589,7 +589,10 @@ def _update_statement(
     return sql, [*prepared(planned, instance, connection, False), instance.pk]
 
 
-_Built = tuple[list[tuple[Field[Any, Any], str, str, bool]], frozenset[str], str]
+_MISSING = object()
+# per concrete field: the field, its name, its attname, whether it is a foreign key, and its default:
+# a callable ``default=`` (called for each instance) or the value ``get_default()`` gives once for all
+_Built = tuple[list[tuple[Field[Any, Any], str, str, bool, Any, Any]], frozenset[str], str]
 _builds: dict[type[Model], _Built] = {}
 
 
@@ -597,12 +600,15 @@ def _build_plan(model: type[Model]) -> _Built:
     found = _builds.get(model)
     if found is None:
         fields = list(model._meta.concrete_fields)
-        for field in fields:
-            if field.is_relation and (field.one_to_one or not field.target_field.primary_key):
-                raise TypeError(f"rows.new: {model.__name__}.{field.name} is not a plain foreign key")
-        plan_ = [(f, f.name, f.attname, bool(f.is_relation)) for f in fields]
+        planned = []
+        for f in fields:
+            if f.is_relation and (f.one_to_one or not f.target_field.primary_key):
+                raise TypeError(f"rows.new: {model.__name__}.{f.name} is not a plain foreign key")
+            maker = f.default if f.has_default() and callable(f.default) else None
+            fixed = None if maker is not None else f.get_default()
+            planned.append((f, f.name, f.attname, bool(f.is_relation), maker, fixed))
         names = frozenset([*(f.name for f in fields), *(f.attname for f in fields), "pk"])
-        found = _builds[model] = (plan_, names, model._meta.pk.attname)
+        found = _builds[model] = (planned, names, model._meta.pk.attname)
     return found
 
 
@@ -627,7 +633,7 @@ def new(model: type[_M], /, **values: Any) -> _M:
     args: list[Any] = []
     cached: list[tuple[Field[Any, Any], Any]] = []
     noted: Model | None = None  # the first related object given: the instance's database comes from it
-    for field, name, attname, related in fields:
+    for field, name, attname, related, maker, fixed in fields:
         if related and name in values:
             target = values[name]
             if target is not None and not isinstance(target, field.remote_field.model._meta.concrete_model):
@@ -642,10 +648,10 @@ def new(model: type[_M], /, **values: Any) -> _M:
                 value = values[attname]
             else:
                 cached.append((field, target))
-        elif attname in values:
-            value = values[attname]
         else:
-            value = field.get_default()
+            value = values.get(attname, _MISSING)
+            if value is _MISSING:
+                value = maker() if maker is not None else fixed
         if attname == pk_attname and "pk" in values:
             value = values["pk"]
         args.append(value)

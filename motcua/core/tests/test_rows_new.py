@@ -105,6 +105,12 @@ def test_components_events_and_the_rows_that_point_to_them():
     same(OutboxEvent, dossier_id=11, event_id=87, seq=1, name="accepted", created_at=AT)
 
 
+def test_a_callable_default_is_called_for_each_instance():
+    first, second = rows.new(DossierEvent, seq=1), rows.new(DossierEvent, seq=2)
+    assert first.data == {} and second.data == {} and first.data is not second.data
+    assert (first.reason, first.actor_id, first.prev_hash) == ("", None, "")
+
+
 def test_what_the_keyword_constructor_refuses_it_refuses():
     with pytest.raises(TypeError, match="unexpected keyword arguments: colour"):
         rows.new(DossierComponent, name="x", colour="red")
