@@ -9,7 +9,8 @@ database server's work is not counted). Seeds a throwaway database the way ``ben
 does, then runs this file under callgrind twice, as a child: 10 warm-up acceptances then 10 more,
 and 10 warm-up acceptances then 10 + ``--n`` more. Each acceptance is the bench's: 3 components,
 code and ledger number issued, Form 01 data built. The difference of the two counts, divided by
-``--n``, is the count per acceptance, without start-up, imports and warm-up. Needs valgrind
+``--n``, is the count per acceptance, without start-up, imports and warm-up. ``--what-if SQL`` runs
+SQL on the seeded database first (a fee on the bench's channel offer, say). Needs valgrind
 (Debian's ``valgrind``). About 2 minutes for ``--n 100``. No target: it compares code, not
 machines. Details go to stderr; the last line on stdout is one JSON object.
 """
@@ -89,6 +90,7 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, default=100, help="acceptances counted (beyond the base run)")
+    parser.add_argument("--what-if", default="", help="SQL run on the seeded database before the counts")
     args = parser.parse_args()
     if shutil.which("valgrind") is None:  # ``make bench`` goes on to the next script
         log("valgrind is not installed (Debian: apt-get install valgrind): nothing counted")
@@ -100,8 +102,12 @@ def main() -> None:
     with dossier_flow.seeded_here(url) as seed, tempfile.TemporaryDirectory() as tmp:
         seed_file = str(Path(tmp) / "seed.json")
         Path(seed_file).write_text(json.dumps(seed))
-        from django.db import connections
+        from django.db import connection, connections
 
+        if args.what_if:  # e.g. a fee on the bench's channel offer (decision 0060)
+            with connection.cursor() as cursor:
+                cursor.execute(args.what_if)
+            log(f"what if: {args.what_if}")
         connections.close_all()  # the children open their own
         base = counted(url, seed_file, BASE, 10_000)
         more = counted(url, seed_file, BASE + args.n, 20_000)

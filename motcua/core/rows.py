@@ -268,13 +268,16 @@ _dollars: dict[str, str] = {}
 
 
 def _answer(cursor: Any, answer: str) -> Any:
+    if answer == "rows":
+        return cursor.fetchall()
     return cursor.fetchone() if answer == "row" else cursor.rowcount if answer == "rowcount" else None
 
 
 def _send(connection: Any, sql: str, params: list[Any], answer: str = "") -> Any:
-    """Execute ``sql``; its first row (``answer="row"``), its row count (``"rowcount"``) or None. A
-    statement of more parameters than psycopg keeps converted goes as ``$1 … $n`` to a cursor that
-    converts nothing (not while queries are logged: the log renders ``%s`` statements)."""
+    """Execute ``sql``; its first row (``answer="row"``), all its rows (``"rows"``), its row count
+    (``"rowcount"``) or None. A statement of more parameters than psycopg keeps converted goes as
+    ``$1 … $n`` to a cursor that converts nothing (not while queries are logged: the log renders
+    ``%s`` statements)."""
     if len(params) <= _CACHED_PARAMS or connection.queries_logged:
         with kept_cursor() as cursor:
             cursor.execute(sql, params)
@@ -355,7 +358,8 @@ def insert(instance: Model, *, with_key: bool = False) -> None:
 def insert_many(instances: Sequence[Model]) -> None:
     """INSERT ``instances`` (all of one model) in one statement and set their new primary keys, in
     order (as ``bulk_create`` does on PostgreSQL and SQLite); the statement built once per model,
-    database and number of rows."""
+    database and number of rows. Inside ``together`` the rows waiting go in front of it, in the same
+    statement (an acceptance's fee lines with its components, decision 0060)."""
     if not instances:
         return
     connection = _db()
@@ -372,9 +376,7 @@ def insert_many(instances: Sequence[Model]) -> None:
             f"{', '.join([row] * len(instances))} RETURNING {quote(meta.pk.column)}"
         )
     values = [value for instance in instances for value in prepared(planned, instance, connection, True)]
-    with kept_cursor() as cursor:
-        cursor.execute(sql, values)
-        keys = [found[0] for found in cursor.fetchall()]
+    keys = [found[0] for found in _send(connection, *_merged(connection, sql, values), "rows")]
     for instance, key in zip(instances, keys, strict=True):
         if _is_auto(meta.pk):
             setattr(instance, meta.pk.attname, key)

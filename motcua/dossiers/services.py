@@ -1315,7 +1315,8 @@ def _accept(
         dossier.time_limit_amount = offer.time_limit_amount
         dossier.time_limit_unit = offer.time_limit_unit
         lines = [
-            FeeLine(
+            rows.new(
+                FeeLine,
                 dossier=dossier,
                 fee=fee,
                 description=fee.description or fee.get_kind_display(),
@@ -1325,8 +1326,8 @@ def _accept(
             for fee in offer.fees.all()
             if fee.amount is not None and fee.amount > 0
         ]
-        if lines:
-            FeeLine.objects.bulk_create(lines)
+        # with the rows waiting (``rows.together``): no statement of their own (decision 0060)
+        rows.insert_many(lines)
     if opened_here:  # a dossier opened by this act: these are all its fee lines
         _keep(dossier, "fee_lines", lines)
     calendar, hours = calendar_for(dossier), hours_for(dossier)

@@ -13,7 +13,7 @@ from django.db import models
 from motcua.accounts.models import User
 from motcua.catalog.models import ProcedureCase, ProcedureVersion
 from motcua.core import rows
-from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, Result
+from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, FeeLine, Result
 from motcua.integration.models import OutboxEvent
 from motcua.units.models import Agency, OneStopUnit
 
@@ -118,3 +118,11 @@ def test_what_the_keyword_constructor_refuses_it_refuses():
         rows.new(DossierComponent, dossier=loaded(Agency, 1))
     with pytest.raises(TypeError, match=r"Result\.dossier is not a plain foreign key"):
         rows.new(Result, number="1/QĐ")  # a one-to-one caches its reverse side too: not built this way
+
+
+@pytest.mark.parametrize("model", [Dossier, DossierComponent, DossierEvent, ClockEvent, OutboxEvent, FeeLine])
+def test_the_rows_an_acceptance_writes_have_no_save_signal_receivers(model):
+    # core.rows writes them without model signals (as bulk_create would): a receiver added later
+    # must be noticed here
+    for signal in (models.signals.pre_save, models.signals.post_save):
+        assert signal.has_listeners(model) is False

@@ -318,3 +318,33 @@ def test_the_accepted_dossier_is_inserted_once_with_what_insert_then_update_wrot
         (1, "accepted", "received")
     ]
     assert [c["kind"] for c in once["rows"]["clock"]] == ["start"]
+
+
+def test_a_fee_line_is_written_with_the_components_and_kept_with_its_key(world, django_assert_num_queries):
+    """Decision 0060: the fee lines of an acceptance are inserted by ``rows.insert_many``, which on
+    PostgreSQL carries the rows waiting in front of it (the components) in the same statement; their
+    keys are read back and the dossier's ``fee_lines`` answer from what the act wrote."""
+    version = make_procedure(code="2.000998", fee=50_000)
+    services.receive_at_counter(
+        intake=world.intake(version=version), actor=world.reception, at=vn(2026, 3, 2, 9)
+    )
+    postgres = connection.vendor == "postgresql"
+    with CaptureQueriesContext(connection) as captured:
+        dossier = services.receive_at_counter(
+            intake=world.intake(version=version), actor=world.reception, at=vn(2026, 3, 2, 10)
+        )
+    fee_statements = [
+        q["sql"] for q in captured.captured_queries if 'INSERT INTO "dossiers_feeline"' in q["sql"]
+    ]
+    assert len(fee_statements) == 1
+    # PostgreSQL: the components ride in front of the fee line (one statement for both)
+    assert ('INSERT INTO "dossiers_dossiercomponent"' in fee_statements[0]) is postgres
+    assert len(captured.captured_queries) == (8 if postgres else 13)  # 9 on PostgreSQL before
+    with django_assert_num_queries(0):
+        kept = list(dossier.fee_lines.all())
+    stored = list(
+        FeeLine.objects.filter(dossier=dossier).values_list("pk", "description", "amount", "collect_at")
+    )
+    assert [(line.pk, line.description, line.amount, line.collect_at) for line in kept] == stored
+    assert [(d, a, c) for _, d, a, c in stored] == [("Lệ phí", 50_000, "on_receipt")]
+    assert kept[0].pk is not None and kept[0].dossier is dossier
