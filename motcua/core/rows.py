@@ -592,9 +592,10 @@ def _update_statement(
 
 
 _MISSING = object()
-# per concrete field: the field, its name, its attname, whether it is a foreign key, and its default:
-# a callable ``default=`` (called for each instance) or the value ``get_default()`` gives once for all
-_Built = tuple[list[tuple[Field[Any, Any], str, str, bool, Any, Any]], frozenset[str], str]
+# per concrete field: the field, its name, its attname, the model a foreign key points to (None for
+# other fields), and its default: a callable ``default=`` (called for each instance) or the value
+# ``get_default()`` gives once for all
+_Built = tuple[list[tuple[Any, str, str, type[Model] | None, Any, Any]], frozenset[str], str]
 _builds: dict[type[Model], _Built] = {}
 
 
@@ -604,11 +605,15 @@ def _build_plan(model: type[Model]) -> _Built:
         fields = list(model._meta.concrete_fields)
         planned = []
         for f in fields:
-            if f.is_relation and (f.one_to_one or not f.target_field.primary_key):
-                raise TypeError(f"rows.new: {model.__name__}.{f.name} is not a plain foreign key")
+            key: Any = f  # a ForeignKey when it is a relation (concrete fields: no many-to-many)
+            remote: type[Model] | None = None
+            if f.is_relation:
+                if key.one_to_one or not key.target_field.primary_key:
+                    raise TypeError(f"rows.new: {model.__name__}.{f.name} is not a plain foreign key")
+                remote = key.remote_field.model._meta.concrete_model
             maker = f.default if f.has_default() and callable(f.default) else None
             fixed = None if maker is not None else f.get_default()
-            planned.append((f, f.name, f.attname, bool(f.is_relation), maker, fixed))
+            planned.append((f, f.name, f.attname, remote, maker, fixed))
         names = frozenset([*(f.name for f in fields), *(f.attname for f in fields), "pk"])
         found = _builds[model] = (planned, names, model._meta.pk.attname)
     return found
@@ -627,21 +632,22 @@ def new(model: type[_M], /, **values: Any) -> _M:
     None, for a foreign key), its attname (a raw key) or ``pk``; an attname given with its related
     object wins over it and drops the object from the cache, as the constructor's second pass does.
     Only models whose relations are plain foreign keys to a primary key (no one-to-one); any other
-    key raises ``TypeError``. ``core/tests/test_rows_new.py`` compares both constructors."""
+    key raises ``TypeError``. ``integration/tests/test_rows_new.py`` compares both constructors
+    (it sits above the outbox's model, which it builds too)."""
     fields, names, pk_attname = _build_plan(model)
     unknown = values.keys() - names
     if unknown:
         raise TypeError(f"{model.__name__}() got unexpected keyword arguments: {', '.join(sorted(unknown))}")
     args: list[Any] = []
-    cached: list[tuple[Field[Any, Any], Any]] = []
+    cached: list[tuple[Any, Any]] = []
     noted: Model | None = None  # the first related object given: the instance's database comes from it
-    for field, name, attname, related, maker, fixed in fields:
-        if related and name in values:
+    for field, name, attname, remote, maker, fixed in fields:
+        if remote is not None and name in values:
             target = values[name]
-            if target is not None and not isinstance(target, field.remote_field.model._meta.concrete_model):
+            if target is not None and not isinstance(target, remote):
                 raise ValueError(
                     f'Cannot assign a {type(target).__name__}: "{model.__name__}.{name}" must be a '
-                    f'"{field.remote_field.model._meta.object_name}" instance.'
+                    f'"{remote._meta.object_name}" instance.'
                 )
             if noted is None and target is not None:
                 noted = target
