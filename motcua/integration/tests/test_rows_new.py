@@ -11,7 +11,7 @@ import pytest
 from django.db import models
 
 from motcua.accounts.models import User
-from motcua.catalog.models import ProcedureCase, ProcedureVersion
+from motcua.catalog.models import ComponentTemplate, ProcedureCase, ProcedureVersion
 from motcua.core import rows
 from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, FeeLine, Result
 from motcua.integration.models import OutboxEvent
@@ -72,7 +72,7 @@ def test_the_dossier_of_an_acceptance():
 
 def test_components_events_and_the_rows_that_point_to_them():
     dossier = loaded(Dossier, 11)
-    for template in (None,):
+    for template in (None, loaded(ComponentTemplate, 7)):  # as at the counter: with or without one
         same(
             DossierComponent,
             dossier=dossier,
