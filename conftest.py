@@ -137,3 +137,13 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def submit(button) -> None:
+    """Click a button or link that loads a new page and return once that page has loaded.
+
+    `click()` followed by `wait_for_load_state()` is a race: the state can be read from the page
+    being left, before the browser has committed the navigation. Reading the database or the new
+    page after that can see the world before the request ran (it failed CI once, on PostgreSQL)."""
+    with button.page.expect_navigation():
+        button.click()

@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from conftest import screenshot
+from conftest import screenshot, submit
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import calendar_2026, factory, world  # noqa: F401
 from motcua.dossiers.tests.factories import vn
@@ -44,7 +44,7 @@ def no_horizontal_scroll(page, width: int) -> bool:
 def start_intake(page, live_server, world):
     page.goto(live_server.url + "/can-bo/quay/")
     page.get_by_label("Tìm thủ tục (có dấu hoặc không dấu)").fill("thu tuc")
-    page.get_by_role("button", name="Tìm", exact=True).click()
+    submit(page.get_by_role("button", name="Tìm", exact=True))
     page.get_by_role("link", name="Thủ tục 1.000001.H42").click()
     page.wait_for_url("**procedure=1.000001.H42**")
     assert page.locator("#chosen-procedure").inner_text().startswith("Thủ tục 1.000001.H42")
@@ -61,14 +61,14 @@ def test_a_complete_counter_intake_to_the_code_and_form_01(page, live_server, wo
         log_in(page, live_server, world.reception)
         page.goto(live_server.url + "/can-bo/")
         page.get_by_role("link", name="Tiếp nhận hồ sơ tại quầy").click()
-        page.get_by_role("button", name="Gọi số tiếp theo").click()
+        submit(page.get_by_role("button", name="Gọi số tiếp theo"))
         assert page.locator("#called-ticket strong").inner_text() == "A001"
         start_intake(page, live_server, world)
         page.get_by_label("Thành phần 1", exact=True).check()
         page.get_by_label("Thành phần 2", exact=True).check()
         page.get_by_label("Số bản sao: Thành phần 2").fill("2")
         assert page.get_by_role("button", name="Tiếp nhận và cấp mã hồ sơ").count() == 0
-        page.get_by_role("button", name="Xem trước", exact=True).click()
+        submit(page.get_by_role("button", name="Xem trước", exact=True))
         assert page.locator("#appointment").inner_text() == "17:00, 16/03/2026"
         assert "10 ngày làm việc" in page.locator("#appointment-explanation").inner_text()
         screenshot(page, "backoffice-counter-preview")
@@ -94,7 +94,7 @@ def test_b_an_incomplete_intake_produces_form_02(page, live_server, world):
         log_in(page, live_server, world.reception)
         start_intake(page, live_server, world)
         page.get_by_label("Thành phần 1", exact=True).check()
-        page.get_by_role("button", name="Xem trước", exact=True).click()
+        submit(page.get_by_role("button", name="Xem trước", exact=True))
         assert page.locator("#missing-list li").all_inner_texts() == ["Thành phần 2"]
         assert page.get_by_role("button", name="Tiếp nhận và cấp mã hồ sơ").count() == 0
         page.get_by_label("Lý do (khi hướng dẫn bổ sung hoặc từ chối)").fill("Thiếu thành phần 2")
@@ -111,8 +111,7 @@ def test_b_an_incomplete_intake_produces_form_02(page, live_server, world):
 
 
 def _act(page, button: str) -> None:
-    page.locator("aside").get_by_role("button", name=button, exact=True).click()
-    page.wait_for_load_state()
+    submit(page.locator("aside").get_by_role("button", name=button, exact=True))
     assert page.locator(".messages").inner_text().startswith("Đã thực hiện")
 
 
@@ -197,17 +196,15 @@ def test_e_hand_over_list_forward_then_return_by_post(page, live_server, world, 
         page.goto(live_server.url + "/can-bo/")
         page.get_by_role("link", name="Bàn giao hồ sơ giấy cho cơ quan giải quyết").click()
         page.get_by_label("Ngày tiếp nhận").fill("2026-03-03")
-        page.get_by_role("button", name="Xem", exact=True).click()
+        submit(page.get_by_role("button", name="Xem", exact=True))
         row = page.locator(f'tr.handover-row[data-dossier="{dossier.pk}"]')
         assert row.locator("td.due").inner_text() == "07:00 04/03/2026"
         assert row.locator("td.paper-due").inner_text() == "17:00 04/03/2026"
         screenshot(page, "backoffice-handover-list")
-        page.get_by_role("button", name="Bàn giao", exact=True).click()
-        page.wait_for_load_state()
+        submit(page.get_by_role("button", name="Bàn giao", exact=True))
         assert f"Đã bàn giao hồ sơ {dossier.code}." in page.locator(".messages").inner_text()
         assert row.locator("td.status").inner_text().startswith("Đã bàn giao")
-        page.locator("#print-link").click()
-        page.wait_for_load_state()
+        submit(page.locator("#print-link"))
         assert page.locator("#handover-submit").count() == 0
         page.emulate_media(media="print")
         screenshot(page, "backoffice-handover-slip-print")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conftest import screenshot
+from conftest import screenshot, submit
 from motcua.accounts.models import Role
 from motcua.deadlines.seed import seed_calendars
 
@@ -41,8 +41,7 @@ def test_controller_adds_a_make_up_saturday_and_the_due_date_moves(
     page.get_by_label("Loại ngày").select_option("makeup_workday")
     page.get_by_label("Tên ngày (tiếng Việt)").fill("Ngày làm bù của tỉnh")
     page.get_by_label("Tên tiếng Anh").fill("Province make-up working day")
-    page.get_by_role("button", name="Lưu ngày").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Lưu ngày"))
     assert page.locator("#err_legal_basis").inner_text() == "Cần nhập căn cứ pháp lý (số văn bản)."
     assert page.get_by_label("Tên ngày (tiếng Việt)").input_value() == "Ngày làm bù của tỉnh"
     screenshot(page, "calendar-staff-refused")

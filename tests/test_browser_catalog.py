@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from conftest import screenshot
+from conftest import screenshot, submit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -38,8 +38,7 @@ def test_search_birth_registration_and_open_it_on_a_phone(page, live_server, bir
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(live_server.url + "/thu-tuc/")
     page.get_by_label("Tên hoặc mã thủ tục (có dấu hoặc không dấu)").fill("dang ky khai sinh")
-    page.get_by_role("button", name="Tìm thủ tục").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Tìm thủ tục"))
     first = page.locator("ol.cat-results li a").first
     assert first.inner_text() == "Thủ tục đăng ký khai sinh"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360

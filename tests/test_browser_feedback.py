@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.test import Client
 
-from conftest import screenshot
+from conftest import screenshot, submit
 from motcua.accounts.models import Role
 from motcua.dossiers.tests.conftest import calendar_2026, factory, world  # noqa: F401
 from motcua.dossiers.tests.factories import staff, vn
@@ -48,7 +48,7 @@ def test_a_petition_sent_answered_and_published(page, live_server, world, commit
         page.get_by_label("Cơ quan tiếp nhận").select_option(str(world.agency.pk))
         page.get_by_label("Tiêu đề").fill("Chậm trả kết quả chứng thực")
         page.get_by_label("Nội dung phản ánh, kiến nghị").fill("Hồ sơ của tôi đã quá hẹn ba ngày.")
-        page.get_by_role("button", name="Gửi", exact=True).click()
+        submit(page.get_by_role("button", name="Gửi", exact=True))
         assert page.locator("#err_identifier").inner_text() == "Số căn cước phải gồm đúng 12 chữ số."
         assert page.get_by_label("Tiêu đề").input_value() == "Chậm trả kết quả chứng thực"  # nothing lost
         screenshot(page, "portal-petition-bad-id")
@@ -66,14 +66,14 @@ def test_a_petition_sent_answered_and_published(page, live_server, world, commit
         page.get_by_role("link", name="Phản ánh, kiến nghị").click()
         page.get_by_role("link", name=code).click()
         assert page.locator("#petition-state").inner_text() == "Chờ tiếp nhận"
-        page.get_by_role("button", name="Tiếp nhận, xử lý").click()
+        submit(page.get_by_role("button", name="Tiếp nhận, xử lý"))
         assert page.locator("#petition-state").inner_text() == "Đang xử lý"
-        page.get_by_role("button", name="Trả lời (chờ công khai)").click()
+        submit(page.get_by_role("button", name="Trả lời (chờ công khai)"))
         assert page.locator("#err_answer").inner_text() == "Cần nhập nội dung trả lời."
         page.get_by_label("Nội dung trả lời").fill("Sở đã trả kết quả ngày 03/03/2026 và xin lỗi Bà.")
-        page.get_by_role("button", name="Trả lời (chờ công khai)").click()
+        submit(page.get_by_role("button", name="Trả lời (chờ công khai)"))
         assert page.locator("#petition-state").inner_text() == "Đã trả lời, chờ công khai"
-        page.get_by_role("button", name="Công khai kết quả trả lời").click()
+        submit(page.get_by_role("button", name="Công khai kết quả trả lời"))
         assert page.locator("#petition-state").inner_text() == "Đã công khai kết quả"
         screenshot(page, "backoffice-petition-published")
         assert list(PetitionEvent.objects.order_by("seq").values_list("name", flat=True)) == [
@@ -137,7 +137,7 @@ def test_a_rating_after_the_result_is_returned(page, live_server, world, factory
         page.get_by_role("group", name="(đ) Thái độ của cán bộ").get_by_label("Tốt").check()
         page.get_by_role("group", name="(e) Kết quả và chi phí đúng quy định").get_by_label("Tốt").check()
         page.get_by_role("group", name="Mức độ hài lòng chung").get_by_label("Không hài lòng").check()
-        page.get_by_role("button", name="Gửi đánh giá").click()
+        submit(page.get_by_role("button", name="Gửi đánh giá"))
         assert page.locator("#err_dossier_code").inner_text() == (
             "Hồ sơ này đã được đánh giá ngày 10/03/2026; mỗi hồ sơ chỉ được đánh giá một lần."
         )

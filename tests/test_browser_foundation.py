@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import screenshot
+from conftest import screenshot, submit
 from motcua.accounts.models import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -16,8 +16,7 @@ def test_public_home_switches_language_and_fits_a_phone(page, live_server, provi
     assert page.locator("h1").inner_text() == "Dịch vụ công trực tuyến"
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     screenshot(page, "foundation-home-vi-360px")
-    page.get_by_role("button", name="English").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="English"))
     assert page.locator("h1").inner_text() == "Online public services"
     assert page.locator("html").get_attribute("lang") == "en"
     screenshot(page, "foundation-home-en-360px")
@@ -31,7 +30,7 @@ def test_staff_signs_in_and_sees_agency_and_roles(page, live_server, make_user, 
     page.goto(live_server.url + "/tai-khoan/dang-nhap/")
     page.get_by_label("Tên đăng nhập").fill("tiepnhan")
     page.get_by_label("Mật khẩu").fill("sai-mat-khau")
-    page.get_by_role("button", name="Đăng nhập").last.click()
+    submit(page.get_by_role("button", name="Đăng nhập").last)
     assert page.get_by_role("alert").inner_text() == "Tên đăng nhập hoặc mật khẩu không đúng."
     page.get_by_label("Mật khẩu").fill("mat-khau-an-toan-9")
     page.get_by_role("button", name="Đăng nhập").last.click()

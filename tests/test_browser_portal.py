@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 from django.test import Client
 
-from conftest import screenshot
+from conftest import screenshot, submit
 from motcua.catalog.models import AgencyRole, VersionAgency
 from motcua.dossiers import online, services
 from motcua.dossiers.models import Dossier, StoredDocument
@@ -109,8 +109,7 @@ def test_submit_online_complete_on_request_and_receive_the_e_result(
     page.get_by_label("Số điện thoại", exact=True).fill("0912 345 678")
     templates = list(procedure.cases.first().components.order_by("position"))
     page.set_input_files(f"#file_{templates[0].pk}", str(first))
-    page.get_by_role("button", name="Lưu nháp").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Lưu nháp"))
     assert "Đã lưu hồ sơ nháp." in page.locator(".messages").inner_text()
     page.set_viewport_size({"width": 360, "height": 740})
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
@@ -136,8 +135,7 @@ def test_submit_online_complete_on_request_and_receive_the_e_result(
     form = staff_page.locator("#act-request_completion")
     form.get_by_label("Lý do yêu cầu bổ sung, hoàn thiện").fill("Bản vẽ không đọc được")
     form.get_by_label(templates[1].name).check()
-    form.get_by_role("button", name="Hướng dẫn bổ sung, hoàn thiện").click()
-    staff_page.wait_for_load_state()
+    submit(form.get_by_role("button", name="Hướng dẫn bổ sung, hoàn thiện"))
     officer.close()
     dossier.refresh_from_db()
     assert dossier.state == "intake_supplement_requested"
@@ -148,8 +146,7 @@ def test_submit_online_complete_on_request_and_receive_the_e_result(
     clearer = tmp_path / "ban-ve-ro.pdf"
     clearer.write_bytes(PDF + b"ro")
     page.set_input_files(f"#complete-{templates[1].pk} input[type=file]", str(clearer))
-    page.get_by_role("button", name="Gửi hồ sơ bổ sung").click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Gửi hồ sơ bổ sung"))
     dossier.refresh_from_db()
     assert dossier.state == "submitted"
 
@@ -178,8 +175,7 @@ def test_submit_online_complete_on_request_and_receive_the_e_result(
     page.goto(f"{live_server.url}{link.path}?{link.query}")
     assert page.get_by_label("Mã hồ sơ (trên giấy tiếp nhận)").input_value() == dossier.code
     page.get_by_label("4 chữ số cuối số điện thoại hoặc số căn cước của người nộp").fill("5678")
-    page.get_by_role("button", name="Tra cứu", exact=True).click()
-    page.wait_for_load_state()
+    submit(page.get_by_role("button", name="Tra cứu", exact=True))
     assert page.locator("#tracking-state").inner_text() == "Đã xử lý xong"
     screenshot(page, "portal-tracking")
     assert_accessible(page, "tracking result")
