@@ -743,14 +743,9 @@ def appointment_preview(
 
 def handlers_at(agency_id: int, *, day: dt.date | None = None) -> list[User]:
     """Active users holding the handler role at the agency (or an agency above it)."""
-    chain: set[int] = set()
-    current: int | None = agency_id
-    while current is not None and current not in chain:
-        chain.add(current)
-        current = Agency.objects.filter(pk=current).values_list("parent_id", flat=True).first()
     users = User.objects.filter(
         pk__in=Membership.objects.filter(
-            valid_on(day or clock.today()), role=Role.HANDLER, agency_id__in=chain
+            valid_on(day or clock.today()), role=Role.HANDLER, agency_id__in=gate.agency_chain(agency_id)
         ).values("user_id"),
         is_active=True,
     )

@@ -225,3 +225,23 @@ def test_the_agencies_to_consult_are_kept_per_revision_and_follow_writes(client,
         f'<option value="{world.other_agency.pk}">Sở Tài chính &lt;mới&gt; &quot;2&quot; ({code})</option>'
         in html
     )
+
+
+def test_the_handlers_to_choose_from_are_found_without_reading_the_agency_tree(client, world, factory):
+    """The assign form lists the handlers of the competent agency and of the agencies above it. The
+    chain of agencies comes from the gate's kept tree (``gate.agency_chain``), not from one query per
+    level of the tree as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dossier = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
+    client.force_login(world.leader)
+    with time_machine.travel(vn(2026, 3, 3, 10), tick=False):
+        client.get(url(dossier))  # warm the per-process reference data, as a running server has it
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url(dossier))
+    assert response.status_code == 200
+    select = re.search(r'<select name="[a-z_]*-handler".*?</select>', response.content.decode(), re.S)
+    assert select is not None
+    assert re.findall(r'<option value="(\d+)"', select.group(0)) == [str(world.handler.pk)]
+    assert [q["sql"] for q in queries.captured_queries if 'FROM "units_agency"' in q["sql"]] == []
