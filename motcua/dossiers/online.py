@@ -416,12 +416,23 @@ def _receiving_unit(draft: Draft) -> int:
     raw = str(draft.data.get("received_at_unit_id", ""))
     if raw.isdigit():
         return int(raw)
+    from motcua.catalog.models import AgencyRole
     from motcua.units.models import OneStopUnit
 
     version = draft.procedure_version
     named = version.agencies.filter(agency__isnull=False).values_list("agency_id", flat=True)
+    competent = (
+        version.agencies.filter(
+            agency__isnull=False, role__in=[AgencyRole.COMPETENT, AgencyRole.IMPLEMENTING]
+        )
+        .order_by("role", "position")
+        .values_list("agency_id", flat=True)
+        .first()
+    )
     unit = (
         OneStopUnit.objects.filter(agency_id__in=list(named)).order_by("pk").first()
+        # A unit whose area takes the competent agency's dossiers (SPEC scenario 22's rule).
+        or (services.unit_serving(competent) if competent is not None else None)
         or OneStopUnit.objects.order_by("pk").first()
     )
     if unit is None:

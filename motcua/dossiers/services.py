@@ -1077,6 +1077,71 @@ def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agenc
     return agency
 
 
+def _admin_units_up(admin_unit_id: int) -> frozenset[int]:
+    """The administrative unit and the units above it (commune, province), kept per process."""
+
+    def walk() -> frozenset[int]:
+        chain: set[int] = set()
+        current: int | None = admin_unit_id
+        while current is not None and current not in chain:
+            chain.add(current)
+            current = AdminUnit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
+        return frozenset(chain)
+
+    found: frozenset[int] = gate.kept(("admin_units_up", admin_unit_id), walk)
+    return found
+
+
+def unit_serving(agency_id: int) -> OneStopUnit | None:
+    """A one-stop unit whose area takes ``agency_id``'s dossiers without the boundary-independent list
+    (``_check_boundary``): the agency's own unit, else the unit of its administrative unit, else of the
+    nearest unit above (a commune before the province)."""
+    agency = _agency(agency_id)
+    if agency is None:
+        return None
+    own = OneStopUnit.objects.filter(agency_id=agency_id).order_by("pk").first()
+    if own is not None or agency.admin_unit_id is None:
+        return own
+    units = {u.admin_unit_id: u for u in OneStopUnit.objects.order_by("-pk")}  # the lowest pk wins
+    area: int | None = agency.admin_unit_id
+    seen: set[int] = set()
+    while area is not None and area not in seen:
+        seen.add(area)
+        if area in units:
+            return units[area]
+        area = AdminUnit.objects.filter(pk=area).values_list("parent_id", flat=True).first()
+    return None
+
+
+def _check_boundary(unit: OneStopUnit, agency: Agency, version: ProcedureVersion) -> None:
+    """SPEC §2 (3), scenario 22: a one-stop unit receives the procedures of the agencies of its own
+    area (its administrative unit and the units above it: a commune centre those of its commune and
+    of the province); a dossier another area's agency decides (another commune, another province)
+    only when the procedure is on the province's boundary-independent list
+    (``is_boundary_independent``) and the unit takes such dossiers (``accepts_boundary_independent``)."""
+    if agency.admin_unit_id is None or agency.admin_unit_id in _admin_units_up(unit.admin_unit_id):
+        return
+    if not version.is_boundary_independent:
+        raise ValidationFailed(
+            f"Thủ tục này không thuộc danh mục thủ tục hành chính không phụ thuộc vào địa giới hành "
+            f"chính: {unit.name} không tiếp nhận hồ sơ do {agency.name} giải quyết. Hãy hướng dẫn "
+            f"người nộp đến bộ phận một cửa nơi {agency.name} tiếp nhận.",
+            f"This procedure is not on the boundary-independent list: {unit.name} does not receive "
+            f"dossiers that {agency.name} decides. Refer the applicant to the one-stop unit serving "
+            f"{agency.name}.",
+            code="outside_boundary",
+            field="competent_agency_id",
+        )
+    if not unit.accepts_boundary_independent:
+        raise ValidationFailed(
+            f"{unit.name} không tiếp nhận hồ sơ không phụ thuộc vào địa giới hành chính của nơi khác "
+            f"({agency.name}).",
+            f"{unit.name} does not receive boundary-independent dossiers of other areas ({agency.name}).",
+            code="outside_boundary",
+            field="received_at_unit_id",
+        )
+
+
 # The accepted values of the intake's choices, once (``Choices.values`` builds a new list each time).
 _CHANNELS = frozenset(Channel.values)
 _RESULT_DELIVERIES = frozenset(ResultDelivery.values)
@@ -1105,6 +1170,7 @@ def _open(intake: Intake, *, state: State, at: dt.datetime, submitted_by: User |
     if unit is None:
         raise _required("received_at_unit_id", "nơi tiếp nhận", "receiving unit")
     agency = _competent_agency(version, intake.competent_agency_id)
+    _check_boundary(unit, agency, version)
     applicant = clean_person(intake.applicant, field="applicant")
     rep = clean_person(intake.representative, field="representative") if intake.representative else None
     if not one_of(intake.result_delivery, _RESULT_DELIVERIES):

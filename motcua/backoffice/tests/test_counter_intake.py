@@ -7,7 +7,7 @@ import re
 import pytest
 
 from motcua.dossiers.models import Dossier, DossierComponent
-from motcua.dossiers.tests.factories import applicant, vn
+from motcua.dossiers.tests.factories import applicant, make_commune, vn
 from motcua.units.models import QueueTicket
 from motcua.units.services import take_ticket
 
@@ -160,6 +160,26 @@ def test_invalid_citizen_id_is_shown_next_to_the_field(client, world, frozen):
     assert response.status_code == 400
     error = r'id="err_identifier_number"[^>]*>Số căn cước phải gồm đúng 12 chữ số.<'
     assert re.search(error, response.content.decode())
+
+
+def test_another_commune_s_procedure_off_the_list_is_refused_next_to_the_agency(
+    client, world, committee, frozen
+):
+    """SPEC scenario 22's other side: the centre's area is its administrative unit and the units above
+    it, so a commune's committee elsewhere is refused unless the procedure is boundary-independent."""
+    commune, _centre = make_commune(world.agency.admin_unit, "28001", "Cẩm Xuyên", committee)
+    client.force_login(world.reception)
+    token = _token(_open(client, world))
+    response = _post(client, world, token, "accept", competent_agency=commune.pk)
+    assert response.status_code == 400
+    error = (
+        r'id="err_competent_agency"[^>]*>Thủ tục này không thuộc danh mục thủ tục hành chính '
+        r"không phụ thuộc vào địa giới hành chính: Trung tâm Phục vụ hành chính công xã Thạch Hà "
+        r"không tiếp nhận hồ sơ do UBND xã Cẩm Xuyên giải quyết\."
+    )
+    assert re.search(error, response.content.decode())
+    assert 'value="Nguyễn Văn An"' in response.content.decode()  # the input is kept
+    assert Dossier.objects.count() == 0
 
 
 def test_citizen_id_prefills_from_an_earlier_dossier(client, world, factory, frozen):

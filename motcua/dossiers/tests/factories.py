@@ -27,7 +27,7 @@ from motcua.core.clock import VN_TZ
 from motcua.dossiers import services
 from motcua.dossiers.applicants import IdentifierType, Person
 from motcua.dossiers.models import Dossier
-from motcua.units.models import Agency, OneStopUnit
+from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
 
 
 def vn(year: int, month: int, day: int, hour: int = 9, minute: int = 0) -> dt.datetime:
@@ -191,3 +191,31 @@ def staff(make_user: Any, role: Role, username: str, **place: Any) -> User:
 
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"  # the smallest file the result acts take as a PDF
+
+
+def make_commune(province: AdminUnit, code: str, name: str, parent: Agency) -> tuple[Agency, OneStopUnit]:
+    """A commune (administrative unit), its People's Committee and its centre."""
+    area = AdminUnit.objects.create(
+        code=code,
+        level=Level.COMMUNE,
+        name=name,
+        full_name=f"Xã {name}",
+        parent=province,
+        valid_from=dt.date(2025, 7, 1),
+    )
+    committee = Agency.objects.create(
+        identifier_code=f"000.{code[-2:]}.00.H42",
+        name=f"UBND xã {name}",
+        kind=AgencyKind.COMMUNE_COMMITTEE,
+        admin_unit=area,
+        parent=parent,
+        name_folded=f"ubnd xa {name.lower()}",
+    )
+    centre = OneStopUnit.objects.create(
+        code=f"xa-{code}",
+        name=f"Trung tâm xã {name}",
+        kind=OneStopKind.COMMUNE_CENTRE,
+        agency=committee,
+        admin_unit=area,
+    )
+    return committee, centre

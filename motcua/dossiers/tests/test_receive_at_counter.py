@@ -20,12 +20,44 @@ from motcua.dossiers.history import verify_history
 from motcua.dossiers.models import ClockEvent, Dossier, DossierComponent, DossierEvent, DossierFile, FeeLine
 from motcua.units.models import AdminUnit, Agency, AgencyKind, Level, OneStopKind, OneStopUnit
 
-from .factories import PDF, applicant, make_procedure, staff, vn
+from .factories import PDF, applicant, make_commune, make_procedure, staff, vn
 
 pytestmark = pytest.mark.django_db
 
 
-def test_scenario_22_boundary_independent_code_from_b_calendar_from_a(world, make_user):
+def _boundary_independent(version) -> None:
+    type(version).objects.filter(pk=version.pk).update(is_boundary_independent=True)
+    version.refresh_from_db()
+
+
+def test_scenario_22_commune_b_receives_what_commune_a_decides(world, make_user, committee):
+    """SPEC scenario 22: a procedure on the province's boundary-independent list, decided by commune A,
+    received at commune B's centre: B's code, A competent, the return place the applicant chose
+    (the counting: ``reports/tests/test_ii06a.py``)."""
+    province = world.agency.admin_unit
+    commune_a, centre_a = make_commune(province, "28001", "Cẩm Xuyên", committee)
+    _commune_b, centre_b = make_commune(province, "28002", "Thạch Hà Mới", committee)
+    _boundary_independent(world.version)
+    officer_b = staff(make_user, Role.RECEPTION_OFFICER, "tiepnhan-b", one_stop_unit_id=centre_b.pk)
+    dossier = services.receive_at_counter(
+        intake=world.intake(
+            received_at_unit_id=centre_b.pk, competent_agency_id=commune_a.pk, return_unit_id=centre_a.pk
+        ),
+        actor=officer_b,
+        at=vn(2026, 3, 2, 9),
+    )
+    assert dossier.code == "000.02.00.H42-260302-0001"
+    assert (dossier.received_at_unit, dossier.competent_agency, dossier.return_unit) == (
+        centre_b,
+        commune_a,
+        centre_a,
+    )
+    assert dossier.due_at == vn(2026, 3, 16, 17, 0)  # 10 working days on the province's calendar
+
+
+def test_scenario_22_deadline_on_the_competent_agency_s_calendar_across_provinces(world, make_user):
+    """Received in another province (a listed procedure): the receiving agency's code, the competent
+    agency's province calendar (its own day off on 05/03 is skipped)."""
     other_province = AdminUnit.objects.create(
         code="40",
         level=Level.PROVINCE,
@@ -56,6 +88,7 @@ def test_scenario_22_boundary_independent_code_from_b_calendar_from_a(world, mak
         name_vi="Nghỉ riêng của tỉnh",
         legal_basis="QĐ 1/2026/QĐ-UBND",
     )
+    _boundary_independent(world.version)
     dossier = services.receive_at_counter(
         intake=world.intake(received_at_unit_id=centre_b.pk, return_unit_id=world.centre.pk),
         actor=officer_b,
@@ -68,6 +101,55 @@ def test_scenario_22_boundary_independent_code_from_b_calendar_from_a(world, mak
         world.centre,
     )
     assert dossier.due_at == vn(2026, 3, 17, 17, 0)  # 10 working days, skipping 42's day off on 05/03
+
+
+def test_a_procedure_off_the_list_is_not_received_for_anothermake_commune(world, make_user, committee):
+    """Not on the boundary-independent list: commune B's centre refuses a dossier commune A decides,
+    says where to go, and writes nothing. The province's agencies stay receivable at B (its area's
+    province), and a listed procedure is refused where the centre takes no such dossiers."""
+    province = world.agency.admin_unit
+    commune_a, _centre_a = make_commune(province, "28001", "Cẩm Xuyên", committee)
+    _commune_b, centre_b = make_commune(province, "28002", "Thạch Hà Mới", committee)
+    officer_b = staff(make_user, Role.RECEPTION_OFFICER, "tiepnhan-b", one_stop_unit_id=centre_b.pk)
+    at = vn(2026, 3, 2, 9)
+    with pytest.raises(ValidationFailed) as refused:
+        services.receive_at_counter(
+            intake=world.intake(received_at_unit_id=centre_b.pk, competent_agency_id=commune_a.pk),
+            actor=officer_b,
+            at=at,
+        )
+    assert (refused.value.code, refused.value.field) == ("outside_boundary", "competent_agency_id")
+    assert refused.value.message_vi == (
+        "Thủ tục này không thuộc danh mục thủ tục hành chính không phụ thuộc vào địa giới hành chính: "
+        "Trung tâm xã Thạch Hà Mới không tiếp nhận hồ sơ do UBND xã Cẩm Xuyên giải quyết. Hãy hướng dẫn "
+        "người nộp đến bộ phận một cửa nơi UBND xã Cẩm Xuyên tiếp nhận."
+    )
+    assert (Dossier.objects.count(), DossierEvent.objects.count(), DossierComponent.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+
+    # The provincial department is of B's area (the province above the commune).
+    dossier = services.receive_at_counter(
+        intake=world.intake(received_at_unit_id=centre_b.pk), actor=officer_b, at=at
+    )
+    assert dossier.competent_agency == world.agency
+
+    _boundary_independent(world.version)
+    OneStopUnit.objects.filter(pk=centre_b.pk).update(accepts_boundary_independent=False)
+    with pytest.raises(ValidationFailed) as closed:
+        services.receive_at_counter(
+            intake=world.intake(received_at_unit_id=centre_b.pk, competent_agency_id=commune_a.pk),
+            actor=officer_b,
+            at=at,
+        )
+    assert (closed.value.code, closed.value.field) == ("outside_boundary", "received_at_unit_id")
+    assert closed.value.message_en == (
+        "Trung tâm xã Thạch Hà Mới does not receive boundary-independent dossiers of other areas "
+        "(UBND xã Cẩm Xuyên)."
+    )
+    assert Dossier.objects.count() == 1
 
 
 def test_scenario_30_legacy_district_unit_is_kept(world, make_user, province):
@@ -348,3 +430,22 @@ def test_a_fee_line_is_written_with_the_components_and_kept_with_its_key(world, 
     assert [(line.pk, line.description, line.amount, line.collect_at) for line in kept] == stored
     assert [(d, a, c) for _, d, a, c in stored] == [("Lệ phí", 50_000, "on_receipt")]
     assert kept[0].pk is not None and kept[0].dossier is dossier
+
+
+def test_the_unit_serving_an_agency_is_its_own_else_the_nearest_of_its_area(world, committee):
+    """Where an online dossier is received when the procedure names no unit (``unit_serving``): the
+    agency's own unit, else a unit of its commune, else of its province; never another commune's."""
+    province = world.agency.admin_unit
+    commune_a, centre_a = make_commune(province, "28001", "Cẩm Xuyên", committee)
+    _commune_b, centre_b = make_commune(province, "28002", "Thạch Hà Mới", committee)
+    police_a = Agency.objects.create(
+        identifier_code="000.01.99.H42",
+        name="Công an xã Cẩm Xuyên",
+        kind=AgencyKind.COMMUNE_COMMITTEE,
+        admin_unit=commune_a.admin_unit,
+        name_folded="cong an xa cam xuyen",
+    )
+    assert services.unit_serving(commune_a.pk) == centre_a  # its own
+    assert services.unit_serving(police_a.pk) == centre_a  # its commune's
+    assert services.unit_serving(world.agency.pk) == world.centre  # the province's
+    assert centre_b not in {services.unit_serving(a) for a in (commune_a.pk, police_a.pk, world.agency.pk)}

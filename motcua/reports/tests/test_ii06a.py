@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.core.management import call_command
 
+from motcua.accounts.models import Role
 from motcua.catalog.models import Channel, Field
 from motcua.catalog.models import ProcedureVersion as Version
 from motcua.core.clock import VN_TZ
@@ -14,7 +15,7 @@ from motcua.core.errors import ValidationFailed
 from motcua.dossiers import services
 from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests import conftest as dossier_fixtures
-from motcua.dossiers.tests.factories import vn
+from motcua.dossiers.tests.factories import make_commune, staff, vn
 from motcua.reports import ii06a, projections
 from motcua.reports.selectors import Period, Scope
 
@@ -179,3 +180,31 @@ def test_rebuilding_report_says_so(world, factory):
     report = ii06a.build(scope=Scope(), period=Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
     assert report.is_current
     assert report.total.cols[3] == 1
+
+
+def test_scenario_22_counted_once_at_b_s_reception_and_once_at_a_s_processing(world, make_user, committee):
+    """SPEC scenario 22: a listed procedure decided by commune A and received at commune B's centre
+    counts once in B's reception figures, once in A's processing figures and once in the province's."""
+    province = world.agency.admin_unit
+    commune_a, centre_a = make_commune(province, "28001", "Cẩm Xuyên", committee)
+    commune_b, centre_b = make_commune(province, "28002", "Thạch Hà Mới", committee)
+    Version.objects.filter(pk=world.version.pk).update(is_boundary_independent=True)
+    officer_b = staff(make_user, Role.RECEPTION_OFFICER, "tiepnhan-b", one_stop_unit_id=centre_b.pk)
+    services.receive_at_counter(
+        intake=world.intake(received_at_unit_id=centre_b.pk, competent_agency_id=commune_a.pk),
+        actor=officer_b,
+        at=vn(2026, 3, 2, 9),
+    )
+    projections.refresh()
+    march = Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))
+
+    def received(scope: Scope) -> int:
+        return ii06a.build(scope=scope, period=march, mode="calendar").total.cols[3]
+
+    assert [
+        received(Scope(unit_ids=[centre_b.pk])),  # B's reception
+        received(Scope(agency_ids=[commune_a.pk])),  # A's processing
+        received(Scope(unit_ids=[centre_a.pk])),
+        received(Scope(agency_ids=[commune_b.pk])),
+        received(Scope()),  # the province
+    ] == [1, 1, 0, 0, 1]
