@@ -190,7 +190,11 @@ def dispatch(*, now: dt.datetime, limit: int = 500) -> int:
         national_on = bool(settings.MOTCUA_NATIONAL_PORTAL_URL)
         wanted: set[int] = set()
         if national_on:
-            by_id = DossierEvent.objects.in_bulk([e.event_id for e in events])
+            # SPEC scenario 20: an inter-agency split's sub-dossiers (``parent`` set) never go to the
+            # national portal; their parent does.
+            by_id = DossierEvent.objects.filter(dossier__parent__isnull=True).in_bulk(
+                [e.event_id for e in events]
+            )
             wanted = national_wanted({e.pk: by_id[e.event_id] for e in events if e.event_id in by_id})
         deliveries: list[Delivery] = []
         for event in events:

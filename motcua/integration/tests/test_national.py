@@ -356,3 +356,15 @@ def test_stand_in_answers_like_the_portal(standin):
     assert post("/service", trail)["error_code"] == "0"
     trail["data"][0]["MaHoSo"] = "unknown"
     assert post("/service", trail)["error_code"] == "4"
+
+
+def test_only_the_parent_of_an_inter_agency_split_goes_to_the_portal(factory, world, standin):
+    """SPEC scenario 20: a sub-dossier (``parent`` set by the national portal's split) has no record of
+    its own on the portal; its events are not sent, its parent's are."""
+    parent = factory.create(at=vn(2026, 3, 2, 8), trait="received")
+    child = factory.create(at=vn(2026, 3, 2, 9), trait="received")
+    Dossier.objects.filter(pk=child.pk).update(parent=parent)  # set by the portal's split (test set-up)
+    services.forward_dossier(dossier_id=child.pk, actor=world.reception, at=vn(2026, 3, 2, 10))
+    outbox.dispatch(now=vn(2026, 3, 2, 11))
+    national_rows = Delivery.objects.filter(destination=outbox.NATIONAL)
+    assert sorted(national_rows.values_list("dossier_id", flat=True)) == [parent.pk]
