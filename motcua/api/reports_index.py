@@ -235,6 +235,16 @@ class Evaluation(APIView):
                 "period": _period(period),
                 "agencies": [out(e) for e in evaluation.evaluate_agencies(scope, period)],
                 "officers": [out(e) for e in evaluation.evaluate_officers(scope, period)],
+                # Each finished dossier's own points, as the page lists them (scenario 14's flag too).
+                "dossiers": [
+                    {
+                        "id": d.dossier_id,
+                        "code": d.code,
+                        "points": {str(k): v for k, v in d.points.items()},
+                        "supplement_outside_window": d.supplement_outside_window,
+                    }
+                    for d in evaluation.evaluate_dossiers(scope, period)
+                ],
             }
         )
 

@@ -313,6 +313,7 @@ def evaluation_page(request: HttpRequest, user: User) -> HttpResponse:
             "dossier_indicators": evaluation.DOSSIER_INDICATORS,
             "indicator_names": names,
             "officer_indicators": evaluation.OFFICER_INDICATORS,
+            "outside_window_note": csv_export.OUTSIDE_WINDOW[1 if language.startswith("en") else 0],
             "language": language,
         },
     )

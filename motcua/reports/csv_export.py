@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from .dashboards import Dashboard
 from .evaluation import INDICATOR_NAMES, DossierScores, Evaluation
@@ -160,6 +160,13 @@ def dashboard_csv(board: Dashboard, language: str = "vi") -> str:
     return to_csv(header, rows)
 
 
+# The note a dossier's evaluation row carries when a supplement was requested after the window.
+OUTSIDE_WINDOW: Final = (
+    "Yêu cầu bổ sung quá thời hạn (NĐ 61 Điều 19(4)), có căn cứ pháp luật chuyên ngành",
+    "Supplement requested after the window (ND61 Art 19(4)) on a specialised-law basis",
+)
+
+
 def evaluation_csv(
     evaluations: Iterable[Evaluation], language: str = "vi", *, dossiers: Iterable[DossierScores] = ()
 ) -> str:
@@ -168,7 +175,7 @@ def evaluation_csv(
     header = (
         (["kind", "name", "dossiers"] if en else ["loai", "ten", "so_ho_so"])
         + [f"{i}. {n}" for i, n in zip(range(1, 10), names, strict=True)]
-        + (["total", "rating"] if en else ["tong_diem", "xep_loai"])
+        + (["total", "rating", "notes"] if en else ["tong_diem", "xep_loai", "ghi_chu"])
     )
     rows = [
         [
@@ -178,10 +185,22 @@ def evaluation_csv(
             *[e.scores.get(i) for i in range(1, 10)],
             e.total,
             e.rating.label(language),
+            "",
         ]
         for e in evaluations
     ]
-    rows += [["dossier", d.code, 1, *[d.points.get(i) for i in range(1, 10)], "", ""] for d in dossiers]
+    rows += [
+        [
+            "dossier",
+            d.code,
+            1,
+            *[d.points.get(i) for i in range(1, 10)],
+            "",
+            "",
+            OUTSIDE_WINDOW[1 if en else 0] if d.supplement_outside_window else "",
+        ]
+        for d in dossiers
+    ]
     return to_csv(header, rows)
 
 

@@ -168,6 +168,9 @@ class DossierScores:
     dossier_id: int
     code: str
     points: dict[int, int | None]
+    # SPEC scenario 14: a supplement was requested after the window (ND61 Art 19(4)) on a legal
+    # basis the handler gave; shown with the dossier's scores for the evaluators to weigh.
+    supplement_outside_window: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,7 +206,7 @@ def finished_dossiers(scope: Scope, period: Period) -> list[Dossier]:
             parent__isnull=True,
             finished_at__gte=period.start_at,
             finished_at__lt=period.end_at,
-        ).only("pk", "code", "timeliness", "channel", "competent_agency_id")
+        ).only("pk", "code", "timeliness", "channel", "competent_agency_id", "supplement_outside_window")
     )
 
 
@@ -232,7 +235,7 @@ def dossier_scores(dossiers: Sequence[Dossier]) -> list[DossierScores]:
             6: None,
             7: attitude_points(d.timeliness, None if unhappy is None else d.pk in unhappy),
         }
-        found.append(DossierScores(d.pk, d.code or f"#{d.pk}", points))
+        found.append(DossierScores(d.pk, d.code or f"#{d.pk}", points, d.supplement_outside_window))
     return found
 
 

@@ -7,6 +7,7 @@ import pytest
 import time_machine
 
 from motcua.accounts.models import Role
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import calendar_2026, factory, world  # noqa: F401
 from motcua.dossiers.tests.factories import staff
 from motcua.reports.projections import refresh
@@ -70,6 +71,15 @@ def test_dashboard_and_evaluation_api(client, projected, inspector):
     assert [(a["name"], a["dossiers"], a["total"], a["rating"]) for a in q1["agencies"]] == [
         ("Sở Tư pháp", 2, "4.0", "weak")
     ]
+    # The page's per-dossier rows, with scenario 14's flag (set here; set by the act in dossiers' tests).
+    Dossier.objects.filter(pk=projected["b"].pk).update(supplement_outside_window=True)
+    q1 = client.get("/api/v1/reports/evaluation?period=quarter&year=2026&number=1").json()
+    assert sorted((d["code"], d["points"], d["supplement_outside_window"]) for d in q1["dossiers"]) == sorted(
+        [
+            (projected["a"].code, {"1": 2, "2": None, "3": 2, "4": 1, "6": None, "7": None}, False),
+            (projected["b"].code, {"1": 0, "2": None, "3": 2, "4": 1, "6": None, "7": None}, True),
+        ]
+    )
 
 
 @pytest.mark.parametrize(

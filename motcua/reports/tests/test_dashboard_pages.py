@@ -3,10 +3,13 @@ through HTTP, on dossiers built with the real services (March 2026, see ``test_s
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import time_machine
 
 from motcua.accounts.models import Role
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests.conftest import calendar_2026, factory, world  # noqa: F401
 from motcua.dossiers.tests.factories import staff
 from motcua.reports import dashboards
@@ -121,9 +124,10 @@ def test_csv_exports(client, projected, inspector):
     assert len(listing.content.decode("utf-8-sig").splitlines()) == 1 + 5
     evaluation = client.get("/can-bo/bao-cao/danh-gia/?period=quarter&year=2026&number=1&format=csv")
     rows = evaluation.content.decode("utf-8-sig").splitlines()
+    assert rows[0].endswith(",tong_diem,xep_loai,ghi_chu")
     assert rows[1].startswith("agency,Sở Tư pháp,2,1.0,,2.0,1.0,,,,,,4.0,")
-    assert f"dossier,{projected['a'].code},1,2,,2,1,,,,,,," in rows
-    assert f"dossier,{projected['b'].code},1,0,,2,1,,,,,,," in rows
+    assert f"dossier,{projected['a'].code},1,2,,2,1,,,,,,,," in rows
+    assert f"dossier,{projected['b'].code},1,0,,2,1,,,,,,,," in rows
     page = client.get("/can-bo/bao-cao/danh-gia/?period=quarter&year=2026&number=1")
     assert page.status_code == 200
     html = page.content.decode()
@@ -168,3 +172,24 @@ def test_a_leader_sees_only_their_agency(client, projected, world):  # noqa: F81
     assert province.status_code == 403
     client.force_login(world.handler)  # no reports.view at all
     assert client.get("/can-bo/bao-cao/bang-dieu-khien/").status_code == 403
+
+
+def test_a_supplement_requested_after_the_window_is_noted_in_the_evaluation(client, projected, inspector):
+    """SPEC scenario 14: the dossier whose supplement was requested after the 3-working-day window
+    (on a legal basis, ``supplement_outside_window``) carries a note with its scores, on the page and
+    in the CSV; the other dossier has none."""
+    Dossier.objects.filter(pk=projected["b"].pk).update(supplement_outside_window=True)
+    client.force_login(inspector)
+    html = client.get("/can-bo/bao-cao/danh-gia/?period=quarter&year=2026&number=1").content.decode()
+    notes = re.findall(r'<td class="note">([^<]*)</td>', html[html.index('id="dossier-evaluation"') :])
+    assert sorted(notes) == [
+        "",
+        "Yêu cầu bổ sung quá thời hạn (NĐ 61 Điều 19(4)), có căn cứ pháp luật chuyên ngành",
+    ]
+    csv = client.get("/can-bo/bao-cao/danh-gia/?period=quarter&year=2026&number=1&format=csv")
+    rows = csv.content.decode("utf-8-sig").splitlines()
+    assert (
+        f"dossier,{projected['b'].code},1,0,,2,1,,,,,,,,"
+        '"Yêu cầu bổ sung quá thời hạn (NĐ 61 Điều 19(4)), có căn cứ pháp luật chuyên ngành"'
+    ) in rows
+    assert f"dossier,{projected['a'].code},1,2,,2,1,,,,,,,," in rows
