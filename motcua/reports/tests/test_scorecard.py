@@ -169,3 +169,25 @@ def test_scorecard_counts_equal_the_drill_down_lists(march, django_assert_max_nu
             row.spec.id, "denominator", scope=Scope(), period=MARCH, at=AT
         )
         assert (numerator.count(), denominator.count()) == (row.numerator, row.denominator), row.spec.id
+
+
+def test_scenario_15_a_second_supplement_request_makes_an_early_dossier_late_for_2_1(march):
+    """SPEC scenario 15: dossier a finished early, but had a second supplement request
+    (``supplement_requested_twice``, set by the act: ``dossiers/tests/test_request_supplement.py``):
+    QĐ 766 2.1 counts it late, in the score and in the drill-down; its own class stays early."""
+    from motcua.dossiers.models import Dossier
+
+    Dossier.objects.filter(pk=march["a"].pk).update(supplement_requested_twice=True)
+    projections.project([march["a"].pk])
+    card = index766.scorecard(scope=Scope(), period=MARCH, at=AT)
+    row = next(r for r in card.indicators if r.spec.id == "2.1")
+    assert (row.status, row.numerator, row.denominator, row.percent, row.points_display) == (
+        "ok",
+        1,
+        5,
+        D("20.00"),
+        D("4.00"),
+    )
+    _, _, numerator = index766.indicator_records("2.1", "numerator", scope=Scope(), period=MARCH, at=AT)
+    assert {d.pk for d in numerator} == {march["e"].pk}
+    assert Dossier.objects.get(pk=march["a"].pk).timeliness == "early"
