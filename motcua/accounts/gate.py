@@ -92,6 +92,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "catalog.publish": frozenset({R.PROCEDURE_CONTROLLER}),
     "calendar.edit": frozenset({R.PROCEDURE_CONTROLLER, R.SYSTEM_ADMIN}),
     "units.edit": frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER}),
+    # The head of a one-stop unit sets its counters: fields served, queue prefix, open or closed
+    # (SPEC §4.1 "reassign counters"; ND61 Art 13(2)(b)).
+    "units.counters": frozenset({R.ONE_STOP_HEAD, R.SYSTEM_ADMIN}),
     "accounts.manage": frozenset({R.SYSTEM_ADMIN}),
     "reports.view": frozenset({R.ONE_STOP_HEAD, R.DEPT_LEADER, R.PROCEDURE_CONTROLLER, R.INSPECTOR}),
     "payments.reconcile": frozenset({R.FINANCE}),

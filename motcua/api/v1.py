@@ -13,6 +13,12 @@ from .queue import QueueTickets
 
 urlpatterns = [
     path("units/provinces", units.ProvinceList.as_view(), name="provinces"),
+    path("one-stop-units/<id:unit_id>/counters", units.CounterList.as_view(), name="unit-counters"),
+    path(
+        "one-stop-units/<id:unit_id>/counters/<int:number>",
+        units.CounterDetail.as_view(),
+        name="unit-counter",
+    ),
     path("deadlines/due", DueDate.as_view(), name="deadlines-due"),
     path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
     path("procedures", ProcedureList.as_view(), name="procedures"),

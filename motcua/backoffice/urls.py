@@ -26,11 +26,12 @@ urlpatterns += [
     path("so-theo-doi/<slug:unit_code>/<int:year>.pdf", form_views.ledger_pdf, name="ledger-pdf"),
 ]
 
-from . import counter_views, dossier_views  # noqa: E402
+from . import counter_views, counters_views, dossier_views  # noqa: E402
 
 urlpatterns += [
     path("quay/", counter_views.counter_page, name="counter"),
     path("quay/goi-so/", counter_views.call_next, name="counter_call"),
+    path("quay/quan-ly/", counters_views.counters_page, name="counters"),
     path("quay/ket-qua/<id:dossier_id>/", counter_views.counter_done, name="counter_done"),
     path("ho-so/<id:dossier_id>/", dossier_views.dossier_page, name="dossier"),
     path("ho-so/<id:dossier_id>/thao-tac/", dossier_views.dossier_act, name="dossier_act"),
