@@ -238,3 +238,22 @@ def test_e_hand_over_list_forward_then_return_by_post(page, live_server, world, 
     dossier.refresh_from_db()
     event = dossier.events.get(name="result_returned")
     assert (dossier.state, event.data["tracking_number"]) == ("returned", "EL123456789VN")
+
+
+def test_f_the_head_reassigns_a_counter_on_a_phone(page, live_server, world):
+    Counter.objects.create(one_stop_unit=world.centre, number=1, name="Quầy 1", queue_prefix="A")
+    with time_machine.travel(vn(2026, 3, 2, 7, 45), tick=True):
+        log_in(page, live_server, world.head)
+        page.set_viewport_size({"width": 360, "height": 740})
+        page.goto(live_server.url + "/can-bo/")
+        submit(page.get_by_role("link", name="Quản lý quầy"))
+        form = page.locator("#counter-1")
+        form.get_by_label("Mã lĩnh vực phục vụ (cách nhau bởi dấu phẩy)").fill("HT, CT")
+        form.get_by_label("Đang mở").uncheck()
+        assert no_horizontal_scroll(page, 360)
+        screenshot(page, "backoffice-counters-360px")
+        submit(form.get_by_role("button", name="Lưu"))
+        assert page.locator(".messages").inner_text().startswith("Đã lưu quầy số 1.")
+        assert page.locator("#counter-title-1").inner_text() == "Quầy số 1: Quầy 1 (đang đóng)"
+    counter = Counter.objects.get()
+    assert (counter.field_codes, counter.is_active) == (["HT", "CT"], False)
