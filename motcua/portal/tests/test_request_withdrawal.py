@@ -378,3 +378,30 @@ def test_only_post_and_sign_in(client, world):
     assert response.status_code == 302 and response["Location"].startswith("/tai-khoan/dang-nhap/?next=")
     client.force_login(world.citizen)
     assert client.get(f"{url(dossier)}rut-ho-so/").status_code == 405
+
+
+def test_the_page_and_the_api_record_the_same_act(client, world):
+    from rest_framework.test import APIClient
+
+    by_page, by_api = online_dossier(world), online_dossier(world)
+    client.force_login(world.citizen)
+    assert withdraw(client, by_page, reason="Không còn nhu cầu").status_code == 303
+    api = APIClient()
+    api.force_login(world.citizen)
+    answer = api.post(
+        f"/api/v1/dossiers/{by_api.pk}/acts/request_withdrawal",
+        {"version": by_api.version, "reason": "Không còn nhu cầu"},
+        format="json",
+    )
+    assert answer.status_code == 200, answer.content
+    fields = ("seq", "act", "name", "actor", "actor_role", "at", "reason", "state_before", "state_after")
+    fields += ("step_before", "step_after", "form", "data")
+    page_event, api_event = (
+        DossierEvent.objects.filter(dossier=d).order_by("-seq").values(*fields).first()
+        for d in (by_page, by_api)
+    )
+    assert page_event == api_event
+    assert [
+        Dossier.objects.filter(pk=d.pk).values_list("state", "step", "version", "national_status").get()
+        for d in (by_page, by_api)
+    ] == [("withdrawal_requested", "awaiting_assignment", by_page.version + 1, 7)] * 2
