@@ -197,3 +197,41 @@ def test_signed_in_pages_pass_axe(page, live_server, world, procedure):
     for path in ("/ho-so-cua-toi/", "/kho-du-lieu/"):
         page.goto(live_server.url + path)
         assert_accessible(page, path)
+
+
+def test_withdraw_a_dossier_from_its_page_on_a_phone(page, live_server, world):
+    dossier = services.submit_dossier(intake=world.intake(channel="online"), actor=world.citizen)
+    services.accept_dossier(dossier_id=dossier.pk, actor=world.reception)
+    services.forward_dossier(dossier_id=dossier.pk, actor=world.reception)
+    log_in(page, live_server, world.citizen)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"{live_server.url}/ho-so-cua-toi/{dossier.pk}/")
+    section = page.get_by_role("region", name="Rút hồ sơ")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, "dossier with the withdrawal form")
+
+    # Sent without a reason nor the confirmation: refused next to both fields, nothing changes.
+    submit(section.get_by_role("button", name="Gửi yêu cầu rút hồ sơ"))
+    assert section.locator("#err_withdrawal_reason").inner_text() == "Cần ghi lý do."
+    assert (
+        section.locator("#err_withdrawal_confirm").inner_text()
+        == "Hãy đánh dấu xác nhận rằng bạn muốn rút hồ sơ."
+    )
+    assert Dossier.objects.get(pk=dossier.pk).state == "in_processing"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert_accessible(page, "withdrawal refused")
+    screenshot(page, "portal-withdrawal-refused-360px")
+
+    section.get_by_label("Lý do rút hồ sơ").fill("Đã nộp nhầm thủ tục")
+    section.get_by_label("Tôi xác nhận muốn rút hồ sơ này").check()
+    submit(section.get_by_role("button", name="Gửi yêu cầu rút hồ sơ"))
+    assert "Đã gửi yêu cầu rút hồ sơ." in page.locator(".messages").inner_text()
+    assert page.locator("#dossier-state").inner_text() == "Công dân yêu cầu rút hồ sơ"
+    assert "Đã nộp nhầm thủ tục" in page.locator("ol.timeline li").last.inner_text()
+    assert page.get_by_role("region", name="Rút hồ sơ").count() == 0
+    withdrawn = Dossier.objects.get(pk=dossier.pk)
+    assert (withdrawn.state, withdrawn.events.last().reason) == (
+        "withdrawal_requested",
+        "Đã nộp nhầm thủ tục",
+    )
+    screenshot(page, "portal-withdrawal-requested-360px")

@@ -38,7 +38,7 @@ from motcua.catalog.selectors import version_in_force
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import MotcuaError, NotFound, PermissionRefused, ValidationFailed
-from motcua.workflow import State
+from motcua.workflow import Act, State, Step, allowed_acts
 
 from . import services
 from .applicants import ApplicantKind, IdentifierType, Person
@@ -697,6 +697,39 @@ def complete_online(
         for pk, (doc, _reused) in chosen.items():
             _files_for(added[pk], doc, actor, when)
     return dossier
+
+
+# --------------------------------------------------------------------------------------------------
+# Asking to withdraw online (T23a)
+# --------------------------------------------------------------------------------------------------
+
+
+def may_request_withdrawal(dossier: Dossier, actor: User, *, at: dt.datetime | None = None) -> bool:
+    """Whether the applicant's dossier page offers ``actor`` the withdrawal request (T23a) now: the
+    account that submitted the dossier (the one ``services`` treats as its owner), holding an
+    applicant role, while the state table allows the act from the dossier's state and step (an
+    accepted dossier with no signed result: TT03 Art 7). The service checks all of it again when
+    the request is sent; this only decides whether the form is shown."""
+    if dossier.submitted_by_id is None or dossier.submitted_by_id != actor.pk:
+        return False
+    day = (at or clock.now()).astimezone(VN_TZ).date()
+    roles = {str(role) for role in gate.roles_of(actor, at=day) & APPLICANT_ROLES}
+    if not roles:
+        return False
+    step = Step(dossier.step) if dossier.step else None
+    return Act.REQUEST_WITHDRAWAL in allowed_acts(State(dossier.state), step, roles)
+
+
+def not_the_applicant() -> PermissionRefused:
+    """The refusal of an online withdrawal request by someone who sees the dossier (staff, an
+    applicant it was received for at the counter) but did not submit it from their account."""
+    return PermissionRefused(
+        "Chỉ tài khoản đã nộp hồ sơ trực tuyến mới gửi được yêu cầu rút hồ sơ tại đây; "
+        "hãy liên hệ Bộ phận Một cửa nơi tiếp nhận hồ sơ.",
+        "Only the account that submitted the dossier online can ask to withdraw it here; "
+        "contact the one-stop unit that received the dossier.",
+        code="not_the_applicant",
+    )
 
 
 def keep_upload(

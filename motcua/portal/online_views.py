@@ -10,7 +10,9 @@ anyone else's, so ids cannot be probed).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,8 +20,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.uploadedfile import UploadedFile
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    HttpResponseRedirect,
+)
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,13 +41,13 @@ from motcua.core import clock
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.selectors import explained_due
-from motcua.dossiers import online
+from motcua.dossiers import acts, online
 from motcua.dossiers.applicants import IdentifierType
 from motcua.dossiers.models import Dossier, DossierEvent, Draft, ResultDelivery, StoredDocument
 from motcua.dossiers.selectors import dossier_for_user, timeline_of
 from motcua.paperwork.from_dossier import context_for_event, rendered_form
 from motcua.units.models import OneStopUnit
-from motcua.workflow import State
+from motcua.workflow import Act, State
 
 from .status import next_step, state_label
 
@@ -306,12 +316,25 @@ def my_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 messages.success(request, _("Đã gửi hồ sơ bổ sung, hoàn thiện."))
                 return redirect("portal:my_dossier", dossier_id=dossier.pk)
         status = 400
+    context = _dossier_context(dossier, user, errors)
+    return render(request, "portal/online/dossier.html", context, status=status)
+
+
+def _dossier_context(
+    dossier: Dossier, user: User, errors: dict[str, str], withdrawal: Withdrawal | None = None
+) -> dict[str, Any]:
     timeline = timeline_of(dossier)
     english = _lang().startswith("en")
     request_event = _completion_request(dossier)
     templates = list(ComponentTemplate.objects.filter(case_id=dossier.procedure_case_id).order_by("position"))
     result = getattr(dossier, "result", None)
-    context = {
+    if withdrawal is None:
+        withdrawal = Withdrawal(
+            offered=online.may_request_withdrawal(dossier, user),
+            owner=dossier.submitted_by_id == user.pk,
+            version=dossier.version,
+        )
+    return {
         "dossier": dossier,
         "state": state_label(dossier.state),
         "next_step": next_step(dossier.state),
@@ -329,7 +352,98 @@ def my_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
         and dossier.submitted_by_id == user.pk,
         "result": result if result is not None and result.file and result.issued_at else None,
         "fees": list(dossier.fee_lines.all()),
+        "withdrawal": withdrawal,
     }
+
+
+# --------------------------------------------------------------------------------------------------
+# Asking to withdraw (T23a; SPEC §4.1 "withdraw or request stop", scenario 23)
+# --------------------------------------------------------------------------------------------------
+
+# The longest reason the page takes (the staff pages take as much); the version the page posts.
+WITHDRAWAL_REASON_MAX = 4000
+_VERSION = re.compile(r"[0-9]{1,9}")
+
+
+@dataclass
+class Withdrawal:
+    """The withdrawal section of the dossier page: shown while the act is open to the applicant
+    (``offered``), or after a refused request, with what was typed and the refusals by field
+    (``reason``, ``confirm``; ``form`` for the others: stale version, state, not the applicant)."""
+
+    offered: bool
+    owner: bool
+    version: int
+    reason: str = ""
+    confirmed: bool = False
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    reason_max: int = WITHDRAWAL_REASON_MAX
+
+    @property
+    def shown(self) -> bool:
+        return self.offered or bool(self.errors)
+
+
+@login_required
+@require_POST
+def withdraw(request: HttpRequest, dossier_id: int) -> HttpResponse:
+    """T23a from the applicant's dossier page, through the act registry as the API and the staff
+    page do it (``acts.perform`` → ``services.request_withdrawal``), with the dossier version the page
+    showed (the service refuses a stale one: 409). The act cannot be undone by the applicant, so the
+    page asks for a confirmation first. A refusal draws the page again with the input kept and the
+    status of the refusal (400, 403, 409); nothing changes."""
+    user = _user(request)
+    dossier = _own(request, dossier_id)  # 404 for a dossier the user may not see
+    reason = request.POST.get("reason", "")
+    confirmed = request.POST.get("confirm") == "1"
+    version = request.POST.get("version", "")
+    errors: dict[str, str] = {}
+    status = 400
+    if dossier.submitted_by_id != user.pk:
+        refusal = online.not_the_applicant()
+        errors["form"], status = refusal.message(_lang()), refusal.status
+    else:
+        if not confirmed:
+            errors["confirm"] = _("Hãy đánh dấu xác nhận rằng bạn muốn rút hồ sơ.")
+        if not reason.strip():
+            errors["reason"] = _("Cần ghi lý do.")
+        elif len(reason) > WITHDRAWAL_REASON_MAX:
+            errors["reason"] = _("Lý do dài quá %(limit)s ký tự.") % {"limit": WITHDRAWAL_REASON_MAX}
+        elif "\x00" in reason:  # PostgreSQL cannot store it (a 500 otherwise)
+            errors["reason"] = _("Lý do có ký tự không hợp lệ.")
+        if not _VERSION.fullmatch(version):
+            errors["form"] = _("Trang hồ sơ đã cũ; hãy tải lại trang rồi gửi lại yêu cầu.")
+    if not errors:
+        try:
+            acts.perform(
+                Act.REQUEST_WITHDRAWAL,
+                dossier=dossier,
+                actor=user,
+                version=int(version),
+                values={"reason": reason},
+            )
+        except MotcuaError as exc:
+            errors["reason" if exc.field == "reason" else "form"] = exc.message(_lang())
+            status = exc.status
+        else:
+            messages.success(
+                request,
+                _(
+                    "Đã gửi yêu cầu rút hồ sơ. Bộ phận Một cửa sẽ dừng giải quyết hồ sơ "
+                    "và ra thông báo dừng giải quyết hồ sơ."
+                ),
+            )
+            return HttpResponseRedirect(reverse("portal:my_dossier", args=[dossier.pk]), status=303)
+    dossier = _own(request, dossier_id)  # read again: a stale version means it has changed
+    withdrawal = Withdrawal(
+        offered=online.may_request_withdrawal(dossier, user),
+        owner=dossier.submitted_by_id == user.pk,
+        version=dossier.version,  # the version of the page drawn now
+        reason=reason,
+        confirmed=confirmed,
+        errors=errors,
+    )
+    context = _dossier_context(dossier, user, {}, withdrawal)
     return render(request, "portal/online/dossier.html", context, status=status)
 
 

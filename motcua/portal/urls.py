@@ -36,6 +36,7 @@ urlpatterns += [
     path("ho-so-cua-toi/", online_views.my_dossiers, name="my_dossiers"),
     path("ho-so-cua-toi/nhap/<id:draft_id>/", online_views.draft_page, name="draft"),
     path("ho-so-cua-toi/<id:dossier_id>/", online_views.my_dossier, name="my_dossier"),
+    path("ho-so-cua-toi/<id:dossier_id>/rut-ho-so/", online_views.withdraw, name="withdraw"),
     path(
         "ho-so-cua-toi/<id:dossier_id>/mau/<id:seq>.pdf",
         online_views.my_dossier_form,
