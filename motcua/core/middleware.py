@@ -10,6 +10,7 @@ from django.conf import settings
 from django.conf.urls.i18n import is_language_prefix_patterns_used
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -95,3 +96,38 @@ class VietnameseFirstLocaleMiddleware:
         patch_vary_headers(response, ("Accept-Language",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class RefuseNullCharactersMiddleware:
+    """A page request whose query or form fields hold a NUL character (U+0000) is refused with a 400
+    before any view sees it. PostgreSQL cannot store that character in text or JSON, so a view that
+    keeps what was typed without a Django form (the online draft, for one) would end in a 500; no
+    legitimate field contains it. Files are not looked at. The API has its own answer (a 400 problem
+    from ``api.errors``), so ``/api/`` is left to it."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/") and _holds_null(request):
+            return render(
+                request,
+                "bad_request.html",
+                {
+                    "message_vi": "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL); hãy nhập lại.",
+                    "message_en": "The data sent contains an invalid character (NUL); please type it again.",
+                },
+                status=400,
+            )
+        return self.get_response(request)
+
+
+def _holds_null(request: HttpRequest) -> bool:
+    fields = [request.GET]
+    if request.method == "POST":
+        fields.append(request.POST)
+    return any(
+        "\x00" in key or any("\x00" in value for value in values)
+        for data in fields
+        for key, values in data.lists()
+    )

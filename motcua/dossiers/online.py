@@ -216,8 +216,9 @@ def save_draft(*, draft_id: int, actor: User, values: dict[str, Any], at: dt.dat
             if key in values:
                 data[key] = str(values[key] if values[key] is not None else "").strip()[:1000]
         if values.get("procedure_case_id"):
-            case_id = int(values["procedure_case_id"])
-            if not draft.procedure_version.cases.filter(pk=case_id).exists():
+            raw = str(values["procedure_case_id"]).strip()
+            case_id = int(raw) if raw.isdigit() and len(raw) <= 18 else 0
+            if not case_id or not draft.procedure_version.cases.filter(pk=case_id).exists():
                 raise ValidationFailed(
                     "Trường hợp không thuộc thủ tục này.",
                     "The case does not belong to this procedure.",

@@ -118,3 +118,27 @@ def test_pages_need_sign_in(client, online_world):
     for url in ("/ho-so-cua-toi/", "/kho-du-lieu/"):
         response = client.get(url)
         assert response.status_code == 302 and response["Location"].startswith("/tai-khoan/dang-nhap/?next=")
+
+
+def test_a_nul_character_or_a_bad_case_is_a_400_and_the_draft_keeps_what_it_had(client, online_world):
+    """PostgreSQL cannot store U+0000: a field holding it is refused before any view (a 400 in both
+    languages), as is a case id that is not a number; the draft keeps what it had."""
+    w = online_world
+    client.force_login(w.citizen)
+    start = client.post(f"/thu-tuc/{w.version.procedure.code}/nop-truc-tuyen/")
+    saved = client.post(start["Location"], _form(w))
+    assert saved.status_code in (200, 302)
+    draft = Draft.objects.get(owner=w.citizen)
+    before = dict(draft.data)
+    assert before["applicant_full_name"] == "Nguyễn Văn An"
+    refused = client.post(start["Location"], _form(w, applicant_full_name="Nguyễn\x00Văn An"))
+    assert refused.status_code == 400
+    html = refused.content.decode()
+    assert "Dữ liệu gửi lên chứa ký tự không hợp lệ (ký tự NUL); hãy nhập lại." in html
+    assert "The data sent contains an invalid character (NUL); please type it again." in html
+    assert client.get("/thu-tuc/", {"q": "khai\x00sinh"}).status_code == 400
+    bad_case = client.post(start["Location"], _form(w, procedure_case_id="abc"))
+    assert bad_case.status_code == 400
+    assert "Hồ sơ chưa nộp được: hãy sửa các mục được đánh dấu bên dưới." in bad_case.content.decode()
+    draft.refresh_from_db()
+    assert draft.data == before
