@@ -17,10 +17,7 @@ from motcua.reports.models import ReportedDossier
 from motcua.reports.scope import Period as PlacePeriod
 from motcua.reports.scope import Scope as Place
 
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.xfail(strict=True, reason="scenario 30: the facts read the current competent agency"),
-]
+pytestmark = pytest.mark.django_db
 
 calendar_2026 = dossier_fixtures.calendar_2026
 world = dossier_fixtures.world
