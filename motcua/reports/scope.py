@@ -321,19 +321,21 @@ def _province_area(province_id: int) -> Q:
     )
 
 
-def agencies_in(scope: Scope) -> set[int] | None:
+def agencies_in(scope: Scope, *, predecessors: bool = True) -> set[int] | None:
     """The competent agencies the place covers, with the agencies they succeeded (decision 0062:
-    a successor's reports carry its predecessors' dossiers); None = everywhere."""
+    a successor's reports carry its predecessors' dossiers; ``predecessors=False``: the place's own
+    agencies, which ``may_see`` checks); None = everywhere."""
     if scope.agency_id is not None:
-        return with_predecessors(descendant_agencies([scope.agency_id]), children=True)
+        own = descendant_agencies([scope.agency_id])
+        return with_predecessors(own, children=True) if predecessors else own
     if scope.commune_id is not None:
         # "A commune only its own dossiers" (SPEC §7.2): agencies seated in the commune.
-        seated = Agency.objects.filter(admin_unit_id=scope.commune_id).values_list("pk", flat=True)
-        return with_predecessors(seated)
-    if scope.province_id is not None:
-        area = Agency.objects.filter(_province_area(scope.province_id)).values_list("pk", flat=True)
-        return with_predecessors(area)
-    return None
+        own = set(Agency.objects.filter(admin_unit_id=scope.commune_id).values_list("pk", flat=True))
+    elif scope.province_id is not None:
+        own = set(Agency.objects.filter(_province_area(scope.province_id)).values_list("pk", flat=True))
+    else:
+        return None
+    return with_predecessors(own) if predecessors else own
 
 
 def received_by(agencies: set[int]) -> Q:
@@ -415,7 +417,8 @@ def may_see(user: User, scope: Scope) -> bool:
         return gate.allows(user, "reports.view", one_stop_unit_id=scope.one_stop_unit_id)
     if scope.agency_id is not None:
         return gate.allows(user, "reports.view", agency_id=scope.agency_id)
-    agencies = agencies_in(scope)
+    # The place's own agencies: nobody holds a role at an abolished predecessor any more.
+    agencies = agencies_in(scope, predecessors=False)
     if agencies is None:  # the whole installation: every top-level agency
         agencies = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
     with gate.memoised():

@@ -16,6 +16,7 @@ from motcua.reports import dashboards, ii06a, projections
 from motcua.reports.models import ReportedDossier
 from motcua.reports.scope import Period as PlacePeriod
 from motcua.reports.scope import Scope as Place
+from motcua.reports.scope import agencies_in, may_see
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +156,18 @@ def test_figures_and_their_lists_agree_in_both_scopes(world, legacy, pending, ma
     for place in (district, successor):
         q1 = _agree(place, Q1_2026)
         assert (q1["finished"], q1["late"], q1["in_progress"]) == (one, one, set())
+
+
+def test_a_place_s_viewers_still_see_it_and_its_reports_carry_the_predecessors(
+    world, legacy, pending, make_user, province
+):
+    """Seeing a place needs ``reports.view`` over the place's own agencies, not over the abolished
+    agencies they succeeded (nobody holds a role there any more); its reports still carry them."""
+    leader = staff(make_user, Role.DEPT_LEADER, "ld-tinh", agency_id=legacy["successor"].parent_id)
+    place = Place(province_id=province.pk)
+    assert may_see(leader, place)
+    assert legacy["agency"].pk in agencies_in(place)
+    services.transfer_to_successor(dossier_id=pending.pk, actor=None, at=TRANSFER)
+    projections.refresh()
+    assert _rows(_report(place, H1_2025)) == {"Cấp huyện": PENDING_IN_H1, "total": PENDING_IN_H1}
+    assert _listed("received", place, H1_2025) == {pending.pk}
