@@ -33,7 +33,6 @@ TRANSFER = vn(2026, 3, 2, 9)
 PENDING_IN_H1 = {3: 1, 4: 0, 5: 1, 6: 0, 7: 0, 8: 0, 9: 0, 10: 0, 11: 1, 12: 1, 13: 0}
 # Carried over into H2 2025 (and into 2026), overdue since 04/07/2025.
 CARRIED_OVERDUE = {3: 1, 4: 0, 5: 0, 6: 1, 7: 0, 8: 0, 9: 0, 10: 0, 11: 1, 12: 0, 13: 1}
-NOTHING = {n: 0 for n in ii06a.COLUMNS}
 
 
 def _report(place: Place, period) -> ii06a.Report:
@@ -84,13 +83,19 @@ def test_the_district_keeps_its_dossier_after_the_transfer(world, legacy, pendin
 def test_the_successor_reports_carry_the_predecessors_dossiers(world, legacy, pending, make_user):
     successor = Place(agency_id=legacy["successor"].pk)
     province_committee = Place(agency_id=legacy["successor"].parent_id)
+    periods = (H1_2025, H2_2025, Q1_2026)
+    before = {
+        (place, p): _rows(_report(place, p)) for place in (successor, province_committee) for p in periods
+    }
     services.transfer_to_successor(dossier_id=pending.pk, actor=legacy["new_leader"], at=TRANSFER)
     projections.refresh()
     for place in (successor, province_committee):
-        # Under the district's level, in the successor's reports, with the H1 → H2 → 2026 continuity.
+        # Under the district's level, in the successor's reports, with the H1 → H2 → 2026 continuity,
+        # the same before the hand-over and after it.
         assert _rows(_report(place, H1_2025)) == {"Cấp huyện": PENDING_IN_H1, "total": PENDING_IN_H1}
         assert _rows(_report(place, H2_2025)) == {"Cấp huyện": CARRIED_OVERDUE, "total": CARRIED_OVERDUE}
         assert _rows(_report(place, Q1_2026)) == {"Cấp huyện": CARRIED_OVERDUE, "total": CARRIED_OVERDUE}
+        assert all(_rows(_report(place, p)) == before[place, p] for p in periods)
 
     # The successor finishes it, late, on 03/03/2026: counted in (10) in the successor's Q1 2026 and
     # in the district's too (it stays the district's dossier).
