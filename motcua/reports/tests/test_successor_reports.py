@@ -9,6 +9,7 @@ from django.core.management import call_command
 
 from motcua.accounts.models import Role
 from motcua.dossiers import services
+from motcua.dossiers.models import Dossier
 from motcua.dossiers.tests import conftest as dossier_fixtures
 from motcua.dossiers.tests import test_successor_takes_over as successor_fixtures
 from motcua.dossiers.tests.factories import staff, vn
@@ -16,7 +17,7 @@ from motcua.reports import dashboards, ii06a, projections
 from motcua.reports.models import ReportedDossier
 from motcua.reports.scope import Period as PlacePeriod
 from motcua.reports.scope import Scope as Place
-from motcua.reports.scope import agencies_in, may_see
+from motcua.reports.scope import agencies_in, dossier_filter, may_see
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +177,25 @@ def test_a_place_s_viewers_still_see_it_and_its_reports_carry_the_predecessors(
     projections.refresh()
     assert _rows(_report(place, H1_2025)) == {"Cấp huyện": PENDING_IN_H1, "total": PENDING_IN_H1}
     assert _listed("received", place, H1_2025) == {pending.pk}
+
+
+def test_reads_of_the_dossier_table_select_what_the_facts_count(world, legacy, pending):
+    """``dossier_filter`` (the live panels, the running scorecard, the evaluation) selects by the
+    agency of reception too: the same dossiers as the facts, in every place, after the hand-over."""
+    places = (
+        Place(agency_id=legacy["agency"].pk),
+        Place(agency_id=legacy["successor"].pk),
+        Place(agency_id=world.agency.pk),  # the justice department: neither
+    )
+
+    def both(place: Place) -> tuple[set[int], set[int]]:
+        table = set(Dossier.objects.filter(dossier_filter(place)).values_list("pk", flat=True))
+        facts = set(dashboards.reported_dossiers(place).values_list("dossier_id", flat=True))
+        return table, facts
+
+    assert [both(p) for p in places] == [({pending.pk}, {pending.pk})] * 2 + [(set(), set())]
+    services.transfer_to_successor(dossier_id=pending.pk, actor=None, at=TRANSFER)
+    projections.refresh()
+    assert [both(p) for p in places] == [({pending.pk}, {pending.pk})] * 2 + [(set(), set())]
+    overdue_now = dashboards.records("overdue_now", scope=places[0], period=PlacePeriod.month(2026, 3))
+    assert [d.pk for d in overdue_now] == [pending.pk]
