@@ -286,19 +286,16 @@ def descendant_agencies(ids: Iterable[int]) -> set[int]:
     return found
 
 
-def with_predecessors(ids: Iterable[int], *, children: bool = False) -> set[int]:
+def with_predecessors(ids: Iterable[int]) -> set[int]:
     """``ids`` and every agency they succeeded (``Agency.successor``, transitively: SPEC scenario
-    30, decision 0062), and with ``children`` the agencies under each of those too (an agency's
-    scope covers what the agencies it succeeded covered)."""
+    30, decision 0062). Only the successor links: an agency under a predecessor that names no
+    successor of its own is not taken (a district's offices may have gone to different communes)."""
     found = set(ids)
     frontier = set(found)
     while frontier:
-        linked = Q(successor_id__in=frontier)
-        if children:
-            linked |= Q(parent_id__in=frontier)
-        nxt = set(Agency.objects.filter(linked).values_list("pk", flat=True))
-        frontier = nxt - found
-        found |= nxt
+        earlier = set(Agency.objects.filter(successor_id__in=frontier).values_list("pk", flat=True))
+        frontier = earlier - found
+        found |= earlier
     return found
 
 
@@ -327,7 +324,7 @@ def agencies_in(scope: Scope, *, predecessors: bool = True) -> set[int] | None:
     agencies, which ``may_see`` checks); None = everywhere."""
     if scope.agency_id is not None:
         own = descendant_agencies([scope.agency_id])
-        return with_predecessors(own, children=True) if predecessors else own
+        return with_predecessors(own) if predecessors else own
     if scope.commune_id is not None:
         # "A commune only its own dossiers" (SPEC §7.2): agencies seated in the commune.
         own = set(Agency.objects.filter(admin_unit_id=scope.commune_id).values_list("pk", flat=True))

@@ -4,6 +4,8 @@ every period, and the successor's reports carry it (decision 0062)."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core.management import call_command
 
@@ -18,6 +20,7 @@ from motcua.reports.models import ReportedDossier
 from motcua.reports.scope import Period as PlacePeriod
 from motcua.reports.scope import Scope as Place
 from motcua.reports.scope import agencies_in, dossier_filter, may_see
+from motcua.units.models import Agency, AgencyKind
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +202,29 @@ def test_reads_of_the_dossier_table_select_what_the_facts_count(world, legacy, p
     assert [both(p) for p in places] == [({pending.pk}, {pending.pk})] * 2 + [(set(), set())]
     overdue_now = dashboards.records("overdue_now", scope=places[0], period=PlacePeriod.month(2026, 3))
     assert [d.pk for d in overdue_now] == [pending.pk]
+
+
+def test_a_place_takes_the_agencies_succeeded_by_it_or_under_it_transitively(world, legacy):
+    district = legacy["agency"]
+    office = Agency.objects.create(  # under the district, no successor named: not the commune's
+        identifier_code="000.01.36.H42",
+        name="Phòng Tư pháp huyện Thạch Hà",
+        kind=AgencyKind.DEPARTMENT,
+        admin_unit=district.admin_unit,
+        parent=district,
+        valid_to=district.valid_to,
+    )
+    older = Agency.objects.create(  # succeeded by the district: the commune's through it
+        identifier_code="000.00.35.H42",
+        name="UBND thị xã cũ",
+        kind=AgencyKind.DISTRICT_COMMITTEE,
+        admin_unit=district.admin_unit,
+        valid_to=dt.date(2019, 12, 31),
+        successor=district,
+    )
+    successor = legacy["successor"]
+    assert agencies_in(Place(agency_id=successor.pk)) == {successor.pk, district.pk, older.pk}
+    assert agencies_in(Place(agency_id=successor.pk), predecessors=False) == {successor.pk}
+    assert agencies_in(Place(agency_id=district.pk)) == {district.pk, office.pk, older.pk}
+    committee = agencies_in(Place(agency_id=successor.parent_id))
+    assert {successor.pk, district.pk, older.pk} <= committee and office.pk not in committee
