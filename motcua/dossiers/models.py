@@ -555,6 +555,12 @@ class AppendOnly(models.Model):
         raise AppendOnlyViolation(type(self).__name__)
 
 
+# The event of ``services.transfer_to_successor`` (SPEC scenario 30). Its ``data["competent_agency"]``
+# (``{"from": id, "to": id}``, when the competent agency moved) is how the reports find the agency a
+# dossier had when it was received (decision 0062).
+HANDED_TO_SUCCESSOR: Final = "transferred_to_successor"
+
+
 class DossierEvent(AppendOnly):
     """One act on a dossier: who, when, why, from where to where, which form; hash-chained."""
 

@@ -68,6 +68,7 @@ from motcua.workflow import roles as wf_roles
 from . import codes, effects, history, signals, signing
 from .applicants import Person, clean_person, one_of
 from .models import (
+    HANDED_TO_SUCCESSOR,
     OBLIGATION,
     ClockEvent,
     Consultation,
@@ -3031,7 +3032,7 @@ _HAND_OVER: Final = Transition(
     sources=frozenset(ACTIVE),
     target=None,
     roles=frozenset({wf_roles.SYSTEM, wf_roles.DEPT_LEADER}),
-    event="transferred_to_successor",
+    event=HANDED_TO_SUCCESSOR,
     form=None,
     clock=ClockEffect.NONE,
     requires_reason=False,

@@ -12,7 +12,10 @@ How a dossier is counted (its *facts*, ``Fact``):
   the one door (``dossiers.services``) replays them from the clock events in the act's transaction;
 * the dimensions (receiving one-stop unit, competent agency, procedure, field, level of the
   competent agency's administrative unit, channel) and the flags (paid online, digitized, reused,
-  e-result) from the dossier row.
+  e-result) from the dossier row, except the competent agency and its level, which are those the
+  dossier had **when it was received**: a dossier handed to a successor agency (SPEC scenario 30)
+  stays counted under the agency it left, read from its hand-over event (``agencies_as_received``;
+  decision 0062), so no period's figures move when it is handed over.
 
 Each fact contributes +1 to measures on days (``contributions``), at both grains (the day and its
 month). When a dossier changes, the projector subtracts the old fact's contributions and adds the
@@ -41,7 +44,8 @@ from django.db.models import Max
 
 from motcua.core import clock
 from motcua.core.clock import VN_TZ
-from motcua.dossiers.models import Dossier, DossierEvent, FeeLine, Result
+from motcua.dossiers.models import HANDED_TO_SUCCESSOR, Dossier, DossierEvent, FeeLine, Result
+from motcua.units.models import Agency
 from motcua.workflow import State
 
 from .models import (
@@ -223,6 +227,27 @@ def add(deltas: Deltas, fact: Fact | None, sign: int) -> None:
 # ---------------------------------------------------------------------------------------------------
 
 
+def agencies_as_received(hand_over_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+    """(competent agency, its administrative level) each dossier had when it was received, for the
+    dossiers whose competent agency moved since (SPEC scenario 30, decision 0062), from their
+    ``HANDED_TO_SUCCESSOR`` events (``hand_over_ids``): the agency the first move came from.
+
+    Every other dossier still has the agency it was received with (only the hand-over moves it, and
+    only after acceptance: ``workflow.ACTIVE``), read from its row."""
+    first: dict[int, int] = {}
+    moves = (
+        DossierEvent.objects.filter(pk__in=list(hand_over_ids))
+        .order_by("dossier_id", "seq")
+        .values_list("dossier_id", "data")
+    )
+    for dossier_id, data in moves:
+        moved = (data or {}).get("competent_agency")
+        if dossier_id not in first and isinstance(moved, dict) and moved.get("from") is not None:
+            first[dossier_id] = int(moved["from"])
+    levels = dict(Agency.objects.filter(pk__in=set(first.values())).values_list("pk", "admin_unit__level"))
+    return {pk: (agency, levels.get(agency) or "") for pk, agency in first.items()}
+
+
 def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
     """The current facts of ``dossier_ids`` (None: not counted: not accepted, or an inter-agency child)."""
     ids = list(dossier_ids)
@@ -232,13 +257,16 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
     received: dict[int, dt.datetime] = {}
     ended: dict[int, tuple[dt.datetime, str]] = {}
     last: dict[int, int] = {}
+    handed_over: list[int] = []
     events = (
         DossierEvent.objects.filter(dossier_id__in=ids)
         .order_by("dossier_id", "seq")
-        .values_list("id", "dossier_id", "at", "state_before", "state_after")
+        .values_list("id", "dossier_id", "at", "state_before", "state_after", "name")
     )
-    for event_id, dossier_id, at, before, after in events.iterator(chunk_size=5000):
+    for event_id, dossier_id, at, before, after, name in events.iterator(chunk_size=5000):
         last[dossier_id] = max(last.get(dossier_id, 0), event_id)
+        if name == HANDED_TO_SUCCESSOR:
+            handed_over.append(event_id)
         if after == State.RECEIVED.value and before in _ACCEPT_SOURCES and dossier_id not in received:
             received[dossier_id] = at
         elif after in _END_STATES and dossier_id not in ended and before != after:
@@ -265,6 +293,7 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
         "procedure_version__requires_paper_result",
         "supplement_requested_twice",
     )
+    as_received = agencies_as_received(handed_over)
     fees = FeeLine.objects.filter(dossier_id__in=list(received), amount__gt=0)
     with_fee = set(fees.values_list("dossier_id", flat=True))
     result_file = set(
@@ -293,6 +322,8 @@ def compute_facts(dossier_ids: Iterable[int]) -> dict[int, Fact | None]:
     ) in rows:
         if parent is not None:
             continue
+        if pk in as_received:
+            agency, level = as_received[pk]
         end = ended.get(pk)
         kind = end[1] if end else ""
         result[pk] = Fact(

@@ -22,6 +22,7 @@ from motcua.accounts import gate
 from motcua.accounts.models import User
 from motcua.core.clock import VN_TZ
 from motcua.core.errors import NotFound, PermissionRefused, ValidationFailed
+from motcua.dossiers.models import HANDED_TO_SUCCESSOR, DossierEvent
 from motcua.units.models import AdminUnit, Agency, OneStopUnit
 
 MAX_YEARS: Final = 10
@@ -285,6 +286,19 @@ def descendant_agencies(ids: Iterable[int]) -> set[int]:
     return found
 
 
+def with_predecessors(ids: Iterable[int]) -> set[int]:
+    """``ids`` and every agency they succeeded (``Agency.successor``, transitively: SPEC scenario
+    30, decision 0062). Only the successor links: an agency under a predecessor that names no
+    successor of its own is not taken (a district's offices may have gone to different communes)."""
+    found = set(ids)
+    frontier = set(found)
+    while frontier:
+        earlier = set(Agency.objects.filter(successor_id__in=frontier).values_list("pk", flat=True))
+        frontier = earlier - found
+        found |= earlier
+    return found
+
+
 def descendant_units(ids: Iterable[int]) -> set[int]:
     found = set(ids)
     frontier = set(found)
@@ -304,27 +318,48 @@ def _province_area(province_id: int) -> Q:
     )
 
 
-def agencies_in(scope: Scope) -> set[int] | None:
-    """The competent agencies the place covers; None = everywhere."""
+def agencies_in(scope: Scope, *, predecessors: bool = True) -> set[int] | None:
+    """The competent agencies the place covers, with the agencies they succeeded (decision 0062:
+    a successor's reports carry its predecessors' dossiers; ``predecessors=False``: the place's own
+    agencies, which ``may_see`` checks); None = everywhere."""
     if scope.agency_id is not None:
-        return descendant_agencies([scope.agency_id])
+        own = descendant_agencies([scope.agency_id])
+        return with_predecessors(own) if predecessors else own
     if scope.commune_id is not None:
         # "A commune only its own dossiers" (SPEC §7.2): agencies seated in the commune.
-        return set(Agency.objects.filter(admin_unit_id=scope.commune_id).values_list("pk", flat=True))
-    if scope.province_id is not None:
-        return set(Agency.objects.filter(_province_area(scope.province_id)).values_list("pk", flat=True))
-    return None
+        own = set(Agency.objects.filter(admin_unit_id=scope.commune_id).values_list("pk", flat=True))
+    elif scope.province_id is not None:
+        own = set(Agency.objects.filter(_province_area(scope.province_id)).values_list("pk", flat=True))
+    else:
+        return None
+    return with_predecessors(own) if predecessors else own
+
+
+def received_by(agencies: set[int]) -> Q:
+    """The dossiers whose competent agency *when they were received* is one of ``agencies`` (a set
+    closed under predecessors, as ``agencies_in`` returns it), as the projections count them
+    (``projections.agencies_as_received``, decision 0062): those still at one of them, and those
+    handed over (SPEC scenario 30) from one of them. A dossier handed from A to A's successor B
+    is at B now and was received by A; B in the set means A is too (closed), so "at one of them
+    now" never takes a dossier received elsewhere."""
+    q = Q(competent_agency_id__in=agencies)
+    left = list(Agency.objects.filter(pk__in=agencies, successor__isnull=False).values_list("pk", flat=True))
+    if left:  # only an agency with a successor is ever left: few hand-over events (index on name)
+        moved = DossierEvent.objects.filter(name=HANDED_TO_SUCCESSOR, data__competent_agency__from__in=left)
+        q |= Q(pk__in=moved.values("dossier_id"))
+    return q
 
 
 def dossier_filter(scope: Scope) -> Q:
-    """The dossiers of the scope: processed by its agencies (or received at its one-stop unit)."""
+    """The dossiers of the scope: of its agencies as they were received (``received_by``), or received
+    at its one-stop unit."""
     q = Q()
     if scope.one_stop_unit_id is not None:
         q &= Q(received_at_unit_id__in=descendant_units([scope.one_stop_unit_id]))
     else:
         agencies = agencies_in(scope)
         if agencies is not None:
-            q &= Q(competent_agency_id__in=agencies)
+            q &= received_by(agencies)
     if scope.field_id is not None:
         # The field of the version the dossier was received under, as the projections count it
         # (README "Which field a dossier counts under"), not the procedure's current field.
@@ -379,7 +414,8 @@ def may_see(user: User, scope: Scope) -> bool:
         return gate.allows(user, "reports.view", one_stop_unit_id=scope.one_stop_unit_id)
     if scope.agency_id is not None:
         return gate.allows(user, "reports.view", agency_id=scope.agency_id)
-    agencies = agencies_in(scope)
+    # The place's own agencies: nobody holds a role at an abolished predecessor any more.
+    agencies = agencies_in(scope, predecessors=False)
     if agencies is None:  # the whole installation: every top-level agency
         agencies = set(Agency.objects.filter(parent__isnull=True).values_list("pk", flat=True))
     with gate.memoised():
