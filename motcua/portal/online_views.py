@@ -409,8 +409,6 @@ def withdraw(request: HttpRequest, dossier_id: int) -> HttpResponse:
             errors["reason"] = _("Cần ghi lý do.")
         elif len(reason) > WITHDRAWAL_REASON_MAX:
             errors["reason"] = _("Lý do dài quá %(limit)s ký tự.") % {"limit": WITHDRAWAL_REASON_MAX}
-        elif "\x00" in reason:  # PostgreSQL cannot store it (a 500 otherwise)
-            errors["reason"] = _("Lý do có ký tự không hợp lệ.")
         if not _VERSION.fullmatch(version):
             errors["form"] = _("Trang hồ sơ đã cũ; hãy tải lại trang rồi gửi lại yêu cầu.")
     if not errors:
