@@ -73,6 +73,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
             R.POSTAL_AGENT,
         }
     ),  # T24: a lost or damaged dossier
+    # Read a dossier, its history, forms and files. The procedure controller and the inspector read
+    # and never act: no act above grants them anything (SPEC §4.1; decision 0061).
     "dossier.view": frozenset(
         {
             R.RECEPTION_OFFICER,
@@ -83,6 +85,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
             R.CLERK,
             R.COORDINATOR,
             R.FINANCE,
+            R.PROCEDURE_CONTROLLER,
             R.INSPECTOR,
             R.POSTAL_AGENT,
         }
