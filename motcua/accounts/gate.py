@@ -105,8 +105,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 # Roles whose reach is the whole installation (not one agency): the system administrator for
-# configuration, the procedure controller for the catalogue and calendars, inspectors (read-only).
-PROVINCE_WIDE_ROLES = frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER, R.INSPECTOR})
+# configuration, the procedure controller for the catalogue, calendars, reports and (read-only)
+# dossiers. The inspector is not one of them: its reach is its mandate, the agencies of its
+# memberships (and those under them) while each membership is valid; an inspector membership at no
+# agency reaches no dossier (SPEC §4.1 "across the agencies in its mandate, for a period";
+# decision 0061).
+PROVINCE_WIDE_ROLES = frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER})
 
 
 # Within ``memoised()`` (one act of the dossier services), memberships and the agency and unit
