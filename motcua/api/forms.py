@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
+from motcua.dossiers import access_log
 from motcua.dossiers.models import DossierEvent
 from motcua.dossiers.selectors import dossier_for_user
 from motcua.paperwork.from_dossier import context_for_event, rendered_form
@@ -69,6 +70,14 @@ class DossierFormPdf(APIView):
         form = context_for_event(event) if event is not None else None
         if form is None:
             raise _no_form()
+        assert event is not None
+        access_log.note_read(
+            user,
+            kind=access_log.AccessKind.API,
+            address=request.META.get("REMOTE_ADDR"),
+            dossier_id=dossier.pk,
+            detail=f"{event.form} #{seq} pdf",
+        )
         content, etag = rendered_form(form, "pdf")
         response: HttpResponse
         if etag in parse_etags(request.headers.get("If-None-Match", "")):

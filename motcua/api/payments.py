@@ -35,6 +35,7 @@ from rest_framework.views import APIView
 
 from motcua.accounts.models import User
 from motcua.core.errors import ValidationFailed
+from motcua.dossiers import access_log
 from motcua.dossiers.selectors import dossier_for_user
 from motcua.paperwork.receipt import receipt_pdf
 from motcua.payments import services
@@ -112,6 +113,13 @@ class DossierFees(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_for_user(_user(request), dossier_id)
+        access_log.note_read(
+            _user(request),
+            kind=access_log.AccessKind.API,
+            address=request.META.get("REMOTE_ADDR"),
+            dossier_id=dossier.pk,
+            detail="fees",
+        )
         return Response(
             {
                 "dossier": dossier.pk,
