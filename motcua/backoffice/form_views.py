@@ -146,4 +146,11 @@ def ledger_pdf(request: HttpRequest, unit_code: str, year: int) -> HttpResponse:
     ):
         raise PermissionDenied("reports.view or reception at this unit")
     form = form07_for(unit, year)
+    access_log.note_read(  # the ledger lists the unit's dossiers of the year: one row, as a list
+        user,
+        kind=AccessKind.SEARCH,
+        address=request.META.get("REMOTE_ADDR"),
+        detail=request.get_full_path(),
+        results=len(form.rows),
+    )
     return _respond(request, form, "pdf", f"so-theo-doi-{unit.code}-{year}")

@@ -160,3 +160,44 @@ def test_the_log_cannot_be_changed_through_the_admin_nor_the_orm(client, world, 
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE dossiers_dossieraccess SET detail = 'x' WHERE id = %s", [entry.pk])
     assert rows() == before
+
+
+def test_files_fees_the_portal_page_and_the_lists_are_logged(
+    client, world, inspector, two, settings, tmp_path
+):
+    from motcua.dossiers import services
+    from motcua.dossiers.tests.factories import PDF
+    from motcua.reports.projections import refresh
+
+    settings.MEDIA_ROOT = tmp_path
+    justice, _finance = two
+    component = justice.components.order_by("position", "pk").first()
+    stored = services.attach_component_file(
+        component_id=component.pk,
+        actor=world.reception,
+        content=PDF,
+        name="don.pdf",
+        at=vn(2026, 3, 2, 8, 10),
+    )
+    refresh()
+    client.force_login(inspector)
+    with time_machine.travel(NOW, tick=False):
+        get = lambda url: client.get(url, REMOTE_ADDR=ADDRESS)  # noqa: E731
+        assert get(f"/can-bo/ho-so/{justice.pk}/tep/{stored.pk}/").status_code == 200
+        assert get(f"/api/v1/dossiers/{justice.pk}/files/{stored.pk}").status_code == 200
+        assert get(f"/can-bo/ho-so/{justice.pk}/thu-phi/").status_code == 200
+        assert get(f"/ho-so-cua-toi/{justice.pk}/").status_code == 200
+        assert get("/can-bo/tong-quan/").status_code == 200
+        records = "/can-bo/bao-cao/ho-so/?period=custom&start=2026-03-01&end=2026-03-31&metric=received"
+        assert get(records).status_code == 200
+        assert get(records + "&format=csv").status_code == 200
+    who = ("thanhtra", "Thanh tra Lê Minh", NOW)
+    assert rows() == [
+        (*who, justice.pk, "file", f"file {stored.pk} don.pdf", None, ADDRESS),
+        (*who, justice.pk, "api", f"file {stored.pk} don.pdf", None, ADDRESS),
+        (*who, justice.pk, "page", "fees", None, ADDRESS),
+        (*who, justice.pk, "page", "portal", None, ADDRESS),
+        (*who, None, "search", "/can-bo/tong-quan/", 1, ADDRESS),
+        (*who, None, "search", records, 1, ADDRESS),
+        (*who, None, "search", records + "&format=csv", 1, ADDRESS),
+    ]
