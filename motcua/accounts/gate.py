@@ -73,6 +73,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
             R.POSTAL_AGENT,
         }
     ),  # T24: a lost or damaged dossier
+    # Read a dossier, its history, forms and files. The procedure controller and the inspector read
+    # and never act: no act above grants them anything (SPEC §4.1; decision 0061).
     "dossier.view": frozenset(
         {
             R.RECEPTION_OFFICER,
@@ -83,6 +85,7 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
             R.CLERK,
             R.COORDINATOR,
             R.FINANCE,
+            R.PROCEDURE_CONTROLLER,
             R.INSPECTOR,
             R.POSTAL_AGENT,
         }
@@ -105,8 +108,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
 }
 
 # Roles whose reach is the whole installation (not one agency): the system administrator for
-# configuration, the procedure controller for the catalogue and calendars, inspectors (read-only).
-PROVINCE_WIDE_ROLES = frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER, R.INSPECTOR})
+# configuration, the procedure controller for the catalogue, calendars, reports and (read-only)
+# dossiers. The inspector is not one of them: its reach is its mandate, the agencies of its
+# memberships (and those under them) while each membership is valid; an inspector membership at no
+# agency reaches no dossier (SPEC §4.1 "across the agencies in its mandate, for a period";
+# decision 0061).
+PROVINCE_WIDE_ROLES = frozenset({R.SYSTEM_ADMIN, R.PROCEDURE_CONTROLLER})
 
 
 # Within ``memoised()`` (one act of the dossier services), memberships and the agency and unit

@@ -32,7 +32,7 @@ from motcua.accounts.tokens import scope_of
 from motcua.catalog.models import Channel
 from motcua.core.errors import MotcuaError, NotFound, ValidationFailed
 from motcua.core.uploads import check_upload
-from motcua.dossiers import acts, services
+from motcua.dossiers import access_log, acts, services
 from motcua.dossiers.applicants import ApplicantKind, IdentifierType, Person
 from motcua.dossiers.models import (
     CopyType,
@@ -74,6 +74,17 @@ def dossier_of(request: Request, dossier_id: int) -> Dossier:
     if not visible_to(request).filter(pk=dossier.pk).exists():
         raise NotFound("Không tìm thấy hồ sơ.", "Dossier not found.", code="dossier_not_found")
     return dossier
+
+
+def note_read(request: Request, dossier: Dossier, detail: str) -> None:
+    """An inspector's read of ``dossier`` over the API in the access log (decision 0061)."""
+    access_log.note_read(
+        _user(request),
+        kind=access_log.AccessKind.API,
+        address=request.META.get("REMOTE_ADDR"),
+        dossier_id=dossier.pk,
+        detail=detail,
+    )
 
 
 class PersonOut(serializers.Serializer):  # type: ignore[type-arg]
@@ -264,6 +275,13 @@ class DossierList(APIView):
             dossiers = dossiers.filter(state=state)
         paginator = Cursor()
         page = paginator.paginate_queryset(dossiers.order_by("-pk"), request, view=self)
+        access_log.note_read(  # a list: its query and how many dossiers it showed (decision 0061)
+            _user(request),
+            kind=access_log.AccessKind.SEARCH,
+            address=request.META.get("REMOTE_ADDR"),
+            detail=request.get_full_path(),
+            results=len(page or []),
+        )
         return paginator.get_paginated_response(DossierSerializer(page, many=True).data)
 
     @extend_schema(
@@ -288,13 +306,16 @@ class DossierList(APIView):
 class DossierDetail(APIView):
     @extend_schema(operation_id="dossiers_retrieve", responses=DossierSerializer)
     def get(self, request: Request, dossier_id: int) -> Response:
-        return _dossier_response(dossier_of(request, dossier_id))
+        dossier = dossier_of(request, dossier_id)
+        note_read(request, dossier, "dossier")
+        return _dossier_response(dossier)
 
 
 class DossierComponents(APIView):
     @extend_schema(operation_id="dossiers_components", responses=ComponentSerializer(many=True))
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_of(request, dossier_id)
+        note_read(request, dossier, "components")
         components = dossier.components.prefetch_related("files").order_by("position", "pk")
         return Response(ComponentSerializer(components, many=True).data)
 
@@ -303,6 +324,7 @@ class DossierTasks(APIView):
     @extend_schema(operation_id="dossiers_tasks", responses=TaskSerializer(many=True))
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_of(request, dossier_id)
+        note_read(request, dossier, "tasks")
         tasks = ProcessingTask.objects.filter(dossier=dossier).order_by("position", "pk")
         return Response(TaskSerializer(tasks, many=True).data)
 
@@ -311,6 +333,7 @@ class DossierTimeline(APIView):
     @extend_schema(operation_id="dossiers_timeline", responses=TimelineEntrySerializer(many=True))
     def get(self, request: Request, dossier_id: int) -> Response:
         dossier = dossier_of(request, dossier_id)
+        note_read(request, dossier, "timeline")
         return Response(TimelineEntrySerializer(timeline_of(dossier), many=True).data)
 
 
@@ -646,6 +669,7 @@ class FileDownload(APIView):
         stored = DossierFile.objects.filter(pk=file_id, component__dossier=dossier).first()
         if stored is None:
             raise NotFound("Không tìm thấy tệp.", "File not found.", code="file_not_found")
+        note_read(request, dossier, f"file {stored.pk} {stored.original_name}")
         response = FileResponse(
             stored.file.open("rb"),
             content_type=stored.content_type,

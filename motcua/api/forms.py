@@ -1,9 +1,10 @@
 """The form a dossier's act produced, as PDF: ``GET /api/v1/dossiers/<id>/forms/<seq>``.
 
-The same gate as every dossier read (``dossiers.selectors.dossier_for_user``): a dossier the caller
-may not see, an event that does not exist or that produced no form, all answer 404 (problem
-details). Rendered on request from the immutable event (decision 0009), with a strong ETag: a
-matching ``If-None-Match`` answers 304 without rendering again.
+The same gate as every dossier read (``dossiers.selectors.dossier_for_user``, narrowed to a token's
+agencies by ``dossiers.dossier_of``, decision 0024): a dossier the caller may not see, an event that
+does not exist or that produced no form, all answer 404 (problem details). Rendered on request from
+the immutable event (decision 0009), with a strong ETag: a matching ``If-None-Match`` answers 304
+without rendering again.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ from rest_framework.views import APIView
 
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
+from motcua.dossiers import access_log
 from motcua.dossiers.models import DossierEvent
-from motcua.dossiers.selectors import dossier_for_user
 from motcua.paperwork.from_dossier import context_for_event, rendered_form
+
+from .dossiers import dossier_of
 
 
 class PdfRenderer(BaseRenderer):
@@ -62,13 +65,21 @@ class DossierFormPdf(APIView):
     def get(self, request: Request, dossier_id: int, seq: int) -> HttpResponseBase:
         user = request.user
         assert isinstance(user, User)
-        dossier = dossier_for_user(user, dossier_id)
+        dossier = dossier_of(request, dossier_id)  # the token's agencies too (decision 0024)
         event = (
             DossierEvent.objects.filter(dossier=dossier, seq=seq).select_related("actor", "dossier").first()
         )
         form = context_for_event(event) if event is not None else None
         if form is None:
             raise _no_form()
+        assert event is not None
+        access_log.note_read(
+            user,
+            kind=access_log.AccessKind.API,
+            address=request.META.get("REMOTE_ADDR"),
+            dossier_id=dossier.pk,
+            detail=f"{event.form} #{seq} pdf",
+        )
         content, etag = rendered_form(form, "pdf")
         response: HttpResponse
         if etag in parse_etags(request.headers.get("If-None-Match", "")):

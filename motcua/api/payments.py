@@ -35,12 +35,13 @@ from rest_framework.views import APIView
 
 from motcua.accounts.models import User
 from motcua.core.errors import ValidationFailed
-from motcua.dossiers.selectors import dossier_for_user
+from motcua.dossiers import access_log
 from motcua.paperwork.receipt import receipt_pdf
 from motcua.payments import services
 from motcua.payments.models import Payment, PaymentMethod
 from motcua.payments.selectors import amount_due, fee_lines_of, payment_for_user, payments_of, reconcile
 
+from .dossiers import dossier_of
 from .forms import PdfRenderer
 
 
@@ -111,7 +112,14 @@ class DossierFees(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT})
     def get(self, request: Request, dossier_id: int) -> Response:
-        dossier = dossier_for_user(_user(request), dossier_id)
+        dossier = dossier_of(request, dossier_id)  # the token's agencies too (decision 0024)
+        access_log.note_read(
+            _user(request),
+            kind=access_log.AccessKind.API,
+            address=request.META.get("REMOTE_ADDR"),
+            dossier_id=dossier.pk,
+            detail="fees",
+        )
         return Response(
             {
                 "dossier": dossier.pk,

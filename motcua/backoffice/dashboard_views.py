@@ -25,6 +25,7 @@ from motcua.catalog.models import Field as ProcedureField
 from motcua.catalog.models import Procedure
 from motcua.core import clock
 from motcua.core.errors import MotcuaError
+from motcua.dossiers import access_log
 from motcua.dossiers.queues import places_of
 from motcua.reports import csv_export, dashboards, evaluation, index766
 from motcua.reports.scope import (
@@ -124,6 +125,19 @@ def _page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     return wrapped
 
 
+def _note_list(request: HttpRequest, user: User, results: Callable[[], int]) -> None:
+    """A list of dossiers shown to an inspector (page or CSV): one row of the access log with the
+    query and how many dossiers it showed (decision 0061); ``results`` is only counted for them."""
+    if access_log.is_logged(user):
+        access_log.note_read(
+            user,
+            kind=access_log.AccessKind.SEARCH,
+            address=request.META.get("REMOTE_ADDR"),
+            detail=request.get_full_path(),
+            results=results(),
+        )
+
+
 def _period_kinds() -> list[tuple[str, str]]:
     return [
         ("month", gettext("Tháng")),
@@ -212,6 +226,8 @@ def indicator_records_page(request: HttpRequest, user: User, indicator: str, par
             if is_procedures
             else csv_export.dossiers_csv(records.select_related("procedure_version"), language)
         )
+        if not is_procedures:
+            _note_list(request, user, records.count)
         return _csv(text, f"chi-so-766-{indicator}-{part}")
     total = records.count()
     shown = (
@@ -219,6 +235,8 @@ def indicator_records_page(request: HttpRequest, user: User, indicator: str, par
         if not is_procedures
         else list(records[:RECORDS_SHOWN])
     )
+    if not is_procedures:
+        _note_list(request, user, lambda: len(shown))
     return render(
         request,
         "backoffice/reports/records.html",
@@ -252,10 +270,13 @@ def records_page(request: HttpRequest, user: User) -> HttpResponse:
         step=request.GET.get("step"),
     )
     if request.GET.get("format") == "csv":
+        _note_list(request, user, records.count)
         return _csv(
             csv_export.dossiers_csv(records.select_related("procedure_version"), language), f"ho-so-{metric}"
         )
     total = records.count()
+    rows = list(records.select_related("procedure_version")[:RECORDS_SHOWN])
+    _note_list(request, user, lambda: len(rows))
     return render(
         request,
         "backoffice/reports/records.html",
@@ -265,7 +286,7 @@ def records_page(request: HttpRequest, user: User) -> HttpResponse:
             "subtitle": "",
             "part": "",
             "total": total,
-            "rows": list(records.select_related("procedure_version")[:RECORDS_SHOWN]),
+            "rows": rows,
             "is_procedures": False,
             "limit": RECORDS_SHOWN,
             "back": "backoffice:report_dashboard",

@@ -33,7 +33,7 @@ from motcua.core.errors import MotcuaError, NotFound, ValidationFailed
 from motcua.deadlines import timeline as tl
 from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.selectors import explained_due
-from motcua.dossiers import acts, queues, services
+from motcua.dossiers import access_log, acts, queues, services
 from motcua.dossiers.models import (
     Consultation,
     Dossier,
@@ -449,6 +449,13 @@ def _result(result: Result | None) -> dict[str, Any] | None:
     return {"result": result, "signature_valid": services.result_signature_valid(result)}
 
 
+def note_read(request: HttpRequest, user: User, dossier: Dossier, kind: str, detail: str = "") -> None:
+    """An inspector's read of ``dossier`` in the access log (decision 0061); nothing for others."""
+    access_log.note_read(
+        user, kind=kind, address=request.META.get("REMOTE_ADDR"), dossier_id=dossier.pk, detail=detail
+    )
+
+
 def _not_found(request: HttpRequest) -> HttpResponse:
     return render(request, "backoffice/dossier/not_found.html", status=404)
 
@@ -485,6 +492,7 @@ def _dossier_page(request: HttpRequest, dossier_id: int) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     user, dossier = found
+    note_read(request, user, dossier, access_log.AccessKind.PAGE)
     return render(request, "backoffice/dossier/page.html", _context(dossier, user))
 
 

@@ -19,10 +19,10 @@ from django.views.decorators.http import require_GET, require_POST
 
 from motcua.core.errors import MotcuaError
 from motcua.dossiers import services
-from motcua.dossiers.models import DossierFile, Result
+from motcua.dossiers.models import AccessKind, DossierFile, Result
 
 from . import forms as f
-from .dossier_views import _context, _not_found, form_links, staff_dossier, upload_form
+from .dossier_views import _context, _not_found, form_links, note_read, staff_dossier, upload_form
 
 FROM_COUNTER = "counter"
 
@@ -80,10 +80,11 @@ def download_file(request: HttpRequest, dossier_id: int, file_id: int) -> HttpRe
     found = staff_dossier(request, dossier_id)
     if isinstance(found, HttpResponse):
         return found
-    _user, dossier = found
+    user, dossier = found
     stored = DossierFile.objects.filter(pk=file_id, component__dossier=dossier).first()
     if stored is None:
         return _not_found(request)
+    note_read(request, user, dossier, AccessKind.FILE, f"file {stored.pk} {stored.original_name}")
     response = FileResponse(
         stored.file.open("rb"), content_type=stored.content_type, filename=stored.original_name
     )
@@ -98,10 +99,11 @@ def result_file(request: HttpRequest, dossier_id: int) -> HttpResponseBase:
     found = staff_dossier(request, dossier_id)
     if isinstance(found, HttpResponse):
         return found
-    _user, dossier = found
+    user, dossier = found
     result = Result.objects.filter(dossier=dossier).first()
     if result is None or not result.file:
         return _not_found(request)
+    note_read(request, user, dossier, AccessKind.FILE, "result")
     response = FileResponse(result.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ket-qua-{dossier.pk}.pdf"'
     return response

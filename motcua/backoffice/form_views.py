@@ -23,7 +23,8 @@ from django.utils.http import parse_etags
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.core.errors import NotFound
-from motcua.dossiers.models import Dossier, DossierEvent
+from motcua.dossiers import access_log
+from motcua.dossiers.models import AccessKind, Dossier, DossierEvent
 from motcua.dossiers.selectors import dossier_for_user, timeline_of
 from motcua.paperwork.context import FormContext
 from motcua.paperwork.from_dossier import context_for_event, form06_for, form07_for, rendered_form
@@ -51,6 +52,17 @@ def _dossier(request: HttpRequest, dossier_id: int) -> Dossier:
         return dossier_for_user(_staff(request), dossier_id)
     except NotFound as error:
         raise Http404(error.message_en) from error
+
+
+def _note(request: HttpRequest, dossier: Dossier, detail: str) -> None:
+    """An inspector's read of a form of ``dossier`` in the access log (decision 0061)."""
+    access_log.note_read(
+        request.user,
+        kind=AccessKind.FORM,
+        address=request.META.get("REMOTE_ADDR"),
+        dossier_id=dossier.pk,
+        detail=detail,
+    )
 
 
 def _respond(request: HttpRequest, form: FormContext, kind: str, filename: str) -> HttpResponse:
@@ -82,6 +94,7 @@ def _filename(form: FormContext, reference: str) -> str:
 def dossier_forms(request: HttpRequest, dossier_id: int) -> HttpResponse:
     dossier = _dossier(request, dossier_id)
     events = [entry for entry in timeline_of(dossier) if entry.form]
+    _note(request, dossier, "forms")
     return render(
         request,
         "backoffice/forms/dossier_forms.html",
@@ -95,6 +108,8 @@ def _event_form(request: HttpRequest, dossier_id: int, seq: int, kind: str) -> H
     form = context_for_event(event) if event is not None else None
     if form is None:
         raise Http404("no form")
+    assert event is not None
+    _note(request, dossier, f"{event.form} #{seq} {kind}")
     return _respond(request, form, kind, _filename(form, dossier.reference))
 
 
@@ -115,6 +130,7 @@ def control_slip_pdf(request: HttpRequest, dossier_id: int) -> HttpResponse:
         form = form06_for(dossier)
     except NotFound as error:
         raise Http404(error.message_en) from error
+    _note(request, dossier, "form06")
     return _respond(request, form, "pdf", _filename(form, dossier.reference))
 
 
@@ -130,4 +146,11 @@ def ledger_pdf(request: HttpRequest, unit_code: str, year: int) -> HttpResponse:
     ):
         raise PermissionDenied("reports.view or reception at this unit")
     form = form07_for(unit, year)
+    access_log.note_read(  # the ledger lists the unit's dossiers of the year: one row, as a list
+        user,
+        kind=AccessKind.SEARCH,
+        address=request.META.get("REMOTE_ADDR"),
+        detail=request.get_full_path(),
+        results=len(form.rows),
+    )
     return _respond(request, form, "pdf", f"so-theo-doi-{unit.code}-{year}")

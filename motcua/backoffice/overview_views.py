@@ -15,7 +15,7 @@ from django.utils.translation import get_language
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
 from motcua.catalog.models import Channel
-from motcua.dossiers import queues
+from motcua.dossiers import access_log, queues
 from motcua.dossiers.services import read_once
 from motcua.workflow import STEP_LABELS, Step
 
@@ -27,6 +27,13 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     if not isinstance(user, User) or not allows(user, "reports.view"):
         return render(request, "backoffice/not_staff.html", status=403)
     data = queues.overview(user)
+    access_log.note_read(  # the overview lists open dossiers: one row, as a list (decision 0061)
+        user,
+        kind=access_log.AccessKind.SEARCH,
+        address=request.META.get("REMOTE_ADDR"),
+        detail=request.get_full_path(),
+        results=len(data.due_next) + len(data.overdue),
+    )
     en = (get_language() or "vi").startswith("en")
     channel_labels = dict(Channel.choices)
 

@@ -39,7 +39,7 @@ from motcua.payments.selectors import (
     reconciliation_csv,
 )
 
-from .dossier_views import staff_dossier
+from .dossier_views import note_read, staff_dossier
 from .forms import put_error
 
 
@@ -83,6 +83,8 @@ def dossier_fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
     if isinstance(found, HttpResponse):
         return found
     user, dossier = found
+    if request.method == "GET":
+        note_read(request, user, dossier, "page", "fees")
     may_collect = services.may_collect(user, dossier)
     form = CounterPaymentForm(
         request.POST if request.method == "POST" else None, initial={"payer_name": dossier.applicant_name}

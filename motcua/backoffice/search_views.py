@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from motcua.accounts.gate import allows
 from motcua.accounts.models import User
-from motcua.dossiers import queues
+from motcua.dossiers import access_log, queues
 from motcua.dossiers.services import read_once
 from motcua.units.models import Agency
 from motcua.workflow import STATE_LABELS, State
@@ -105,6 +105,14 @@ def search_page(request: HttpRequest) -> HttpResponse:
     more = results is not None and len(results) > queues.SEARCH_LIMIT
     shown = results[: queues.SEARCH_LIMIT] if results is not None else None
     rows = [(d, labels.get(d.state, d.state)) for d in shown] if shown is not None else None
+    if shown is not None:  # a search ran: its query and how many dossiers it showed (decision 0061)
+        access_log.note_read(
+            user,
+            kind=access_log.AccessKind.SEARCH,
+            address=request.META.get("REMOTE_ADDR"),
+            detail=f"/can-bo/tim-kiem/?{request.GET.urlencode()}",
+            results=len(shown),
+        )
     query = request.GET.copy()
     query.pop("trang", None)
     pager = {

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from .models import ClockEvent, Dossier, DossierEvent, ProcessingTask
+from .models import ClockEvent, Dossier, DossierAccess, DossierEvent, ProcessingTask
 
 
 class ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -62,3 +62,17 @@ class ClockEventAdmin(ReadOnly):
 @admin.register(ProcessingTask)
 class ProcessingTaskAdmin(ReadOnly):
     list_display = ("dossier", "name", "agency", "started_at", "due_at", "completed_at", "timeliness")
+
+
+@admin.register(DossierAccess)
+class DossierAccessAdmin(ReadOnly):
+    """The inspectors' access log for auditors (decision 0061): listed, filtered and searched; never
+    added, changed or deleted here (nor by any bulk action)."""
+
+    list_display = ("at", "user_name", "kind", "dossier", "detail", "results", "address")
+    list_filter = ("kind", "at")
+    search_fields = ("user__username", "user_name", "dossier__code", "detail", "address")
+    date_hierarchy = "at"
+    list_select_related = ("dossier",)
+    actions = None
+    readonly_fields = ("user", "user_name", "at", "dossier", "kind", "detail", "results", "address")

@@ -709,3 +709,54 @@ class TrackingFailure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client[:8]} {self.at:%Y-%m-%d %H:%M}"
+
+
+# --------------------------------------------------------------------------------------------------
+# The inspectors' access log (SPEC §4.1: "every access logged"; decision 0061)
+# --------------------------------------------------------------------------------------------------
+
+
+class AccessKind(models.TextChoices):
+    PAGE = "page", _("Trang hồ sơ")
+    FORM = "form", _("Mẫu, phiếu")
+    FILE = "file", _("Tệp")
+    API = "api", _("API")
+    SEARCH = "search", _("Tìm kiếm, danh sách")
+
+
+class DossierAccess(AppendOnly):
+    """One read by an inspector: who, when, which dossier, what, from which address. A search or a
+    list is one row with its query and the number of dossiers it showed, no dossier. Append-only:
+    the model refuses a change or a deletion, and the database too (migration 0018)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user_name = models.CharField(max_length=150, blank=True)
+    at = models.DateTimeField()
+    dossier = models.ForeignKey(
+        Dossier, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    kind = models.CharField(max_length=10, choices=AccessKind.choices)
+    detail = models.CharField(
+        max_length=500, blank=True, help_text="the form, file or resource read; a search's query"
+    )
+    results = models.PositiveIntegerField(null=True, blank=True, help_text="a search: the dossiers shown")
+    address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("lượt truy cập hồ sơ của thanh tra")
+        verbose_name_plural = _("nhật ký truy cập hồ sơ của thanh tra")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dossier__isnull=False) | Q(kind="search"), name="dossier_access_names_a_dossier"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "at"]),
+            models.Index(fields=["dossier", "at"]),
+            models.Index(fields=["at"]),
+        ]
+
+    def __str__(self) -> str:
+        who = self.user_name or self.user_id
+        return f"{who} {self.kind} {self.dossier_id or ''} {self.at:%Y-%m-%d %H:%M}"

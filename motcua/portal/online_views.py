@@ -41,7 +41,7 @@ from motcua.core import clock
 from motcua.core.errors import MotcuaError, NotFound
 from motcua.deadlines.arithmetic import TimeUnit
 from motcua.deadlines.selectors import explained_due
-from motcua.dossiers import acts, online
+from motcua.dossiers import access_log, acts, online
 from motcua.dossiers.applicants import IdentifierType
 from motcua.dossiers.models import Dossier, DossierEvent, Draft, ResultDelivery, StoredDocument
 from motcua.dossiers.selectors import dossier_for_user, timeline_of
@@ -279,6 +279,13 @@ def _own(request: HttpRequest, dossier_id: int) -> Dossier:
         raise Http404(exc.message_en) from exc
 
 
+def _note(request: HttpRequest, dossier: Dossier, kind: str, detail: str) -> None:
+    """The gate lets staff read here too: an inspector's read goes to the access log (decision 0061)."""
+    access_log.note_read(
+        request.user, kind=kind, address=request.META.get("REMOTE_ADDR"), dossier_id=dossier.pk, detail=detail
+    )
+
+
 def _completion_request(dossier: Dossier) -> DossierEvent | None:
     return DossierEvent.objects.filter(dossier=dossier, name="completion_requested").order_by("-seq").first()
 
@@ -316,6 +323,7 @@ def my_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 messages.success(request, _("Đã gửi hồ sơ bổ sung, hoàn thiện."))
                 return redirect("portal:my_dossier", dossier_id=dossier.pk)
         status = 400
+    _note(request, dossier, access_log.AccessKind.PAGE, "portal")
     context = _dossier_context(dossier, user, errors)
     return render(request, "portal/online/dossier.html", context, status=status)
 
@@ -453,6 +461,8 @@ def my_dossier_form(request: HttpRequest, dossier_id: int, seq: int) -> HttpResp
     form = context_for_event(event) if event is not None else None
     if form is None:
         raise Http404("no form")
+    assert event is not None
+    _note(request, dossier, access_log.AccessKind.FORM, f"{event.form} #{seq} pdf (portal)")
     content, etag = rendered_form(form, "pdf", font_base=None)
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="mau-{form.form_number}.pdf"'
@@ -467,6 +477,7 @@ def my_result(request: HttpRequest, dossier_id: int) -> HttpResponseBase:
     result = getattr(dossier, "result", None)
     if result is None or not result.file or result.issued_at is None:
         raise Http404("no e-result")
+    _note(request, dossier, access_log.AccessKind.FILE, "result (portal)")
     response = FileResponse(result.file.open("rb"), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="ket-qua-{dossier.pk}.pdf"'
     response["Cache-Control"] = "private, no-cache"

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from motcua.accounts.models import User
 from motcua.core.errors import MotcuaError, NotFound
+from motcua.dossiers import access_log
 from motcua.dossiers.selectors import dossier_for_user
 from motcua.paperwork.receipt import receipt_pdf
 from motcua.payments import services
@@ -48,6 +49,14 @@ def dossier_fees(request: HttpRequest, dossier_id: int) -> HttpResponse:
         dossier = dossier_for_user(user, dossier_id)
     except NotFound as error:
         return _not_found(request, error)
+    if request.method == "GET":  # staff may read here too: an inspector's read is logged (decision 0061)
+        access_log.note_read(
+            user,
+            kind=access_log.AccessKind.PAGE,
+            address=request.META.get("REMOTE_ADDR"),
+            dossier_id=dossier.pk,
+            detail="fees (portal)",
+        )
     error_message = ""
     status = 200
     if request.method == "POST":

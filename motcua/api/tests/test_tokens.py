@@ -82,6 +82,11 @@ def test_a_token_scoped_to_another_agency_sees_and_does_nothing_here(world, fact
     client = _bearer(raw)
     assert client.get("/api/v1/dossiers").json()["results"] == []
     assert client.get(f"/api/v1/dossiers/{dossier.pk}").status_code == 404
+    # Its forms and fees too (they read through the same narrowing as the detail).
+    seq = dossier.events.get(form="form01").seq
+    for url in (f"/api/v1/dossiers/{dossier.pk}/forms/{seq}", f"/api/v1/dossiers/{dossier.pk}/fees"):
+        response = client.get(url)
+        assert (response.status_code, response.json()["code"]) == (404, "dossier_not_found"), url
     _token, here = issue_token(
         user=world.leader,
         name="đúng cơ quan",
@@ -89,6 +94,8 @@ def test_a_token_scoped_to_another_agency_sees_and_does_nothing_here(world, fact
         agency_ids=[world.agency.pk],
     )
     assert [d["id"] for d in _bearer(here).get("/api/v1/dossiers").json()["results"]] == [dossier.pk]
+    assert _bearer(here).get(f"/api/v1/dossiers/{dossier.pk}/forms/{seq}").status_code == 200
+    assert _bearer(here).get(f"/api/v1/dossiers/{dossier.pk}/fees").status_code == 200
 
 
 def test_repeated_token_failures_lock_the_address_out(world, settings):

@@ -117,7 +117,8 @@ def test_the_gate_question_is_the_querysets_and_follows_a_new_consultation(world
     dossier = factory.create(at=vn(2026, 3, 2, 8), trait="in_processing")
     other = factory.create(at=vn(2026, 3, 2, 8), trait="received")
     outsider = staff(make_user, Role.HANDLER, "thuly-khac", agency_id=world.other_agency.pk)
-    inspector = staff(make_user, Role.INSPECTOR, "thanhtra", agency_id=world.other_agency.pk)  # province-wide
+    # An inspector's mandate is its agency (decision 0061): the finance department's sees neither.
+    inspector = staff(make_user, Role.INSPECTOR, "thanhtra", agency_id=world.other_agency.pk)
     readers = [world.reception, world.leader, world.handler, world.citizen, outsider, inspector]
     for _ in range(2):  # compiled, then kept
         for user in readers:
@@ -137,7 +138,7 @@ def test_the_gate_question_is_the_querysets_and_follows_a_new_consultation(world
                 assert (alone is not None) is expected
     kept = [statement for (_q, _row, _db), statement in selectors._gate_statements.items()]
     assert len(kept) >= 10 and None not in kept  # compiled, the id told apart: no queryset built
-    assert [selectors._sees(u, dossier.pk) for u in readers] == [True, True, True, False, False, True]
+    assert [selectors._sees(u, dossier.pk) for u in readers] == [True, True, True, False, False, False]
     with pytest.raises(NotFound):
         dossier_for_user(outsider, dossier.pk)
     with pytest.raises(NotFound):
