@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlencode
 
 from django.db.models import Q
@@ -276,37 +276,31 @@ class Scope:
         return Scope(**data)
 
 
-def descendant_agencies(ids: Iterable[int]) -> set[int]:
+def _closure(model: Any, link: str, ids: Iterable[int]) -> set[int]:
+    """``ids`` and every row reached from them through ``link`` (a column holding one of their ids),
+    transitively."""
     found = set(ids)
     frontier = set(found)
     while frontier:
-        children = set(Agency.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
-        frontier = children - found
-        found |= children
+        reached = set(model.objects.filter(**{f"{link}__in": frontier}).values_list("pk", flat=True))
+        frontier = reached - found
+        found |= reached
     return found
+
+
+def descendant_agencies(ids: Iterable[int]) -> set[int]:
+    return _closure(Agency, "parent_id", ids)
 
 
 def with_predecessors(ids: Iterable[int]) -> set[int]:
     """``ids`` and every agency they succeeded (``Agency.successor``, transitively: SPEC scenario
     30, decision 0062). Only the successor links: an agency under a predecessor that names no
     successor of its own is not taken (a district's offices may have gone to different communes)."""
-    found = set(ids)
-    frontier = set(found)
-    while frontier:
-        earlier = set(Agency.objects.filter(successor_id__in=frontier).values_list("pk", flat=True))
-        frontier = earlier - found
-        found |= earlier
-    return found
+    return _closure(Agency, "successor_id", ids)
 
 
 def descendant_units(ids: Iterable[int]) -> set[int]:
-    found = set(ids)
-    frontier = set(found)
-    while frontier:
-        children = set(OneStopUnit.objects.filter(parent_centre_id__in=frontier).values_list("pk", flat=True))
-        frontier = children - found
-        found |= children
-    return found
+    return _closure(OneStopUnit, "parent_centre_id", ids)
 
 
 def _province_area(province_id: int) -> Q:
