@@ -278,7 +278,7 @@ def _send(connection: Any, sql: str, params: list[Any], answer: str = "") -> Any
     (``"rowcount"``) or None. A statement of more parameters than psycopg keeps converted goes as
     ``$1 … $n`` to a cursor that converts nothing (not while queries are logged: the log renders
     ``%s`` statements)."""
-    if len(params) <= _CACHED_PARAMS or connection.queries_logged:
+    if len(params) <= _CACHED_PARAMS or connection.queries_logged or connection.vendor != "postgresql":
         with kept_cursor() as cursor:
             cursor.execute(sql, params)
             return _answer(cursor, answer)

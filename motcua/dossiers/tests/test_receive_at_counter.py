@@ -449,3 +449,16 @@ def test_the_unit_serving_an_agency_is_its_own_else_the_nearest_of_its_area(worl
     assert services.unit_serving(police_a.pk) == centre_a  # its commune's
     assert services.unit_serving(world.agency.pk) == world.centre  # the province's
     assert centre_b not in {services.unit_serving(a) for a in (commune_a.pk, police_a.pk, world.agency.pk)}
+
+
+def test_a_procedure_of_many_components_is_received_on_either_database(world):
+    """Twelve components go in one INSERT of more than 50 parameters: on PostgreSQL through psycopg's
+    raw cursor, on SQLite through Django's (the raw cursor is PostgreSQL's only; a real procedure of
+    the demo, received at the counter on SQLite, failed there)."""
+    version = make_procedure("1.000099.H42", components=12)
+    dossier = services.receive_at_counter(
+        intake=world.intake(version=version), actor=world.reception, at=vn(2026, 3, 2, 9)
+    )
+    names = list(dossier.components.order_by("position").values_list("name", flat=True))
+    assert names == [f"Thành phần {i}" for i in range(1, 13)]
+    assert dossier.code == "000.00.12.H38-260302-0001"
