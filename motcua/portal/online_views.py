@@ -323,6 +323,12 @@ def my_dossier(request: HttpRequest, dossier_id: int) -> HttpResponse:
                 messages.success(request, _("Đã gửi hồ sơ bổ sung, hoàn thiện."))
                 return redirect("portal:my_dossier", dossier_id=dossier.pk)
         status = 400
+    elif request.method == "POST":
+        # A page left open after the dossier moved on (it was completed, accepted or refused meanwhile).
+        messages.error(
+            request, _("Hồ sơ không còn chờ bổ sung, hoàn thiện nên không gửi được; trang đã được tải lại.")
+        )
+        status = 409
     _note(request, dossier, access_log.AccessKind.PAGE, "portal")
     context = _dossier_context(dossier, user, errors)
     return render(request, "portal/online/dossier.html", context, status=status)

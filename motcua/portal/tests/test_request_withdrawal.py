@@ -405,3 +405,18 @@ def test_the_page_and_the_api_record_the_same_act(client, world):
         Dossier.objects.filter(pk=d.pk).values_list("state", "step", "version", "national_status").get()
         for d in (by_page, by_api)
     ] == [("withdrawal_requested", "awaiting_assignment", by_page.version + 1, 7)] * 2
+
+
+def test_a_completion_posted_when_none_is_awaited_is_a_409_and_changes_nothing(client, world):
+    """A page left open after the dossier moved on: the completion form's POST is refused with a
+    message (it was a silent 200 before), and the dossier stays as it was."""
+    dossier = online_dossier(world, "in_processing")
+    client.force_login(world.citizen)
+    before = snapshot(dossier)
+    response = client.post(url(dossier), {"store_1": "1"})
+    assert response.status_code == 409
+    assert (
+        "Hồ sơ không còn chờ bổ sung, hoàn thiện nên không gửi được; trang đã được tải lại."
+        in response.content.decode()
+    )
+    assert snapshot(dossier) == before
