@@ -9,14 +9,16 @@ from typing import Any
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.permissions import AllowAny
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from motcua.accounts.models import User
 from motcua.catalog.models import Procedure, ProcedureVersion, levels_from_text
 from motcua.catalog.representation import prefetched, version_detail
 from motcua.catalog.selectors import public_version, published_procedures, search_procedure_ids
+from motcua.catalog.services import apply_boundary_independent_list
 from motcua.core.errors import NotFound, ValidationFailed
 
 PAGE_SIZE = 20
@@ -120,3 +122,35 @@ class ProcedureDetail(APIView):
             )
         full = prefetched(ProcedureVersion.objects.filter(pk=version.pk)).get()
         return Response(version_detail(full))
+
+
+class BoundaryListInput(serializers.Serializer):  # type: ignore[type-arg]
+    codes = serializers.ListField(child=serializers.CharField(max_length=40), max_length=20000)
+    decision = serializers.CharField(max_length=200)
+    replace = serializers.BooleanField(required=False, default=False)
+
+
+class BoundaryListOutput(serializers.Serializer):  # type: ignore[type-arg]
+    listed = serializers.IntegerField()
+    newly_listed = serializers.IntegerField()
+    unlisted = serializers.IntegerField()
+
+
+class BoundaryIndependentList(APIView):
+    """Apply the province's list of boundary-independent procedures (the procedure controller,
+    ``catalog.edit``; decision 0063): all or nothing, as ``manage.py load_boundary_independent_list``."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=BoundaryListInput, responses={200: BoundaryListOutput}, tags=["catalog"])
+    def post(self, request: Request) -> Response:
+        serializer = BoundaryListInput(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        done = apply_boundary_independent_list(
+            actor=request.user if isinstance(request.user, User) else None,
+            codes=list(data["codes"]),
+            decision=data["decision"],
+            replace=data["replace"],
+        )
+        return Response(BoundaryListOutput(done).data)

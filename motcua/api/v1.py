@@ -5,7 +5,7 @@ from django.urls import path
 from motcua.core import paths  # noqa: F401  (registers the <id:…> converter)
 
 from . import dossiers, units
-from .catalog import ProcedureDetail, ProcedureList
+from .catalog import BoundaryIndependentList, ProcedureDetail, ProcedureList
 from .deadlines import DueDate, WorkingCalendarYear
 from .forms import DossierFormPdf
 from .outbox import DeliveryList, DeliveryRetry, DeliverySkip, SubscriptionActive, SubscriptionList
@@ -22,6 +22,11 @@ urlpatterns = [
     path("deadlines/due", DueDate.as_view(), name="deadlines-due"),
     path("deadlines/calendar", WorkingCalendarYear.as_view(), name="deadlines-calendar"),
     path("procedures", ProcedureList.as_view(), name="procedures"),
+    path(
+        "catalog/boundary-independent-list",
+        BoundaryIndependentList.as_view(),
+        name="boundary-independent-list",
+    ),
     path("procedures/<str:code>", ProcedureDetail.as_view(), name="procedure"),
     path("dossiers", dossiers.DossierList.as_view(), name="dossiers"),
     path("dossiers/<id:dossier_id>", dossiers.DossierDetail.as_view(), name="dossier"),

@@ -215,7 +215,8 @@ class ProcedureVersion(models.Model):
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         # The one model-level door: only drafts are ever saved. Publishing, superseding and abolishing
-        # are status changes made by services.py with a guarded UPDATE.
+        # are status changes made by services.py with a guarded UPDATE, as is the province's
+        # boundary-independent list (``apply_boundary_independent_list``, decision 0063).
         if self.status != VersionStatus.DRAFT:
             raise PublishedVersionIsFrozen(self.pk)
         if self.pk is not None and _stored_status(self.pk) not in (None, VersionStatus.DRAFT):

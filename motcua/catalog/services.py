@@ -9,6 +9,7 @@ every page and endpoint passes the signed-in user, checked through the one gate.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from typing import Any
@@ -41,6 +42,8 @@ from .models import (
     VersionAgency,
     VersionStatus,
 )
+
+_log = logging.getLogger(__name__)
 
 # Working hours in one working day (8:00-12:00, 13:00-17:00; ND61 office hours) [I].
 HOURS_PER_WORKING_DAY = Decimal(8)
@@ -488,6 +491,76 @@ __all__ = [
     "search_text",
     "update_draft",
 ]
+
+
+@dataclass(frozen=True, slots=True)
+class BoundaryList:
+    """What ``apply_boundary_independent_list`` did: procedures on the list, of which newly listed;
+    procedures taken off it (``replace``)."""
+
+    listed: int
+    newly_listed: int
+    unlisted: int
+
+
+_OPEN_STATUSES = (VersionStatus.PUBLISHED, VersionStatus.DRAFT)
+
+
+@transaction.atomic
+def apply_boundary_independent_list(
+    *, actor: User | None, codes: list[str], decision: str, replace: bool = False
+) -> BoundaryList:
+    """The province's published list of procedures received regardless of administrative boundary
+    (SPEC §2 (3); ND107, ND118; decision 0063): ``is_boundary_independent`` set on each listed
+    procedure's published and draft versions. ``replace``: the list is the whole list, and every
+    other procedure is taken off it.
+
+    The flag is the province's decision, not the procedure's legal text, so it is the one attribute
+    set on a published version (a published version is otherwise frozen). All or nothing: one
+    unknown code refuses the list, naming it."""
+    _check(actor, "catalog.edit")
+    if not decision.strip():
+        raise ValidationFailed(
+            "Cần số quyết định công bố danh mục thủ tục không phụ thuộc địa giới hành chính.",
+            "The number of the decision publishing the boundary-independent list is required.",
+            field="decision",
+        )
+    wanted = list(dict.fromkeys(code.strip() for code in codes if code.strip()))
+    if not wanted:
+        raise ValidationFailed(
+            "Danh mục không có mã thủ tục nào.", "The list holds no procedure code.", field="codes"
+        )
+    known = dict(Procedure.objects.filter(code__in=wanted).values_list("code", "pk"))
+    unknown = [code for code in wanted if code not in known]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" (và {len(unknown) - 10} mã khác)" if len(unknown) > 10 else "")
+        shown_en = ", ".join(unknown[:10]) + (f" (and {len(unknown) - 10} more)" if len(unknown) > 10 else "")
+        raise ValidationFailed(
+            f"Không có thủ tục mã {shown} trong danh mục; danh mục không được áp dụng.",
+            f"No procedure has the code {shown_en}; the list was not applied.",
+            code="unknown_procedure_codes",
+            field="codes",
+            unknown=unknown,
+        )
+    versions = ProcedureVersion.objects.filter(status__in=_OPEN_STATUSES)
+    listed_ids = list(known.values())
+    newly = versions.filter(procedure_id__in=listed_ids, is_boundary_independent=False)
+    newly_listed = newly.values("procedure_id").distinct().count()
+    newly.update(is_boundary_independent=True)
+    unlisted = 0
+    if replace:
+        dropped = versions.filter(is_boundary_independent=True).exclude(procedure_id__in=listed_ids)
+        unlisted = dropped.values("procedure_id").distinct().count()
+        dropped.update(is_boundary_independent=False)
+    _log.info(
+        "boundary-independent list %s applied: %d listed, %d newly, %d taken off",
+        decision.strip(),
+        len(listed_ids),
+        newly_listed,
+        unlisted,
+        extra={"decision": decision.strip(), "actor": actor.pk if actor is not None else None},
+    )
+    return BoundaryList(listed=len(listed_ids), newly_listed=newly_listed, unlisted=unlisted)
 
 
 def note_national_field_code(*, field_id: int, code: str) -> bool:
