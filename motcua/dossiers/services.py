@@ -62,6 +62,7 @@ from motcua.deadlines.calendars import office_hours_for, revision_token, working
 from motcua.deadlines.calendars import revision_sql as calendar_revision_sql
 from motcua.deadlines.explain import explain
 from motcua.units.models import AdminUnit, Agency, Level, OneStopUnit
+from motcua.units.selectors import one_stop_units_valid_on
 from motcua.workflow import ACTIVE, Act, ClockEffect, State, Step, Transition, after, check, national_status
 from motcua.workflow import roles as wf_roles
 
@@ -1078,40 +1079,38 @@ def _competent_agency(version: ProcedureVersion, agency_id: int | None) -> Agenc
     return agency
 
 
-def _admin_units_up(admin_unit_id: int) -> frozenset[int]:
-    """The administrative unit and the units above it (commune, province), kept per process."""
+def _admin_units_up(admin_unit_id: int) -> tuple[int, ...]:
+    """The administrative unit and the units above it, nearest first (commune, province), kept per
+    process under the reference revision."""
 
-    def walk() -> frozenset[int]:
-        chain: set[int] = set()
+    def walk() -> tuple[int, ...]:
+        chain: list[int] = []
         current: int | None = admin_unit_id
         while current is not None and current not in chain:
-            chain.add(current)
+            chain.append(current)
             current = AdminUnit.objects.filter(pk=current).values_list("parent_id", flat=True).first()
-        return frozenset(chain)
+        return tuple(chain)
 
-    found: frozenset[int] = gate.kept(("admin_units_up", admin_unit_id), walk)
+    found: tuple[int, ...] = gate.kept(("admin_units_up", admin_unit_id), walk)
     return found
 
 
 def unit_serving(agency_id: int) -> OneStopUnit | None:
-    """A one-stop unit whose area takes ``agency_id``'s dossiers without the boundary-independent list
-    (``_check_boundary``): the agency's own unit, else the unit of its administrative unit, else of the
-    nearest unit above (a commune before the province)."""
+    """A one-stop unit in force whose area takes ``agency_id``'s dossiers without the
+    boundary-independent list (``_check_boundary``): the agency's own unit, else a unit of its
+    administrative unit, else of the nearest unit above (a commune before the province)."""
     agency = _agency(agency_id)
     if agency is None:
         return None
-    own = OneStopUnit.objects.filter(agency_id=agency_id).order_by("pk").first()
+    in_force = one_stop_units_valid_on(clock.today()).order_by("pk")
+    own = in_force.filter(agency_id=agency_id).first()
     if own is not None or agency.admin_unit_id is None:
         return own
-    units = {u.admin_unit_id: u for u in OneStopUnit.objects.order_by("-pk")}  # the lowest pk wins
-    area: int | None = agency.admin_unit_id
-    seen: set[int] = set()
-    while area is not None and area not in seen:
-        seen.add(area)
-        if area in units:
-            return units[area]
-        area = AdminUnit.objects.filter(pk=area).values_list("parent_id", flat=True).first()
-    return None
+    above = _admin_units_up(agency.admin_unit_id)
+    units: dict[int, OneStopUnit] = {}
+    for unit in in_force.filter(admin_unit_id__in=above):
+        units.setdefault(unit.admin_unit_id, unit)  # the lowest pk of each area
+    return next((units[area] for area in above if area in units), None)
 
 
 def _check_boundary(unit: OneStopUnit, agency: Agency, version: ProcedureVersion) -> None:
