@@ -74,10 +74,15 @@ def counters_page(request: HttpRequest) -> HttpResponse:
     unit = next((u for u in units if str(u.pk) == str(raw)), units[0] if raw in (None, "") else None)
     if unit is None:
         return render(request, "backoffice/not_staff.html", status=403)
+    counters = list(Counter.objects.filter(one_stop_unit=unit).order_by("number"))
+    prefixes = {"new", *(f"c{c.number}" for c in counters)}
     posted: CounterForm | None = None
     if request.method == "POST":
-        posted = CounterForm(request.POST, prefix=request.POST.get("form", "new"))
-        if posted.is_valid():
+        prefix = request.POST.get("form", "new")
+        posted = CounterForm(request.POST, prefix=prefix if prefix in prefixes else "new")
+        if prefix not in prefixes:  # a counter gone since the page was drawn, or a forged form
+            posted.add_error(None, _("Không tìm thấy quầy này; hãy tải lại trang."))
+        elif posted.is_valid():
             data = posted.cleaned_data
             try:
                 gate.require(user, PERMISSION, one_stop_unit_id=unit.pk)
@@ -94,7 +99,6 @@ def counters_page(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, _("Đã lưu quầy số %(number)s.") % {"number": counter.number})
                 return HttpResponseRedirect(f"{reverse('backoffice:counters')}?unit={unit.pk}")
-    counters = list(Counter.objects.filter(one_stop_unit=unit).order_by("number"))
     rows = []
     for counter in counters:
         key = f"c{counter.number}"

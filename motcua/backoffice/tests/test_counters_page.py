@@ -170,3 +170,14 @@ def test_the_page_in_english(client, counters):
         "Counter 2: Quầy 2",
     ]
     assert '<label for="id_new-queue_prefix">Queue number prefix</label>' in html
+
+
+def test_a_form_for_a_counter_that_is_not_there_is_refused(client, counters):
+    client.force_login(counters.head)
+    before = _rows()
+    response = client.post(
+        URL, {"unit": counters.centre.pk, "form": "c9", "c9-number": "9", "c9-name": "Quầy 9"}
+    )
+    assert response.status_code == 400
+    assert "Không tìm thấy quầy này; hãy tải lại trang." in response.content.decode()
+    assert _rows() == before
