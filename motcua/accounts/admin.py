@@ -7,14 +7,46 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from motcua.core.errors import ValidationFailed
+
 from .models import ApiToken, Membership, User
+from .services import check_membership
 from .tokens import issue_token, revoke_token
+
+
+class MembershipForm(forms.ModelForm):  # type: ignore[type-arg]
+    """The admin's membership rows obey the rules ``grant_membership`` applies (a role at the place
+    it must be held, one place, an ordered period): the admin is no way around them (decision 0061:
+    an inspector or a controller without an agency)."""
+
+    class Meta:
+        model = Membership
+        fields = ["user", "role", "agency", "one_stop_unit", "valid_from", "valid_to", "is_standby"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("role"):
+            agency, unit = data.get("agency"), data.get("one_stop_unit")
+            try:
+                check_membership(
+                    role=data["role"],
+                    agency_id=agency.pk if agency is not None else None,
+                    one_stop_unit_id=unit.pk if unit is not None else None,
+                    valid_from=data.get("valid_from"),
+                    valid_to=data.get("valid_to"),
+                )
+            except ValidationFailed as refused:
+                field = refused.field if refused.field in self.fields else None
+                self.add_error(field, refused.message(get_language()))
+        return data
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
+    form = MembershipForm
     extra = 0
     raw_id_fields = ["agency", "one_stop_unit"]
     fields = ["role", "agency", "one_stop_unit", "valid_from", "valid_to", "is_standby"]
@@ -34,6 +66,7 @@ class MotcuaUserAdmin(UserAdmin[User]):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin[Membership]):
+    form = MembershipForm
     list_display = ["user", "role", "agency", "one_stop_unit", "valid_from", "valid_to"]
     list_filter = ["role"]
     search_fields = ["user__username", "user__full_name", "agency__name", "one_stop_unit__name"]

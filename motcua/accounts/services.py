@@ -39,18 +39,16 @@ def logout_everywhere(*, user: User) -> None:
     user.refresh_from_db(fields=["session_epoch"])
 
 
-@transaction.atomic
-def grant_membership(
+def check_membership(
     *,
-    user: User,
-    role: Role,
-    agency_id: int | None = None,
-    one_stop_unit_id: int | None = None,
+    role: Role | str,
+    agency_id: int | None,
+    one_stop_unit_id: int | None,
     valid_from: dt.date | None = None,
     valid_to: dt.date | None = None,
-    is_standby: bool = False,
-) -> Membership:
-    """Give ``user`` a role at an agency or one-stop unit for a period; refuse overlaps."""
+) -> None:
+    """Raise ``ValidationFailed`` if a membership of ``role`` may not be held there (``grant_membership``
+    and the admin's membership forms ask the same)."""
     role = Role(role)
     if valid_from and valid_to and valid_to < valid_from:
         raise ValidationFailed(
@@ -79,6 +77,28 @@ def grant_membership(
             code="agency_required",
             field="agency",
         )
+
+
+@transaction.atomic
+def grant_membership(
+    *,
+    user: User,
+    role: Role,
+    agency_id: int | None = None,
+    one_stop_unit_id: int | None = None,
+    valid_from: dt.date | None = None,
+    valid_to: dt.date | None = None,
+    is_standby: bool = False,
+) -> Membership:
+    """Give ``user`` a role at an agency or one-stop unit for a period; refuse overlaps."""
+    role = Role(role)
+    check_membership(
+        role=role,
+        agency_id=agency_id,
+        one_stop_unit_id=one_stop_unit_id,
+        valid_from=valid_from,
+        valid_to=valid_to,
+    )
     User.objects.select_for_update().filter(pk=user.pk).first()
     clash = Membership.objects.filter(
         overlapping(valid_from, valid_to),
