@@ -30,6 +30,8 @@ from motcua.paperwork.context import FormContext
 from motcua.paperwork.from_dossier import context_for_event, form06_for, form07_for, rendered_form
 from motcua.units.models import OneStopUnit
 
+from .dossier_views import note_read
+
 _FIRST_YEAR, _LAST_YEAR = 2000, 2100
 
 
@@ -56,13 +58,7 @@ def _dossier(request: HttpRequest, dossier_id: int) -> Dossier:
 
 def _note(request: HttpRequest, dossier: Dossier, detail: str) -> None:
     """An inspector's read of a form of ``dossier`` in the access log (decision 0061)."""
-    access_log.note_read(
-        request.user,
-        kind=AccessKind.FORM,
-        address=request.META.get("REMOTE_ADDR"),
-        dossier_id=dossier.pk,
-        detail=detail,
-    )
+    note_read(request, request.user, dossier, AccessKind.FORM, detail)  # type: ignore[arg-type]
 
 
 def _respond(request: HttpRequest, form: FormContext, kind: str, filename: str) -> HttpResponse:
